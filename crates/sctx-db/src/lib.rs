@@ -1,0 +1,132 @@
+//! The sctx public API: one [`Database`] over the compiled store (and, as they land, the
+//! search index, ECL evaluator and translation tables), plus [`import`], which compiles
+//! RF2 packages into a new build of a database directory.
+//!
+//! Main types: [`Database`], [`ImportOptions`], [`ConceptDetail`] (the JSON object of
+//! `sctx lookup` and `GET /v1/concepts/{id}`), [`Subsumption`], [`DbError`].
+//!
+//! ```no_run
+//! use sctx_db::{Database, ImportOptions, import};
+//! use sctx_types::LanguagePreference;
+//! let build = import("db".as_ref(), &["release-files/sample".into()], &ImportOptions::default()).unwrap();
+//! let db = Database::open("db".as_ref()).unwrap();
+//! let c = db.lookup("80146002", &LanguagePreference::en_gb()).unwrap();
+//! assert_eq!(c.preferred_term.as_deref(), Some("Appendicectomy"));
+//! ```
+
+mod detail;
+mod import;
+mod sample;
+
+use std::path::Path;
+
+use sctx_store::Store;
+use sctx_types::SctId;
+
+pub use detail::{
+    AssociationRef, AttributeGroup, AttributeRef, ConceptDetail, ConceptRef, DescriptionDetail,
+    Histories, RefsetMembership,
+};
+pub use import::{ImportOptions, ImportReport, import};
+pub use sample::{sample_db, sample_release_dir};
+pub use sctx_store::{Manifest, StoreError};
+
+/// Errors of the public API.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DbError {
+    /// Reading RF2 input failed.
+    #[error(transparent)]
+    Rf2(#[from] sctx_rf2::Rf2Error),
+    /// Building or opening the store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A malformed identifier.
+    #[error("invalid SNOMED CT identifier {input:?}: {reason}")]
+    InvalidId {
+        /// The input.
+        input: String,
+        /// Why.
+        reason: String,
+    },
+    /// A valid identifier that is not in this database.
+    #[error("concept {0} is not in this database")]
+    UnknownConcept(u64),
+    /// Any other failure with a message.
+    #[error("{0}")]
+    Other(String),
+}
+
+/// The outcome of a subsumption test, as in FHIR `$subsumes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Subsumption {
+    /// A and B are the same concept.
+    Equivalent,
+    /// A subsumes B.
+    Subsumes,
+    /// A is subsumed by B.
+    SubsumedBy,
+    /// Neither.
+    NotSubsumed,
+}
+
+/// An open database.
+#[derive(Debug)]
+pub struct Database {
+    store: Store,
+}
+
+/// Parses a concept id from user input.
+pub fn parse_id(s: &str) -> Result<u64, DbError> {
+    SctId::parse(s.trim())
+        .map(SctId::get)
+        .map_err(|e| DbError::InvalidId {
+            input: s.to_string(),
+            reason: e.to_string(),
+        })
+}
+
+impl Database {
+    /// Opens a database root (newest build) or a build directory.
+    pub fn open(path: &Path) -> Result<Database, DbError> {
+        Ok(Database {
+            store: Store::open(path)?,
+        })
+    }
+
+    /// The underlying store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The manifest of the open build.
+    pub fn manifest(&self) -> &Manifest {
+        self.store.manifest()
+    }
+
+    /// Resolves an id string to a dense concept index.
+    pub fn concept_index(&self, id: &str) -> Result<u32, DbError> {
+        let id = parse_id(id)?;
+        self.store.index_of(id).ok_or(DbError::UnknownConcept(id))
+    }
+
+    /// Subsumption between two concepts given as id strings.
+    pub fn subsumes(&self, a: &str, b: &str) -> Result<Subsumption, DbError> {
+        let (a, b) = (self.concept_index(a)?, self.concept_index(b)?);
+        Ok(self.subsumes_idx(a, b))
+    }
+
+    /// Subsumption between two dense indices.
+    pub fn subsumes_idx(&self, a: u32, b: u32) -> Subsumption {
+        if a == b {
+            Subsumption::Equivalent
+        } else if self.store.subsumes(a, b) {
+            Subsumption::Subsumes
+        } else if self.store.subsumes(b, a) {
+            Subsumption::SubsumedBy
+        } else {
+            Subsumption::NotSubsumed
+        }
+    }
+}

@@ -1,0 +1,757 @@
+//! Opening a database and answering from it.
+
+use std::path::{Path, PathBuf};
+
+use memmap2::Mmap;
+use rend::{u32_le, u64_le};
+use sctx_types::{LanguagePreference, ids};
+use zerocopy::{FromBytes, IntoBytes};
+
+use crate::error::StoreError;
+use crate::format::*;
+use crate::manifest::Manifest;
+use crate::mmap::{Archive, map_file};
+
+#[cfg(not(target_endian = "little"))]
+compile_error!("the sctx store format is little-endian and is read without conversion");
+
+#[inline]
+fn u32s(v: &[u32_le]) -> &[u32] {
+    <[u32]>::ref_from_bytes(v.as_bytes()).unwrap_or(&[])
+}
+#[inline]
+fn u64s(v: &[u64_le]) -> &[u64] {
+    <[u64]>::ref_from_bytes(v.as_bytes()).unwrap_or(&[])
+}
+#[inline]
+fn range(off: &[u32], i: u32) -> std::ops::Range<usize> {
+    let i = i as usize;
+    match (off.get(i), off.get(i + 1)) {
+        (Some(&a), Some(&b)) if a <= b => a as usize..b as usize,
+        _ => 0..0,
+    }
+}
+
+/// How to open a store.
+#[derive(Debug, Clone, Copy)]
+pub struct OpenOptions {
+    /// Verify every file's checksum against the manifest (default true). Archives are
+    /// always validated structurally.
+    pub verify_checksums: bool,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions {
+            verify_checksums: true,
+        }
+    }
+}
+
+/// An open, read-only database build.
+pub struct Store {
+    dir: PathBuf,
+    manifest: Manifest,
+    core: Archive<ArchivedCoreArchive>,
+    graph: Archive<ArchivedGraphArchive>,
+    refs: Archive<ArchivedRefsetArchive>,
+    targets: fst::Map<Mmap>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("dir", &self.dir)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A concept's attributes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConceptView {
+    /// Dense index.
+    pub index: u32,
+    /// SCTID.
+    pub id: u64,
+    /// Active.
+    pub active: bool,
+    /// Primitive (not fully defined).
+    pub primitive: bool,
+    /// Module.
+    pub module: u64,
+    /// Definition status id.
+    pub definition_status: u64,
+    /// `YYYYMMDD`.
+    pub effective_time: u32,
+}
+
+/// A description with its language-refset acceptability.
+#[derive(Debug, Clone)]
+pub struct DescriptionView<'a> {
+    /// Index in the store's description table.
+    pub index: u32,
+    /// SCTID.
+    pub id: u64,
+    /// Dense index of its concept.
+    pub concept: u32,
+    /// Active.
+    pub active: bool,
+    /// Module.
+    pub module: u64,
+    /// `YYYYMMDD`.
+    pub effective_time: u32,
+    /// FSN / synonym / definition.
+    pub type_id: u64,
+    /// Case significance.
+    pub case_significance: u64,
+    /// Language code.
+    pub language_code: &'a str,
+    /// The term.
+    pub term: &'a str,
+    acceptability: &'a [ArchivedLangRec],
+}
+
+impl<'a> DescriptionView<'a> {
+    /// (language refset, acceptability id) pairs from active language members.
+    pub fn acceptability(&self) -> impl Iterator<Item = (u64, u64)> + 'a {
+        self.acceptability
+            .iter()
+            .map(|l| (l.refset.to_native(), l.acceptability.to_native()))
+    }
+    /// The acceptability in `refset`, if any.
+    pub fn acceptability_in(&self, refset: u64) -> Option<u64> {
+        self.acceptability
+            .iter()
+            .find(|l| l.refset.to_native() == refset)
+            .map(|l| l.acceptability.to_native())
+    }
+    /// Preferred in `refset`.
+    pub fn is_preferred_in(&self, refset: u64) -> bool {
+        self.acceptability_in(refset) == Some(ids::PREFERRED)
+    }
+}
+
+/// A relationship as seen from one end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RelView {
+    /// Type concept index.
+    pub type_idx: u32,
+    /// The other end's concept index (destination for outbound, source for inbound).
+    pub other: u32,
+    /// Role group.
+    pub group: u32,
+}
+
+/// A concrete value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConcreteView<'a> {
+    /// Type concept index.
+    pub type_idx: u32,
+    /// Role group.
+    pub group: u32,
+    /// The value as in RF2: `#500`, `#0.5`, `"tablet"`, `true`.
+    pub value: &'a str,
+}
+
+/// A refset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefsetInfo<'a> {
+    /// Refset id.
+    pub id: u64,
+    /// Refset type name from its file (`Simple`, `Language`, `ExtendedMap`, ...).
+    pub summary: &'a str,
+    /// Pattern letters.
+    pub pattern: &'a str,
+    /// Extra column names.
+    pub field_names: Vec<&'a str>,
+    /// Stored members (language refsets keep none: their data is in the descriptions).
+    pub members: u32,
+    /// Active members.
+    pub active_members: u32,
+}
+
+/// A field value of a refset member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldValue<'a> {
+    /// A component id.
+    Id(u64),
+    /// An integer.
+    Int(i64),
+    /// A string.
+    Str(&'a str),
+    /// An empty field.
+    Empty,
+}
+
+impl std::fmt::Display for FieldValue<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FieldValue::Id(v) => write!(f, "{v}"),
+            FieldValue::Int(v) => write!(f, "{v}"),
+            FieldValue::Str(s) => f.write_str(s),
+            FieldValue::Empty => Ok(()),
+        }
+    }
+}
+
+/// A refset member.
+#[derive(Debug, Clone)]
+pub struct MemberView<'a> {
+    /// Member index in the store.
+    pub index: u32,
+    /// UUID.
+    pub uuid: u128,
+    /// Refset.
+    pub refset: u64,
+    /// Referenced component.
+    pub referenced: u64,
+    /// Module.
+    pub module: u64,
+    /// `YYYYMMDD`.
+    pub effective_time: u32,
+    /// Active.
+    pub active: bool,
+    /// Extra fields by name, in column order.
+    pub fields: Vec<(&'a str, FieldValue<'a>)>,
+}
+
+impl<'a> MemberView<'a> {
+    /// A field by name.
+    pub fn field(&self, name: &str) -> Option<FieldValue<'a>> {
+        self.fields
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| *v)
+    }
+    /// The member id as a UUID string.
+    pub fn uuid_string(&self) -> String {
+        sctx_rf2::format_uuid(self.uuid)
+    }
+}
+
+impl Store {
+    /// Opens a database: `path` is either a build directory (holding `manifest.json`) or a
+    /// database root holding `build-*` directories, of which the newest complete one opens.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Self::open_with(path, OpenOptions::default())
+    }
+
+    /// [`Store::open`] with options.
+    pub fn open_with(path: &Path, opts: OpenOptions) -> Result<Store, StoreError> {
+        let dir = crate::dbdir::resolve(path)?;
+        let manifest = Manifest::read(&dir)?;
+        let file = |name: &str| -> Result<(PathBuf, u64, Option<String>), StoreError> {
+            let info = manifest
+                .files
+                .get(name)
+                .ok_or_else(|| StoreError::Manifest {
+                    path: dir.join("manifest.json"),
+                    reason: format!("no entry for {name}"),
+                })?;
+            Ok((
+                dir.join(name),
+                info.bytes,
+                opts.verify_checksums.then(|| info.xxh3.clone()),
+            ))
+        };
+        let (p, b, x) = file("core.rkyv")?;
+        let core = Archive::open(&p, b, x.as_deref())?;
+        let (p, b, x) = file("graph.rkyv")?;
+        let graph = Archive::open(&p, b, x.as_deref())?;
+        let (p, b, x) = file("refsets.rkyv")?;
+        let refs = Archive::open(&p, b, x.as_deref())?;
+        let (p, b, x) = file("maptargets.fst")?;
+        let map = map_file(&p, b, x.as_deref())?;
+        let targets = fst::Map::new(map).map_err(|e| StoreError::fst(&p, e))?;
+        let store = Store {
+            dir,
+            manifest,
+            core,
+            graph,
+            refs,
+            targets,
+        };
+        store.check_shape()?;
+        Ok(store)
+    }
+
+    /// Cross-checks array lengths so that no index derived from the archive can be out of
+    /// bounds later (accessors also use checked indexing).
+    fn check_shape(&self) -> Result<(), StoreError> {
+        let c = self.core.get();
+        let g = self.graph.get();
+        let r = self.refs.get();
+        let n = c.concepts.len();
+        let bad = |what: &str| StoreError::Corrupt {
+            path: self.dir.clone(),
+            reason: format!("inconsistent archive shape: {what}"),
+        };
+        for (name, off, len) in [
+            ("desc_off", u32s(&c.desc_off), c.descriptions.len()),
+            ("def_off", u32s(&c.def_off), c.definitions.len()),
+            ("parent_off", u32s(&g.parent_off), g.parents.len()),
+            ("child_off", u32s(&g.child_off), g.children.len()),
+            ("anc_off", u32s(&g.anc_off), g.ancestors.len()),
+            ("desc_off", u32s(&g.desc_off), g.descendants.len()),
+            ("out_off", u32s(&g.out_off), g.out_rels.len()),
+            ("in_off", u32s(&g.in_off), g.in_rels.len()),
+            ("concrete_off", u32s(&g.concrete_off), g.concrete.len()),
+            ("assoc_out_off", u32s(&r.assoc_out_off), r.assoc_out.len()),
+            ("assoc_in_off", u32s(&r.assoc_in_off), r.assoc_in.len()),
+        ] {
+            if off.len() != n + 1 || off.last().copied().unwrap_or(0) as usize != len {
+                return Err(bad(name));
+            }
+        }
+        if c.concept_ids.len() != n || u32s(&c.lang_off).len() != c.descriptions.len() + 1 {
+            return Err(bad("concept ids / lang_off"));
+        }
+        let idx_ok = |v: &[u32]| v.iter().all(|&x| (x as usize) < n);
+        if !idx_ok(u32s(&g.parents))
+            || !idx_ok(u32s(&g.children))
+            || !idx_ok(u32s(&g.ancestors))
+            || !idx_ok(u32s(&g.descendants))
+        {
+            return Err(bad("graph index out of range"));
+        }
+        Ok(())
+    }
+
+    /// The build directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The manifest.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// Number of concepts (dense indices are `0..concept_count()`).
+    pub fn concept_count(&self) -> u32 {
+        self.core.get().concepts.len() as u32
+    }
+
+    /// The dense index of a concept id.
+    #[inline]
+    pub fn index_of(&self, id: u64) -> Option<u32> {
+        u64s(&self.core.get().concept_ids)
+            .binary_search(&id)
+            .ok()
+            .map(|i| i as u32)
+    }
+
+    /// The SCTID at a dense index (0 when out of range).
+    #[inline]
+    pub fn id_of(&self, idx: u32) -> u64 {
+        u64s(&self.core.get().concept_ids)
+            .get(idx as usize)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// A concept by dense index.
+    pub fn concept(&self, idx: u32) -> Option<ConceptView> {
+        let c = self.core.get().concepts.get(idx as usize)?;
+        let flags = c.flags.to_native();
+        Some(ConceptView {
+            index: idx,
+            id: c.id.to_native(),
+            active: flags & FLAG_ACTIVE as u32 != 0,
+            primitive: flags & FLAG_PRIMITIVE as u32 != 0,
+            module: c.module.to_native(),
+            definition_status: c.definition_status.to_native(),
+            effective_time: c.effective_time.to_native(),
+        })
+    }
+
+    /// Whether a concept is active.
+    #[inline]
+    pub fn is_active(&self, idx: u32) -> bool {
+        self.core
+            .get()
+            .concepts
+            .get(idx as usize)
+            .is_some_and(|c| c.flags.to_native() & FLAG_ACTIVE as u32 != 0)
+    }
+
+    fn text(&self) -> &str {
+        self.core.get().text.as_str()
+    }
+
+    fn desc_view<'a>(&'a self, i: usize, rec: &'a ArchivedDescRec) -> DescriptionView<'a> {
+        let c = self.core.get();
+        let text = self.text();
+        let ts = rec.term_start.to_native() as usize;
+        let term = text
+            .get(ts..ts + rec.term_len.to_native() as usize)
+            .unwrap_or("");
+        let ls = rec.lang_start.to_native() as usize;
+        let lang = text
+            .get(ls..)
+            .and_then(|s| s.split('\0').next())
+            .unwrap_or("");
+        let lr = range(u32s(&c.lang_off), i as u32);
+        DescriptionView {
+            index: i as u32,
+            id: rec.id.to_native(),
+            concept: rec.concept.to_native(),
+            active: rec.active.to_native() == 1,
+            module: rec.module.to_native(),
+            effective_time: rec.effective_time.to_native(),
+            type_id: rec.type_id.to_native(),
+            case_significance: rec.case_significance.to_native(),
+            language_code: lang,
+            term,
+            acceptability: c.lang.get(lr).unwrap_or(&[]),
+        }
+    }
+
+    /// A concept's descriptions (FSN first, then synonyms; active before inactive).
+    pub fn descriptions(&self, idx: u32) -> impl Iterator<Item = DescriptionView<'_>> + '_ {
+        let c = self.core.get();
+        let r = range(u32s(&c.desc_off), idx);
+        r.filter_map(move |i| c.descriptions.get(i).map(|d| self.desc_view(i, d)))
+    }
+
+    /// Number of descriptions in the store.
+    pub fn description_count(&self) -> u32 {
+        self.core.get().descriptions.len() as u32
+    }
+
+    /// A description by its index in the description table.
+    pub fn description_at(&self, i: u32) -> Option<DescriptionView<'_>> {
+        let c = self.core.get();
+        c.descriptions
+            .get(i as usize)
+            .map(|d| self.desc_view(i as usize, d))
+    }
+
+    /// A description by SCTID.
+    pub fn description(&self, id: u64) -> Option<DescriptionView<'_>> {
+        let c = self.core.get();
+        let pos = u64s(&c.desc_ids).binary_search(&id).ok()?;
+        let di = *u32s(&c.desc_idx).get(pos)?;
+        self.description_at(di)
+    }
+
+    /// A concept's text definitions.
+    pub fn text_definitions(&self, idx: u32) -> impl Iterator<Item = DescriptionView<'_>> + '_ {
+        let c = self.core.get();
+        let r = range(u32s(&c.def_off), idx);
+        r.filter_map(move |i| {
+            c.definitions.get(i).map(|d| {
+                let mut v = self.desc_view(usize::MAX, d);
+                v.index = i as u32;
+                v
+            })
+        })
+    }
+
+    /// The preferred synonym: the first refset in `lang` with an active preferred synonym
+    /// wins; then any preferred synonym; then any active synonym; then the FSN.
+    pub fn preferred_description(
+        &self,
+        idx: u32,
+        lang: &LanguagePreference,
+    ) -> Option<DescriptionView<'_>> {
+        self.preferred_of_type(idx, lang, ids::SYNONYM)
+            .or_else(|| self.preferred_of_type(idx, lang, ids::FSN))
+    }
+
+    /// The preferred term of a concept (see [`Store::preferred_description`]).
+    pub fn preferred_term(&self, idx: u32, lang: &LanguagePreference) -> Option<&str> {
+        self.preferred_description(idx, lang).map(|d| d.term)
+    }
+
+    /// The fully specified name in the language preference.
+    pub fn fsn(&self, idx: u32, lang: &LanguagePreference) -> Option<DescriptionView<'_>> {
+        self.preferred_of_type(idx, lang, ids::FSN)
+    }
+
+    fn preferred_of_type(
+        &self,
+        idx: u32,
+        lang: &LanguagePreference,
+        type_id: u64,
+    ) -> Option<DescriptionView<'_>> {
+        let candidates = || {
+            self.descriptions(idx)
+                .filter(move |d| d.active && d.type_id == type_id)
+        };
+        for &refset in &lang.refsets {
+            if let Some(d) = candidates().find(|d| d.is_preferred_in(refset)) {
+                return Some(d);
+            }
+        }
+        candidates()
+            .find(|d| d.acceptability().any(|(_, a)| a == ids::PREFERRED))
+            .or_else(|| candidates().find(|d| d.language_code == lang.language))
+            .or_else(|| candidates().next())
+    }
+
+    /// Whether a description is acceptable or preferred in any of `lang`'s refsets.
+    pub fn is_acceptable(&self, d: &DescriptionView<'_>, lang: &LanguagePreference) -> bool {
+        lang.refsets
+            .iter()
+            .any(|r| d.acceptability_in(*r).is_some())
+    }
+
+    fn g(&self) -> &ArchivedGraphArchive {
+        self.graph.get()
+    }
+
+    /// Active inferred is-a parents.
+    pub fn parents(&self, idx: u32) -> &[u32] {
+        let g = self.g();
+        u32s(&g.parents)
+            .get(range(u32s(&g.parent_off), idx))
+            .unwrap_or(&[])
+    }
+    /// Children.
+    pub fn children(&self, idx: u32) -> &[u32] {
+        let g = self.g();
+        u32s(&g.children)
+            .get(range(u32s(&g.child_off), idx))
+            .unwrap_or(&[])
+    }
+    /// Proper ancestors, sorted by index.
+    pub fn ancestors(&self, idx: u32) -> &[u32] {
+        let g = self.g();
+        u32s(&g.ancestors)
+            .get(range(u32s(&g.anc_off), idx))
+            .unwrap_or(&[])
+    }
+    /// Proper descendants, sorted by index.
+    pub fn descendants(&self, idx: u32) -> &[u32] {
+        let g = self.g();
+        u32s(&g.descendants)
+            .get(range(u32s(&g.desc_off), idx))
+            .unwrap_or(&[])
+    }
+    /// True when `a` subsumes `b` (`b` is `a` or a descendant of `a`).
+    #[inline]
+    pub fn subsumes(&self, a: u32, b: u32) -> bool {
+        a == b || self.ancestors(b).binary_search(&a).is_ok()
+    }
+
+    /// Outbound active inferred relationships, is-a included, ordered by group and type.
+    pub fn outbound(&self, idx: u32) -> impl Iterator<Item = RelView> + '_ {
+        let g = self.g();
+        g.out_rels
+            .get(range(u32s(&g.out_off), idx))
+            .unwrap_or(&[])
+            .iter()
+            .map(rel_view)
+    }
+    /// Inbound active inferred relationships (`other` is the source).
+    pub fn inbound(&self, idx: u32) -> impl Iterator<Item = RelView> + '_ {
+        let g = self.g();
+        g.in_rels
+            .get(range(u32s(&g.in_off), idx))
+            .unwrap_or(&[])
+            .iter()
+            .map(rel_view)
+    }
+    /// Concrete values of a concept.
+    pub fn concrete(&self, idx: u32) -> impl Iterator<Item = ConcreteView<'_>> + '_ {
+        let g = self.g();
+        let text = g.concrete_text.as_str();
+        g.concrete
+            .get(range(u32s(&g.concrete_off), idx))
+            .unwrap_or(&[])
+            .iter()
+            .map(move |c| {
+                let s = c.start.to_native() as usize;
+                ConcreteView {
+                    type_idx: c.type_idx.to_native(),
+                    group: c.group.to_native(),
+                    value: text.get(s..s + c.len.to_native() as usize).unwrap_or(""),
+                }
+            })
+    }
+
+    fn r(&self) -> &ArchivedRefsetArchive {
+        self.refs.get()
+    }
+
+    fn refset_info<'a>(&'a self, r: &'a ArchivedRefsetRec) -> RefsetInfo<'a> {
+        RefsetInfo {
+            id: r.id.to_native(),
+            summary: r.summary.as_str(),
+            pattern: r.pattern.as_str(),
+            field_names: r.field_names.iter().map(|s| s.as_str()).collect(),
+            members: r
+                .member_end
+                .to_native()
+                .saturating_sub(r.member_start.to_native()),
+            active_members: r.active_members.to_native(),
+        }
+    }
+
+    /// All refsets.
+    pub fn refsets(&self) -> impl Iterator<Item = RefsetInfo<'_>> + '_ {
+        self.r().refsets.iter().map(|r| self.refset_info(r))
+    }
+
+    fn refset_rec(&self, id: u64) -> Option<&ArchivedRefsetRec> {
+        let rs = &self.r().refsets;
+        let pos = rs.binary_search_by_key(&id, |r| r.id.to_native()).ok()?;
+        rs.get(pos)
+    }
+
+    /// A refset by id.
+    pub fn refset(&self, id: u64) -> Option<RefsetInfo<'_>> {
+        self.refset_rec(id).map(|r| self.refset_info(r))
+    }
+
+    /// A member by index.
+    pub fn member(&self, i: u32) -> Option<MemberView<'_>> {
+        let r = self.r();
+        let m = r.members.get(i as usize)?;
+        let refset = m.refset.to_native();
+        let names = self
+            .refset_rec(refset)
+            .map(|x| &x.field_names[..])
+            .unwrap_or(&[]);
+        let fs = m.field_start.to_native() as usize;
+        let fl = m.field_len.to_native() as usize;
+        let fields = r
+            .fields
+            .get(fs..fs + fl)
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+            .map(|(k, f)| {
+                let name = names.get(k).map(|s| s.as_str()).unwrap_or("");
+                let v = f.value.to_native();
+                let val = match f.tag.to_native() {
+                    FIELD_ID => FieldValue::Id(v),
+                    FIELD_INT => FieldValue::Int(v as i64),
+                    FIELD_STR => FieldValue::Str(
+                        r.text
+                            .as_str()
+                            .get(v as usize..v as usize + f.len.to_native() as usize)
+                            .unwrap_or(""),
+                    ),
+                    _ => FieldValue::Empty,
+                };
+                (name, val)
+            })
+            .collect();
+        Some(MemberView {
+            index: i,
+            uuid: ((m.uuid_hi.to_native() as u128) << 64) | m.uuid_lo.to_native() as u128,
+            refset,
+            referenced: m.referenced.to_native(),
+            module: m.module.to_native(),
+            effective_time: m.effective_time.to_native(),
+            active: m.active.to_native() == 1,
+            fields,
+        })
+    }
+
+    /// Members of a refset (active and inactive), ordered by referenced component.
+    pub fn members_of(&self, refset: u64) -> impl Iterator<Item = MemberView<'_>> + '_ {
+        let (a, b) = self
+            .refset_rec(refset)
+            .map(|r| (r.member_start.to_native(), r.member_end.to_native()))
+            .unwrap_or((0, 0));
+        (a..b).filter_map(move |i| self.member(i))
+    }
+
+    /// Members of a refset that reference `component`.
+    pub fn members_of_for(
+        &self,
+        refset: u64,
+        component: u64,
+    ) -> impl Iterator<Item = MemberView<'_>> + '_ {
+        let r = self.r();
+        let (a, b) = self
+            .refset_rec(refset)
+            .map(|x| {
+                (
+                    x.member_start.to_native() as usize,
+                    x.member_end.to_native() as usize,
+                )
+            })
+            .unwrap_or((0, 0));
+        let slice = r.members.get(a..b).unwrap_or(&[]);
+        let lo = slice.partition_point(|m| m.referenced.to_native() < component);
+        let hi = slice.partition_point(|m| m.referenced.to_native() <= component);
+        (a + lo..a + hi).filter_map(move |i| self.member(i as u32))
+    }
+
+    /// Every member (any refset) that references `component`.
+    pub fn members_for(&self, component: u64) -> impl Iterator<Item = MemberView<'_>> + '_ {
+        let r = self.r();
+        let keys = u64s(&r.by_component);
+        let lo = keys.partition_point(|&k| k < component);
+        let hi = keys.partition_point(|&k| k <= component);
+        let idx = u32s(&r.by_component_member);
+        idx.get(lo..hi)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(move |&i| self.member(i))
+    }
+
+    /// Active historical associations from a concept: (association refset, target index).
+    pub fn associations_from(&self, idx: u32) -> impl Iterator<Item = (u64, u32)> + '_ {
+        let r = self.r();
+        r.assoc_out
+            .get(range(u32s(&r.assoc_out_off), idx))
+            .unwrap_or(&[])
+            .iter()
+            .map(|a| (a.refset.to_native(), a.other.to_native()))
+    }
+
+    /// Active historical associations to a concept: (association refset, source index).
+    pub fn associations_to(&self, idx: u32) -> impl Iterator<Item = (u64, u32)> + '_ {
+        let r = self.r();
+        r.assoc_in
+            .get(range(u32s(&r.assoc_in_off), idx))
+            .unwrap_or(&[])
+            .iter()
+            .map(|a| (a.refset.to_native(), a.other.to_native()))
+    }
+
+    /// Active members of a map refset whose `mapTarget` equals `target` (reverse map).
+    pub fn members_by_map_target(&self, refset: u64, target: &str) -> Vec<MemberView<'_>> {
+        let mut key = refset.to_be_bytes().to_vec();
+        key.extend_from_slice(target.as_bytes());
+        let Some(v) = self.targets.get(&key) else {
+            return Vec::new();
+        };
+        let (start, len) = ((v >> 32) as usize, (v & 0xffff_ffff) as usize);
+        let post = u32s(&self.r().target_postings);
+        post.get(start..start + len)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|&i| self.member(i))
+            .collect()
+    }
+
+    /// Map targets of a refset starting with `prefix` (for code search), up to `limit`.
+    pub fn map_targets_with_prefix(&self, refset: u64, prefix: &str, limit: usize) -> Vec<String> {
+        use fst::{IntoStreamer, Streamer};
+        let mut lo = refset.to_be_bytes().to_vec();
+        lo.extend_from_slice(prefix.as_bytes());
+        let mut out = Vec::new();
+        let mut s = self.targets.range().ge(&lo).into_stream();
+        while let Some((k, _)) = s.next() {
+            if !k.starts_with(&lo) || out.len() >= limit {
+                break;
+            }
+            out.push(String::from_utf8_lossy(&k[8..]).into_owned());
+        }
+        out
+    }
+}
+
+fn rel_view(r: &ArchivedRelRec) -> RelView {
+    RelView {
+        type_idx: r.type_idx.to_native(),
+        other: r.other.to_native(),
+        group: r.group.to_native(),
+    }
+}

@@ -1,0 +1,214 @@
+//! `sctx`: the command-line front end. A thin layer over the `sctx-db` library; every
+//! command prints JSON on stdout and errors on stderr.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use sctx_db::{Database, ImportOptions};
+use sctx_types::LanguagePreference;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "sctx",
+    version,
+    about = "SNOMED CT terminology server with Read v2 / CTV3 translation"
+)]
+struct Cli {
+    /// Suppress progress output.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+struct DbArg {
+    /// Database directory (a root of builds, or one build). Defaults to $SCTX_DB, else the
+    /// bundled sample, built on first use.
+    #[arg(long, env = "SCTX_DB")]
+    db: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Import RF2 packages (directories or zips) into a new build of a database directory.
+    Import {
+        /// Database directory to create or add a build to.
+        #[arg(long)]
+        db: PathBuf,
+        /// Use the state as of this date (YYYYMMDD); Full files are used.
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Serve an edition under another version: MODULE=YYYYMMDD (repeatable).
+        #[arg(long = "edition-version")]
+        edition_versions: Vec<String>,
+        /// RF2 packages: directories or .zip files, layered in order.
+        #[arg(required = true)]
+        packages: Vec<PathBuf>,
+    },
+    /// Show the manifest of a database: editions, versions, counts, files.
+    Info {
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Print one concept as JSON.
+    Lookup {
+        #[command(flatten)]
+        db: DbArg,
+        /// Concept id.
+        id: String,
+        /// Language tag for preferred terms: en-GB (default), en-US, en-x-<refsetId>.
+        #[arg(long, default_value = "en-GB")]
+        lang: String,
+    },
+    /// Test subsumption between two concepts: does A subsume B?
+    Subsumes {
+        #[command(flatten)]
+        db: DbArg,
+        /// Concept A.
+        a: String,
+        /// Concept B.
+        b: String,
+    },
+}
+
+fn show_progress(quiet: bool) -> bool {
+    !quiet && std::env::var_os("CI").is_none() && std::io::stderr().is_terminal()
+}
+
+/// The default database: $SCTX_DB, else the sample, built into the target directory that
+/// holds this binary (or the user cache directory when installed elsewhere).
+fn resolve_db(arg: &DbArg, quiet: bool) -> Result<PathBuf> {
+    if let Some(db) = &arg.db {
+        return Ok(db.clone());
+    }
+    let exe = std::env::current_exe().context("locating the sctx binary")?;
+    let root = exe
+        .parent()
+        .and_then(Path::parent)
+        .filter(|p| p.join("CACHEDIR.TAG").exists() || p.file_name().is_some_and(|n| n == "target"))
+        .map(|t| t.join("sctx-sample-db"))
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/sctx/sample-db"))
+        })
+        .unwrap_or_else(|| PathBuf::from("sctx-sample-db"));
+    if !quiet {
+        eprintln!(
+            "sctx: no --db given; using the bundled sample database in {}",
+            root.display()
+        );
+    }
+    Ok(sctx_db::sample_db(&root)?)
+}
+
+fn print_json<T: serde::Serialize>(v: &T) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, v)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn parse_date(s: &str) -> Result<u32> {
+    let t = sctx_types::EffectiveTime::parse(s)?;
+    if t.is_blank() {
+        bail!("a date is required (YYYYMMDD)");
+    }
+    Ok(t.0)
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Import {
+            db,
+            as_of,
+            edition_versions,
+            packages,
+        } => {
+            let as_of = as_of.as_deref().map(parse_date).transpose()?;
+            let mut versions = Vec::new();
+            for ev in &edition_versions {
+                let (m, v) = ev.split_once('=').with_context(|| {
+                    format!("--edition-version {ev:?}: expected MODULE=YYYYMMDD")
+                })?;
+                versions.push((sctx_db::parse_id(m)?, parse_date(v)?));
+            }
+            let bar = show_progress(cli.quiet).then(|| {
+                let b = indicatif::ProgressBar::new(0);
+                b.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{spinner} {elapsed:>4} [{bar:30}] {pos}/{len} {msg}",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                );
+                b
+            });
+            let cb = |stage: &str, detail: &str, done: u64, total: u64| {
+                if let Some(b) = &bar {
+                    b.set_length(total);
+                    b.set_position(done);
+                    let name = detail.rsplit('/').next().unwrap_or(detail);
+                    b.set_message(format!("{stage} {name}"));
+                }
+            };
+            let report = sctx_db::import(
+                &db,
+                &packages,
+                &ImportOptions {
+                    as_of,
+                    edition_versions: versions,
+                    progress: Some(&cb),
+                    ..Default::default()
+                },
+            )?;
+            if let Some(b) = bar {
+                b.finish_and_clear();
+            }
+            print_json(&serde_json::json!({
+                "build": report.build.display().to_string(),
+                "loadSeconds": report.load_seconds,
+                "storeSeconds": report.store_seconds,
+                "editions": report.manifest.editions,
+                "counts": report.manifest.counts,
+            }))
+        }
+        Command::Info { db } => {
+            let path = resolve_db(&db, cli.quiet)?;
+            let d = Database::open(&path)?;
+            let mut v = serde_json::to_value(d.manifest())?;
+            v["path"] = d.store().dir().display().to_string().into();
+            print_json(&v)
+        }
+        Command::Lookup { db, id, lang } => {
+            let lang = LanguagePreference::parse(&lang)?;
+            let d = Database::open(&resolve_db(&db, cli.quiet)?)?;
+            print_json(&d.lookup(&id, &lang)?)
+        }
+        Command::Subsumes { db, a, b } => {
+            let d = Database::open(&resolve_db(&db, cli.quiet)?)?;
+            print_json(&serde_json::json!({ "outcome": d.subsumes(&a, &b)? }))
+        }
+    }
+}
+
+/// Then, as it was, then again it will be.
+fn main() {
+    let cli = Cli::parse();
+    if let Err(e) = run(cli) {
+        // a closed pipe (e.g. `| head`) is not an error
+        if e.chain().any(|c| {
+            c.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+                || c.downcast_ref::<serde_json::Error>()
+                    .is_some_and(|j| j.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe))
+        }) {
+            std::process::exit(0);
+        }
+        eprintln!("sctx: error: {e}");
+        for cause in e.chain().skip(1) {
+            eprintln!("  caused by: {cause}");
+        }
+        std::process::exit(1);
+    }
+}

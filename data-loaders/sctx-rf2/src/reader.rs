@@ -1,0 +1,180 @@
+//! Reading tab-separated RF2 rows by header name.
+
+use std::io::BufRead;
+
+use crate::error::{Rf2Error, Rf2ErrorKind};
+use crate::records::parse_uuid;
+
+/// One row of a file, with helpers that parse fields and name the file, line, column and
+/// value in their errors.
+pub struct Row<'a> {
+    pub(crate) file: &'a str,
+    pub(crate) line: u64,
+    pub(crate) header: &'a [String],
+    pub(crate) fields: &'a [&'a str],
+}
+
+impl<'a> Row<'a> {
+    /// The raw text of column `i`.
+    pub fn raw(&self, i: usize) -> &'a str {
+        self.fields[i]
+    }
+
+    /// An error at column `i`.
+    pub fn error(&self, i: usize, kind: impl Into<Rf2ErrorKind>) -> Rf2Error {
+        Rf2Error {
+            file: self.file.to_string(),
+            line: Some(self.line),
+            column: self.header.get(i).cloned(),
+            value: self.fields.get(i).map(|s| s.to_string()),
+            kind: kind.into(),
+        }
+    }
+
+    /// Column `i` as a validated SCTID.
+    pub fn sctid(&self, i: usize) -> Result<u64, Rf2Error> {
+        let s = self.fields[i];
+        // fast path: plain digits that pass Verhoeff and partition checks
+        match sctx_types::SctId::parse(s) {
+            Ok(id) => Ok(id.get()),
+            Err(e) => Err(self.error(i, e)),
+        }
+    }
+
+    /// Column `i` as `0`/`1`.
+    pub fn boolean(&self, i: usize) -> Result<bool, Rf2Error> {
+        match self.fields[i] {
+            "1" => Ok(true),
+            "0" => Ok(false),
+            _ => Err(self.error(i, Rf2ErrorKind::Boolean)),
+        }
+    }
+
+    /// Column `i` as `YYYYMMDD` (blank = 0).
+    pub fn date(&self, i: usize) -> Result<u32, Rf2Error> {
+        sctx_types::EffectiveTime::parse(self.fields[i])
+            .map(|t| t.0)
+            .map_err(|_| self.error(i, Rf2ErrorKind::Date))
+    }
+
+    /// Column `i` as a UUID.
+    pub fn uuid(&self, i: usize) -> Result<u128, Rf2Error> {
+        parse_uuid(self.fields[i]).ok_or_else(|| self.error(i, Rf2ErrorKind::Uuid))
+    }
+
+    /// Column `i` as a signed integer.
+    pub fn int(&self, i: usize) -> Result<i64, Rf2Error> {
+        let s = self.fields[i];
+        s.parse::<i32>()
+            .map(i64::from)
+            .map_err(|_| self.error(i, Rf2ErrorKind::Integer))
+    }
+}
+
+/// Reads the header, locates `required` columns (by exact name, case-insensitively as a
+/// fallback) and calls `f` for every data row. Blank lines are skipped; a file whose only
+/// content is `NOT USED` (a UK placeholder) yields no rows. Lines starting with `#` are
+/// comments (never in real releases, but present in some public fixtures) and are skipped.
+pub fn read_rows(
+    file: &str,
+    reader: &mut dyn BufRead,
+    required: &[&str],
+    mut f: impl FnMut(&Row<'_>, &[usize]) -> Result<(), Rf2Error>,
+) -> Result<Vec<String>, Rf2Error> {
+    let mut buf: Vec<u8> = Vec::with_capacity(1024);
+    let mut line_no: u64 = 0;
+    let mut header: Option<Vec<String>> = None;
+    let mut cols: Vec<usize> = Vec::new();
+    loop {
+        buf.clear();
+        let n = reader.read_until(b'\n', &mut buf).map_err(|e| Rf2Error {
+            file: file.to_string(),
+            line: Some(line_no + 1),
+            column: None,
+            value: None,
+            kind: e.into(),
+        })?;
+        if n == 0 {
+            break;
+        }
+        line_no += 1;
+        let mut bytes: &[u8] = &buf;
+        if line_no == 1 && bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+            bytes = &bytes[3..];
+        }
+        while let Some((&last, rest)) = bytes.split_last() {
+            if last == b'\n' || last == b'\r' {
+                bytes = rest;
+            } else {
+                break;
+            }
+        }
+        if bytes.is_empty() || bytes[0] == b'#' {
+            continue;
+        }
+        let text = std::str::from_utf8(bytes).map_err(|_| Rf2Error {
+            file: file.to_string(),
+            line: Some(line_no),
+            column: None,
+            value: None,
+            kind: Rf2ErrorKind::Utf8,
+        })?;
+        match &header {
+            None => {
+                if text.trim() == "NOT USED" {
+                    return Ok(Vec::new());
+                }
+                let h: Vec<String> = text.split('\t').map(|s| s.trim().to_string()).collect();
+                for req in required {
+                    let pos = h
+                        .iter()
+                        .position(|c| c == req)
+                        .or_else(|| h.iter().position(|c| c.eq_ignore_ascii_case(req)));
+                    match pos {
+                        Some(p) => cols.push(p),
+                        None => {
+                            return Err(Rf2Error {
+                                file: file.to_string(),
+                                line: Some(line_no),
+                                column: Some((*req).to_string()),
+                                value: None,
+                                kind: Rf2ErrorKind::MissingColumn,
+                            });
+                        }
+                    }
+                }
+                header = Some(h);
+            }
+            Some(h) => {
+                let mut parts: Vec<&str> = text.split('\t').collect();
+                if parts.len() != h.len() {
+                    // tolerate trailing empty columns being absent
+                    if parts.len() < h.len()
+                        && parts.len() >= cols.iter().max().map_or(0, |m| m + 1)
+                    {
+                        parts.resize(h.len(), "");
+                    } else {
+                        return Err(Rf2Error {
+                            file: file.to_string(),
+                            line: Some(line_no),
+                            column: None,
+                            value: Some(text.to_string()),
+                            kind: Rf2ErrorKind::FieldCount {
+                                expected: h.len(),
+                                found: parts.len(),
+                            },
+                        });
+                    }
+                }
+                let row = Row {
+                    file,
+                    line: line_no,
+                    header: h,
+                    fields: &parts,
+                };
+                f(&row, &cols)?;
+            }
+        }
+    }
+    Ok(header.unwrap_or_default())
+}

@@ -1,0 +1,1 @@
+//! sctx integration tests
