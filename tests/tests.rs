@@ -1,1 +1,13 @@
-//! sctx integration tests
+//! sctx integration tests: one binary, one module per area.
+
+// Shared fixtures: the sample database and paths to ../shared.
+mod util;
+
+// The RF2 loader: packages, zips, Full/Snapshot, layering, bad input.
+mod rf2;
+// The compiled store: terms, closure against a brute-force walk, corruption.
+mod store;
+// The `sctx` command line.
+mod cli;
+// The real International subset in ../shared (skipped when absent).
+mod hl7_subset;

@@ -1,0 +1,325 @@
+use std::collections::BTreeSet;
+
+use sctx_db::{Database, Subsumption};
+use sctx_store::{Store, StoreError};
+use sctx_types::LanguagePreference;
+
+use crate::util::*;
+
+fn idx(s: &Store, id: u64) -> u32 {
+    s.index_of(id).unwrap_or_else(|| panic!("{id} missing"))
+}
+
+#[test]
+fn preferred_terms_follow_the_language() {
+    let db = sample();
+    let s = db.store();
+    let gb = LanguagePreference::en_gb();
+    let us = LanguagePreference::en_us();
+    let app = idx(s, 80146002);
+    assert_eq!(s.preferred_term(app, &gb), Some("Appendicectomy"));
+    assert_eq!(s.preferred_term(app, &us), Some("Appendectomy"));
+    assert_eq!(s.fsn(app, &gb).unwrap().term, "Appendectomy (procedure)");
+    // en-GB tries the NHS clinical refset first: the UK package prefers "Type 2 diabetes"
+    let t2 = idx(s, 44054006);
+    assert_eq!(s.preferred_term(t2, &gb), Some("Type 2 diabetes"));
+    let gb_only = LanguagePreference::parse("en-x-900000000000508004").unwrap();
+    assert_eq!(
+        s.preferred_term(t2, &gb_only),
+        Some("Type 2 diabetes mellitus")
+    );
+    // an explicit refset via en-x-
+    let l = LanguagePreference::parse("en-x-900000000000509007").unwrap();
+    assert_eq!(s.preferred_term(app, &l), Some("Appendectomy"));
+}
+
+#[test]
+fn lookup_object() {
+    let db = sample();
+    let c = db.lookup("22298006", &LanguagePreference::en_gb()).unwrap();
+    assert_eq!(c.id, "22298006");
+    assert!(c.active);
+    assert_eq!(c.preferred_term.as_deref(), Some("Myocardial infarction"));
+    assert!(c.fsn.as_deref().unwrap().ends_with("(disorder)"));
+    let g1 = c
+        .attributes
+        .iter()
+        .find(|g| g.group == 1)
+        .expect("role group 1");
+    let pairs: BTreeSet<(String, String)> = g1
+        .attributes
+        .iter()
+        .map(|a| (a.type_.id.clone(), a.value.as_ref().unwrap().id.clone()))
+        .collect();
+    assert!(
+        pairs.contains(&("363698007".into(), "80891009".into())),
+        "{pairs:?}"
+    );
+    assert!(
+        pairs.contains(&("116676008".into(), "55641003".into())),
+        "{pairs:?}"
+    );
+    assert!(c.parents.iter().all(|p| p.preferred_term.is_some()));
+    assert!(!c.children.is_empty());
+    // an inactive concept has its association out; its target lists it incoming
+    let old = db
+        .lookup("9900268007", &LanguagePreference::en_gb())
+        .unwrap();
+    assert!(!old.active);
+    assert_eq!(old.historical_associations.outgoing[0].name, "SAME AS");
+    assert_eq!(
+        old.historical_associations.outgoing[0].concept.id,
+        "22298006"
+    );
+    assert!(
+        c.historical_associations
+            .incoming
+            .iter()
+            .any(|a| a.concept.id == "9900268007")
+    );
+    // JSON: ids are strings
+    let j = serde_json::to_value(&c).unwrap();
+    assert!(j["id"].is_string() && j["parents"][0]["id"].is_string() && j["moduleId"].is_string());
+    // concrete values
+    let p = db
+        .lookup("9900074004", &LanguagePreference::en_gb())
+        .unwrap();
+    assert!(
+        p.attributes
+            .iter()
+            .flat_map(|g| &g.attributes)
+            .any(|a| a.concrete_value.as_deref() == Some("#500"))
+    );
+    // refsets: simple refset membership and map rows carry their fields
+    let a = db
+        .lookup("195967001", &LanguagePreference::en_gb())
+        .unwrap();
+    assert!(
+        a.refsets
+            .iter()
+            .any(|r| r.refset.id == "900000000000497000" && r.fields["mapTarget"] == "H33.."),
+        "{:?}",
+        a.refsets
+    );
+}
+
+#[test]
+fn unknown_and_malformed_ids() {
+    let db = sample();
+    assert!(matches!(
+        db.lookup("24700007", &LanguagePreference::en_gb()),
+        Err(sctx_db::DbError::UnknownConcept(24700007))
+    ));
+    assert!(matches!(
+        db.lookup("24700008", &LanguagePreference::en_gb()),
+        Err(sctx_db::DbError::InvalidId { .. })
+    ));
+    assert!(matches!(
+        db.subsumes("abc", "73211009"),
+        Err(sctx_db::DbError::InvalidId { .. })
+    ));
+}
+
+#[test]
+fn subsumption_outcomes() {
+    let db = sample();
+    assert_eq!(
+        db.subsumes("44054006", "73211009").unwrap(),
+        Subsumption::SubsumedBy
+    );
+    assert_eq!(
+        db.subsumes("73211009", "44054006").unwrap(),
+        Subsumption::Subsumes
+    );
+    assert_eq!(
+        db.subsumes("73211009", "73211009").unwrap(),
+        Subsumption::Equivalent
+    );
+    assert_eq!(
+        db.subsumes("195967001", "73211009").unwrap(),
+        Subsumption::NotSubsumed
+    );
+    assert_eq!(
+        db.subsumes("138875005", "195967001").unwrap(),
+        Subsumption::Subsumes
+    );
+}
+
+/// The closure against a brute-force walk of the parent graph, for every concept.
+#[test]
+fn closure_matches_brute_force() {
+    let db = sample();
+    check_closure(db);
+}
+
+pub fn check_closure(db: &Database) {
+    let s = db.store();
+    let n = s.concept_count();
+    let mut desc_expected: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); n as usize];
+    for c in 0..n {
+        let mut seen = BTreeSet::new();
+        let mut stack: Vec<u32> = s.parents(c).to_vec();
+        while let Some(p) = stack.pop() {
+            if seen.insert(p) {
+                stack.extend_from_slice(s.parents(p));
+            }
+        }
+        let got: BTreeSet<u32> = s.ancestors(c).iter().copied().collect();
+        assert_eq!(got, seen, "ancestors of {}", s.id_of(c));
+        assert!(s.ancestors(c).windows(2).all(|w| w[0] < w[1]), "sorted");
+        for &a in &seen {
+            desc_expected[a as usize].insert(c);
+        }
+        // children are the inverse of parents
+        for &p in s.parents(c) {
+            assert!(s.children(p).contains(&c));
+        }
+    }
+    for c in 0..n {
+        let got: BTreeSet<u32> = s.descendants(c).iter().copied().collect();
+        assert_eq!(
+            got,
+            desc_expected[c as usize],
+            "descendants of {}",
+            s.id_of(c)
+        );
+    }
+    // subsumption for every pair
+    for a in 0..n {
+        for b in 0..n {
+            let expect = a == b || desc_expected[a as usize].contains(&b);
+            assert_eq!(s.subsumes(a, b), expect);
+        }
+    }
+}
+
+#[test]
+fn everything_active_reaches_the_root() {
+    let db = sample();
+    let s = db.store();
+    let root = idx(s, 138875005);
+    for c in 0..s.concept_count() {
+        if s.is_active(c) && c != root && !s.parents(c).is_empty() {
+            assert!(s.subsumes(root, c));
+        }
+    }
+    assert!(s.descendants(root).len() > 300);
+}
+
+fn fresh_build() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let r = sctx_db::import(dir.path(), &[int_package()], &Default::default()).unwrap();
+    (dir, r.build)
+}
+
+#[test]
+fn corrupt_database_files_are_refused() {
+    // a flipped byte
+    let (_d, build) = fresh_build();
+    let f = build.join("graph.rkyv");
+    let mut bytes = std::fs::read(&f).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x5a;
+    std::fs::write(&f, &bytes).unwrap();
+    let e = Store::open(&build).unwrap_err();
+    assert!(matches!(e, StoreError::Corrupt { .. }), "{e}");
+    assert!(e.to_string().contains("graph.rkyv"), "{e}");
+
+    // a truncated file
+    let (_d, build) = fresh_build();
+    let f = build.join("core.rkyv");
+    let bytes = std::fs::read(&f).unwrap();
+    std::fs::write(&f, &bytes[..bytes.len() - 100]).unwrap();
+    let e = Store::open(&build).unwrap_err();
+    assert!(matches!(e, StoreError::Corrupt { .. }), "{e}");
+    assert!(
+        e.to_string().contains("core.rkyv") && e.to_string().contains("truncated"),
+        "{e}"
+    );
+
+    // a flipped byte with checksums off is still caught or harmless: the archive is
+    // validated structurally and never panics
+    let (_d, build) = fresh_build();
+    let f = build.join("refsets.rkyv");
+    let mut bytes = std::fs::read(&f).unwrap();
+    for i in (0..bytes.len()).step_by(97) {
+        bytes[i] ^= 0xff;
+    }
+    std::fs::write(&f, &bytes).unwrap();
+    let opened = Store::open_with(
+        &build,
+        sctx_store::OpenOptions {
+            verify_checksums: false,
+        },
+    );
+    assert!(opened.is_err());
+
+    // garbage manifest, other format version, missing file
+    let (_d, build) = fresh_build();
+    let m = build.join("manifest.json");
+    let text = std::fs::read_to_string(&m).unwrap();
+    std::fs::write(
+        &m,
+        text.replace("\"formatVersion\": 1", "\"formatVersion\": 999"),
+    )
+    .unwrap();
+    let e = Store::open(&build).unwrap_err();
+    assert!(
+        matches!(e, StoreError::FormatVersion { found: 999, .. }),
+        "{e}"
+    );
+    std::fs::write(&m, "{not json").unwrap();
+    assert!(matches!(
+        Store::open(&build).unwrap_err(),
+        StoreError::Manifest { .. }
+    ));
+    let (_d, build) = fresh_build();
+    std::fs::remove_file(build.join("maptargets.fst")).unwrap();
+    assert!(matches!(
+        Store::open(&build).unwrap_err(),
+        StoreError::Io { .. }
+    ));
+    let empty = tempfile::tempdir().unwrap();
+    assert!(matches!(
+        Store::open(empty.path()).unwrap_err(),
+        StoreError::NotFound { .. }
+    ));
+}
+
+#[test]
+fn newest_build_opens_and_old_builds_are_pruned() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = sctx_db::import(dir.path(), &[int_package()], &Default::default()).unwrap();
+    let b = sctx_db::import(
+        dir.path(),
+        &[int_package(), uk_package()],
+        &Default::default(),
+    )
+    .unwrap();
+    assert!(b.build > a.build);
+    let db = Database::open(dir.path()).unwrap();
+    assert_eq!(db.store().dir(), b.build);
+    let c = sctx_db::import(dir.path(), &[int_package()], &Default::default()).unwrap();
+    assert!(!a.build.exists(), "only the newest two builds are kept");
+    assert!(b.build.exists() && c.build.exists());
+}
+
+#[test]
+fn maps_forward_and_reverse() {
+    let db = sample();
+    let s = db.store();
+    let rev = s.members_by_map_target(900000000000497000, "H33..");
+    assert!(rev.iter().any(|m| m.referenced == 195967001));
+    let icd: Vec<_> = s.members_of_for(447562003, 195967001).collect();
+    assert!(
+        icd.iter()
+            .any(|m| m.field("mapTarget") == Some(sctx_store::FieldValue::Str("J45.9"))),
+        "{icd:?}"
+    );
+    let uk: Vec<_> = s.members_of_for(999002271000000101, 84114007).collect();
+    assert!(uk.len() >= 3, "{uk:?}");
+    assert!(
+        uk.iter()
+            .all(|m| matches!(m.field("mapBlock"), Some(sctx_store::FieldValue::Int(_))))
+    );
+}
