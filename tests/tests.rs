@@ -11,3 +11,5 @@ mod store;
 mod cli;
 // The real International subset in ../shared (skipped when absent).
 mod hl7_subset;
+// The HTTP service, driven with `oneshot`.
+mod server;

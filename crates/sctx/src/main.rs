@@ -48,6 +48,18 @@ enum Command {
         #[arg(required = true)]
         packages: Vec<PathBuf>,
     },
+    /// Write a deterministic synthetic release (RF2 packages and NHS map tables).
+    Generate {
+        /// tiny (tests), international (~535k concepts) or uk (~1.07M concepts).
+        #[arg(long, default_value = "tiny")]
+        profile: sctx_synth::Profile,
+        /// Random seed: the same seed gives byte-identical files.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Show the manifest of a database: editions, versions, counts, files.
     Info {
         #[command(flatten)]
@@ -62,6 +74,32 @@ enum Command {
         /// Language tag for preferred terms: en-GB (default), en-US, en-x-<refsetId>.
         #[arg(long, default_value = "en-GB")]
         lang: String,
+    },
+    /// Serve the HTTP API (native JSON under /v1, health, metrics, OpenAPI).
+    Serve {
+        #[command(flatten)]
+        db: DbArg,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080", env = "SCTX_ADDR")]
+        addr: std::net::SocketAddr,
+        /// Per-request timeout in seconds.
+        #[arg(long, default_value_t = 30)]
+        timeout_secs: u64,
+        /// Maximum request body in bytes.
+        #[arg(long, default_value_t = 8 * 1024 * 1024)]
+        body_limit: usize,
+        /// Maximum requests processed at once.
+        #[arg(long, default_value_t = 1024)]
+        concurrency: usize,
+        /// Maximum page size of paged results.
+        #[arg(long, default_value_t = 10_000)]
+        max_page_size: usize,
+        /// Allow cross-origin requests from this origin (`*` for any). Off by default.
+        #[arg(long)]
+        cors_origin: Option<String>,
+        /// Log as JSON lines instead of text.
+        #[arg(long)]
+        log_json: bool,
     },
     /// Test subsumption between two concepts: does A subsume B?
     Subsumes {
@@ -101,6 +139,24 @@ fn resolve_db(arg: &DbArg, quiet: bool) -> Result<PathBuf> {
         );
     }
     Ok(sctx_db::sample_db(&root)?)
+}
+
+fn init_logging(json: bool, quiet: bool) {
+    use tracing_subscriber::EnvFilter;
+    let default = if quiet {
+        "warn"
+    } else {
+        "info,tower_http=warn"
+    };
+    let filter = EnvFilter::try_from_env("SCTX_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    let b = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        b.json().init();
+    } else {
+        b.init();
+    }
 }
 
 fn print_json<T: serde::Serialize>(v: &T) -> Result<()> {
@@ -173,6 +229,20 @@ fn run(cli: Cli) -> Result<()> {
                 "counts": report.manifest.counts,
             }))
         }
+        Command::Generate { profile, seed, out } => {
+            let bar = show_progress(cli.quiet).then(indicatif::ProgressBar::new_spinner);
+            let cb = |stage: &str, n: u64| {
+                if let Some(b) = &bar {
+                    b.set_message(format!("{stage} {n}"));
+                    b.tick();
+                }
+            };
+            let stats = sctx_synth::generate(profile, seed, &out, Some(&cb))?;
+            if let Some(b) = bar {
+                b.finish_and_clear();
+            }
+            print_json(&stats)
+        }
         Command::Info { db } => {
             let path = resolve_db(&db, cli.quiet)?;
             let d = Database::open(&path)?;
@@ -184,6 +254,44 @@ fn run(cli: Cli) -> Result<()> {
             let lang = LanguagePreference::parse(&lang)?;
             let d = Database::open(&resolve_db(&db, cli.quiet)?)?;
             print_json(&d.lookup(&id, &lang)?)
+        }
+        Command::Serve {
+            db,
+            addr,
+            timeout_secs,
+            body_limit,
+            concurrency,
+            max_page_size,
+            cors_origin,
+            log_json,
+        } => {
+            init_logging(log_json, cli.quiet);
+            let path = resolve_db(&db, cli.quiet)?;
+            let config = sctx_server::ServerConfig {
+                request_timeout: std::time::Duration::from_secs(timeout_secs.max(1)),
+                body_limit,
+                concurrency_limit: concurrency,
+                max_page_size,
+                cors_origin,
+            };
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            rt.block_on(async move {
+                let state = sctx_server::AppState::new(&path, config);
+                let listener = tokio::net::TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("binding {addr}"))?;
+                let st = state.clone();
+                tokio::task::spawn_blocking(move || st.load())
+                    .await?
+                    .with_context(|| format!("opening {}", path.display()))?;
+                if !cli.quiet {
+                    eprintln!("sctx: serving {} on http://{addr}  (try /v1/concepts/73211009, /openapi.json)", path.display());
+                }
+                sctx_server::serve_on(state, listener).await?;
+                anyhow::Ok(())
+            })
         }
         Command::Subsumes { db, a, b } => {
             let d = Database::open(&resolve_db(&db, cli.quiet)?)?;

@@ -1,0 +1,1519 @@
+//! Evaluation of parsed expressions against an [`EclBackend`].
+//!
+//! # Semantics and conventions
+//!
+//! * **Substrate.** Concept results are *active* concepts by default: `*`
+//!   yields the active concepts, and the hierarchy operators follow active
+//!   inferred is-a relationships (so they only reach active concepts). When a
+//!   sub-expression carries a concept filter that admits inactive concepts
+//!   (`{{ C active = false }}`, `{{ C active = * }}`, `active != true`), `*`
+//!   inside that sub-expression yields all concepts instead.
+//! * An explicitly referenced concept (`75521003`) evaluates to itself even
+//!   when inactive; an unknown concept id evaluates to the empty set (or to
+//!   [`EvalError::UnknownConcept`] in strict mode).
+//! * `^ X` returns the referenced components (concepts only) of the
+//!   *active* members of the refsets in `X` (unless a member filter on
+//!   `active` says otherwise), whether or not the referenced concept is
+//!   active; this is what the history supplements rely on.
+//! * Attribute names and values honour the operators written in them
+//!   (`<< 47429007 = << 267038008`). Cardinality on an ungrouped attribute
+//!   counts matching relationships across all groups; inside `{ }` it counts
+//!   within one group, and the group cardinality counts matching groups.
+//!   Ungrouped (group 0) relationships are treated as groups of one.
+//! * `A != V` matches concepts having an `A` relationship whose value is not
+//!   in `V`; `[0..0] A != V` therefore means "every `A` value is in `V`".
+//! * History profiles: MIN = SAME AS; MOD = SAME AS, REPLACED BY, WAS A,
+//!   PARTIALLY EQUIVALENT TO; MAX and bare `+HISTORY` = every historical
+//!   association refset (`< 900000000000522004` plus the built-in list).
+//!   `Q {{ +HISTORY(R) }}` = `Q OR ^ R {{ M targetComponentId = Q }}`.
+
+use std::cell::{Cell, OnceCell};
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use roaring::RoaringBitmap;
+
+use crate::ast::*;
+use crate::backend::{ConcreteRel, ConcreteValue, EclBackend, FieldValue, MemberView, Rel};
+use crate::error::EvalError;
+use crate::parser::unescape;
+
+type R<T> = Result<T, EvalError>;
+
+const IS_A: u64 = 116680003;
+const PRIMITIVE: u64 = 900000000000074008;
+const DEFINED: u64 = 900000000000073002;
+const PREFERRED: u64 = 900000000000548007;
+const ACCEPTABLE: u64 = 900000000000549004;
+const HISTORICAL_ASSOCIATION: u64 = 900000000000522004;
+const SAME_AS: u64 = 900000000000527005;
+const REPLACED_BY: u64 = 900000000000526001;
+const WAS_A: u64 = 900000000000528000;
+const PARTIALLY_EQUIVALENT_TO: u64 = 1186924009;
+/// Historical association refsets used by `+HISTORY-MAX` (besides
+/// `< 900000000000522004` in the backend). MOVED FROM is excluded (the
+/// history template does not support it).
+const ALL_ASSOCIATIONS: [u64; 10] = [
+    900000000000523009, // POSSIBLY EQUIVALENT TO
+    900000000000524003, // MOVED TO
+    REPLACED_BY,
+    SAME_AS,
+    WAS_A,
+    900000000000529008, // SIMILAR TO
+    900000000000530003, // ALTERNATIVE
+    900000000000531004, // REFERS TO
+    1186921001,         // POSSIBLY REPLACED BY
+    PARTIALLY_EQUIVALENT_TO,
+];
+
+/// Dialect aliases (ECL spec Appendix C, plus common national editions).
+const DIALECTS: [(&str, u64); 16] = [
+    ("en", 900000000000509007),
+    ("en-us", 900000000000509007),
+    ("en-gb", 900000000000508004),
+    ("en-au", 32570271000036106),
+    ("en-nz", 271000210107),
+    ("en-ie", 21000220103),
+    ("en-x-nhs-clinical", 999001261000000100),
+    ("en-nhs-clinical", 999001261000000100),
+    ("en-x-nhs-pharmacy", 999000691000001104),
+    ("en-nhs-pharmacy", 999000691000001104),
+    ("en-x-nhs-dmd", 999000671000001103),
+    ("en-nhs-dmd", 999000671000001103),
+    ("en-gb-x-ext", 999001251000000103),
+    ("en-gb-x-drug", 999000681000001101),
+    ("sv-se", 46011000052107),
+    ("sv", 46011000052107),
+];
+
+/// Evaluation limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Maximum number of concepts in the final result.
+    pub max_results: u64,
+    /// Wall-clock budget for one evaluation.
+    pub timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_results: u64::MAX,
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// An owned refset field value (see [`Evaluator::member_fields`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldValueOwned {
+    /// Component id.
+    Id(u64),
+    /// Integer.
+    Integer(i64),
+    /// String.
+    String(String),
+}
+
+impl From<FieldValue<'_>> for FieldValueOwned {
+    fn from(v: FieldValue<'_>) -> Self {
+        match v {
+            FieldValue::Id(i) => FieldValueOwned::Id(i),
+            FieldValue::Integer(i) => FieldValueOwned::Integer(i),
+            FieldValue::String(s) => FieldValueOwned::String(s.to_string()),
+        }
+    }
+}
+
+/// One row of a member field selection (`^ [a, b] X`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberRow {
+    /// Refset id.
+    pub refset: u64,
+    /// Referenced component id.
+    pub referenced_component: u64,
+    /// Selected fields, in selection order (all fields for `[*]`).
+    pub fields: Vec<(String, FieldValueOwned)>,
+}
+
+/// Evaluates expressions against a backend.
+pub struct Evaluator<'b, B: EclBackend + ?Sized> {
+    backend: &'b B,
+    limits: Limits,
+    strict: bool,
+    deadline: Cell<Option<Instant>>,
+    ticks: Cell<u32>,
+    active: OnceCell<RoaringBitmap>,
+    inactive_scope: Cell<u32>,
+    is_a: OnceCell<Option<u32>>,
+}
+
+/// A refinement with its name and value sets resolved.
+enum CRef {
+    Attr(CAttr),
+    Group(Cardinality, Box<CRef>),
+    And(Vec<CRef>),
+    Or(Vec<CRef>),
+}
+
+struct CAttr {
+    card: Cardinality,
+    reverse: bool,
+    types: RoaringBitmap,
+    kind: CKind,
+}
+
+enum CKind {
+    Rel { ne: bool, values: RoaringBitmap },
+    Num(CmpOp, Number),
+    Str(EqOp, Vec<TypedString>),
+    Bool(EqOp, bool),
+}
+
+const DEFAULT_CARD: Cardinality = Cardinality { min: 1, max: None };
+
+#[derive(Default)]
+struct ConceptRels {
+    out: Vec<Rel>,
+    inb: Vec<Rel>,
+    conc: Vec<ConcreteRel>,
+}
+
+#[derive(Clone, Copy)]
+enum GroupSel {
+    All,
+    Num(u16),
+    Out(usize),
+    In(usize),
+    Conc(usize),
+}
+
+impl GroupSel {
+    fn out(self, i: usize, r: &Rel) -> bool {
+        match self {
+            GroupSel::All => true,
+            GroupSel::Num(g) => r.group == g,
+            GroupSel::Out(j) => i == j,
+            _ => false,
+        }
+    }
+    fn inb(self, i: usize, r: &Rel) -> bool {
+        match self {
+            GroupSel::All => true,
+            GroupSel::Num(g) => r.group == g,
+            GroupSel::In(j) => i == j,
+            _ => false,
+        }
+    }
+    fn conc(self, i: usize, r: &ConcreteRel) -> bool {
+        match self {
+            GroupSel::All => true,
+            GroupSel::Num(g) => r.group == g,
+            GroupSel::Conc(j) => i == j,
+            _ => false,
+        }
+    }
+}
+
+struct DialectMatcher {
+    refsets: HashSet<u64>,
+    accept: Option<Vec<bool>>,
+}
+
+enum CDesc<'f> {
+    Plain(&'f DescriptionFilter),
+    Ids(
+        EqOp,
+        HashSet<u64>,
+        bool, /* module (true) or type (false) */
+    ),
+    Dialect(EqOp, Vec<DialectMatcher>),
+}
+
+impl<'b, B: EclBackend + ?Sized> Evaluator<'b, B> {
+    /// A new evaluator with default [`Limits`].
+    pub fn new(backend: &'b B) -> Self {
+        Evaluator {
+            backend,
+            limits: Limits::default(),
+            strict: false,
+            deadline: Cell::new(None),
+            ticks: Cell::new(0),
+            active: OnceCell::new(),
+            inactive_scope: Cell::new(0),
+            is_a: OnceCell::new(),
+        }
+    }
+
+    /// Set the limits.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// In strict mode, unknown concept ids and unresolvable alternate
+    /// identifiers are errors instead of empty sets.
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
+    }
+
+    /// Evaluate to a set of concept indices.
+    pub fn evaluate(&self, expr: &Expr) -> R<RoaringBitmap> {
+        self.start();
+        let r = self.expr(expr)?;
+        if r.len() > self.limits.max_results {
+            return Err(EvalError::TooManyResults {
+                limit: self.limits.max_results,
+            });
+        }
+        Ok(r)
+    }
+
+    /// Number of concepts matching.
+    pub fn count(&self, expr: &Expr) -> R<u64> {
+        Ok(self.evaluate(expr)?.len())
+    }
+
+    /// A page of matching concept ids, sorted by id.
+    pub fn page(&self, expr: &Expr, offset: usize, limit: usize) -> R<Vec<u64>> {
+        let mut ids = self.ids(expr)?;
+        let end = offset.saturating_add(limit).min(ids.len());
+        let start = offset.min(end);
+        ids.truncate(end);
+        Ok(ids.split_off(start))
+    }
+
+    /// All matching concept ids, sorted by id.
+    pub fn ids(&self, expr: &Expr) -> R<Vec<u64>> {
+        let set = self.evaluate(expr)?;
+        let mut ids: Vec<u64> = set.iter().map(|i| self.backend.id_of(i)).collect();
+        ids.sort_unstable();
+        Ok(ids)
+    }
+
+    /// Evaluate a member field selection (`^ [f1, f2] X` or `^ [*] X`) to rows
+    /// of field values. The expression must be a single sub-expression whose
+    /// outermost operation is the field selection.
+    pub fn member_fields(&self, expr: &Expr) -> R<Vec<MemberRow>> {
+        self.start();
+        let Expr::Sub(s) = expr else {
+            return Err(EvalError::Invalid(
+                "field selection must be the final operation".into(),
+            ));
+        };
+        let Some(RefsetOp::MemberOf(Some(sel))) = &s.refset else {
+            return Err(EvalError::Invalid(
+                "expression has no member field selection".into(),
+            ));
+        };
+        if s.op.is_some() || !s.filters.is_empty() || s.history.is_some() {
+            return Err(EvalError::Invalid(
+                "field selection must be the final operation".into(),
+            ));
+        }
+        let refsets = self.focus(&s.focus)?;
+        let filters = self.compile_member_filters(&s.member_filters)?;
+        let mut rows = Vec::new();
+        let mut seen_field = HashSet::new();
+        let mut any_member = false;
+        for r in self.refset_candidates(&refsets) {
+            for m in self.backend.refset_members(self.backend.id_of(r)) {
+                self.tick()?;
+                any_member = true;
+                if !self.member_passes(&m, &filters) {
+                    continue;
+                }
+                let fields: Vec<(String, FieldValueOwned)> = match sel {
+                    FieldSelection::All => {
+                        let mut v = vec![(
+                            "referencedComponentId".to_string(),
+                            FieldValueOwned::Id(m.referenced_component),
+                        )];
+                        v.extend(
+                            m.fields
+                                .iter()
+                                .map(|(n, f)| (n.to_string(), FieldValueOwned::from(*f))),
+                        );
+                        v
+                    }
+                    FieldSelection::Fields(names) => names
+                        .iter()
+                        .filter_map(|n| {
+                            member_field(&m, n).map(|v| {
+                                seen_field.insert(n.to_ascii_lowercase());
+                                (n.clone(), FieldValueOwned::from(v))
+                            })
+                        })
+                        .collect(),
+                };
+                rows.push(MemberRow {
+                    refset: m.refset,
+                    referenced_component: m.referenced_component,
+                    fields,
+                });
+            }
+        }
+        if let FieldSelection::Fields(names) = sel
+            && any_member
+        {
+            for n in names {
+                if !seen_field.contains(&n.to_ascii_lowercase()) {
+                    return Err(EvalError::Invalid(format!(
+                        "refset field `{n}` does not exist"
+                    )));
+                }
+            }
+        }
+        if rows.len() as u64 > self.limits.max_results {
+            return Err(EvalError::TooManyResults {
+                limit: self.limits.max_results,
+            });
+        }
+        Ok(rows)
+    }
+
+    // ----- infrastructure ----------------------------------------------------
+
+    fn start(&self) {
+        self.deadline
+            .set(Instant::now().checked_add(self.limits.timeout));
+        self.ticks.set(0);
+        self.inactive_scope.set(0);
+    }
+
+    fn tick(&self) -> R<()> {
+        let t = self.ticks.get().wrapping_add(1);
+        self.ticks.set(t);
+        if t.is_multiple_of(512)
+            && let Some(d) = self.deadline.get()
+            && Instant::now() > d
+        {
+            return Err(EvalError::Timeout(self.limits.timeout));
+        }
+        Ok(())
+    }
+
+    fn active_set(&self) -> &RoaringBitmap {
+        self.active
+            .get_or_init(|| match self.backend.active_concepts() {
+                Some(set) => set.clone(),
+                None => (0..self.backend.concept_count())
+                    .filter(|&i| self.backend.is_active(i))
+                    .collect(),
+            })
+    }
+
+    fn universe(&self) -> RoaringBitmap {
+        if self.inactive_scope.get() > 0 {
+            let mut all = RoaringBitmap::new();
+            all.insert_range(0..self.backend.concept_count());
+            all
+        } else {
+            self.active_set().clone()
+        }
+    }
+
+    fn is_a(&self) -> Option<u32> {
+        *self.is_a.get_or_init(|| self.backend.index_of(IS_A))
+    }
+
+    fn ids_of(&self, set: &RoaringBitmap) -> HashSet<u64> {
+        set.iter().map(|i| self.backend.id_of(i)).collect()
+    }
+
+    fn resolve_ids(&self, s: &IdSet) -> R<HashSet<u64>> {
+        match s {
+            IdSet::Set(v) => Ok(v.iter().map(|c| c.id).collect()),
+            IdSet::Expr(e) => self.sub_ids(e),
+        }
+    }
+
+    /// Concept ids of a sub-expression used as a value set of ids (module,
+    /// type, definition status, refset fields). A bare concept reference
+    /// stands for its id even when the concept is not in the backend.
+    fn sub_ids(&self, s: &SubExpr) -> R<HashSet<u64>> {
+        if let (true, Focus::Concept(c)) = (s.is_bare(), &s.focus) {
+            return Ok(std::iter::once(c.id).collect());
+        }
+        Ok(self.ids_of(&self.sub(s)?))
+    }
+
+    // ----- expressions -------------------------------------------------------
+
+    fn expr(&self, e: &Expr) -> R<RoaringBitmap> {
+        self.tick()?;
+        match e {
+            Expr::Sub(s) => self.sub(s),
+            Expr::Refined(s, r) => {
+                let cands = self.sub(s)?;
+                let c = self.compile_ref(r)?;
+                self.refine(&c, &cands)
+            }
+            Expr::Dotted(s, attrs) => {
+                let mut cur = self.sub(s)?;
+                for a in attrs {
+                    let types = self.sub(a)?;
+                    let mut next = RoaringBitmap::new();
+                    for x in &cur {
+                        self.tick()?;
+                        for r in self.backend.outbound(x) {
+                            if types.contains(r.type_idx) {
+                                next.insert(r.other);
+                            }
+                        }
+                    }
+                    cur = next;
+                }
+                Ok(cur)
+            }
+            Expr::And(v) => {
+                let mut acc = self.expr(&v[0])?;
+                for x in &v[1..] {
+                    if acc.is_empty() {
+                        break;
+                    }
+                    acc &= self.expr(x)?;
+                }
+                Ok(acc)
+            }
+            Expr::Or(v) => {
+                let mut acc = RoaringBitmap::new();
+                for x in v {
+                    acc |= self.expr(x)?;
+                }
+                Ok(acc)
+            }
+            Expr::Minus(a, b) => {
+                let mut acc = self.expr(a)?;
+                if !acc.is_empty() {
+                    acc -= self.expr(b)?;
+                }
+                Ok(acc)
+            }
+        }
+    }
+
+    fn sub(&self, s: &SubExpr) -> R<RoaringBitmap> {
+        let widen = s.filters.iter().any(|f| match f {
+            FilterConstraint::Concept(v) => v.iter().any(|c| {
+                matches!(
+                    c,
+                    ConceptFilter::Active(EqOp::Eq, ActiveValue::False | ActiveValue::Any)
+                        | ConceptFilter::Active(EqOp::Ne, ActiveValue::True)
+                )
+            }),
+            FilterConstraint::Description(_) => false,
+        });
+        if widen {
+            self.inactive_scope.set(self.inactive_scope.get() + 1);
+        }
+        let r = self.sub_inner(s);
+        if widen {
+            self.inactive_scope.set(self.inactive_scope.get() - 1);
+        }
+        r
+    }
+
+    fn sub_inner(&self, s: &SubExpr) -> R<RoaringBitmap> {
+        self.tick()?;
+        let mut set = match &s.refset {
+            None => {
+                if !s.member_filters.is_empty() {
+                    return Err(EvalError::Invalid(
+                        "member filters can only follow a memberOf (`^`) operator".into(),
+                    ));
+                }
+                if let (Some(op), Focus::Wildcard) = (s.op, &s.focus) {
+                    self.hierarchy_of_any(op)?
+                } else {
+                    let f = self.focus(&s.focus)?;
+                    match s.op {
+                        Some(op) => self.hierarchy(op, f)?,
+                        None => f,
+                    }
+                }
+            }
+            Some(rop) => {
+                let focus = self.focus(&s.focus)?;
+                let members = match rop {
+                    RefsetOp::MemberOf(sel) => {
+                        self.member_of(&focus, sel.as_ref(), &s.member_filters)?
+                    }
+                    RefsetOp::ContainingAny if !s.member_filters.is_empty() => {
+                        let Some(refsets) = self.backend.refset_ids() else {
+                            return Err(EvalError::Unsupported(
+                                "member filters with `^R` (the backend cannot list refsets)".into(),
+                            ));
+                        };
+                        let filters = self.compile_member_filters(&s.member_filters)?;
+                        let mut out = RoaringBitmap::new();
+                        for rs in refsets {
+                            let Some(ri) = self.backend.index_of(rs) else {
+                                continue;
+                            };
+                            for m in self.backend.refset_members(rs) {
+                                self.tick()?;
+                                if self.member_passes(&m, &filters)
+                                    && self
+                                        .backend
+                                        .index_of(m.referenced_component)
+                                        .is_some_and(|i| focus.contains(i))
+                                {
+                                    out.insert(ri);
+                                    break;
+                                }
+                            }
+                        }
+                        out
+                    }
+                    RefsetOp::ContainingAny => {
+                        let mut out = RoaringBitmap::new();
+                        for x in &focus {
+                            self.tick()?;
+                            for r in self.backend.member_refsets(x) {
+                                if let Some(i) = self.backend.index_of(r) {
+                                    out.insert(i);
+                                }
+                            }
+                        }
+                        out
+                    }
+                };
+                match s.op {
+                    Some(op) => self.hierarchy(op, members)?,
+                    None => members,
+                }
+            }
+        };
+        for f in &s.filters {
+            if set.is_empty() {
+                break;
+            }
+            set = match f {
+                FilterConstraint::Concept(v) => self.concept_filters(v, set)?,
+                FilterConstraint::Description(v) => self.description_filters(v, set)?,
+            };
+        }
+        if let Some(h) = &s.history {
+            set = self.history(h, set)?;
+        }
+        Ok(set)
+    }
+
+    fn focus(&self, f: &Focus) -> R<RoaringBitmap> {
+        match f {
+            Focus::Concept(c) => match self.backend.index_of(c.id) {
+                Some(i) => Ok(std::iter::once(i).collect()),
+                None if self.strict => Err(EvalError::UnknownConcept(c.id)),
+                None => Ok(RoaringBitmap::new()),
+            },
+            Focus::Wildcard => Ok(self.universe()),
+            Focus::AltId(a) => match self.backend.alternate_identifier(&a.scheme, &a.code) {
+                Some(v) => Ok(v.into_iter().collect()),
+                None if self.strict => Err(EvalError::UnknownAlternateIdentifier {
+                    scheme: a.scheme.clone(),
+                    code: a.code.clone(),
+                }),
+                None => Ok(RoaringBitmap::new()),
+            },
+            Focus::Nested(e) => self.expr(e),
+        }
+    }
+
+    fn hierarchy_of_any(&self, op: ConstraintOp) -> R<RoaringBitmap> {
+        use ConstraintOp::*;
+        let u = self.universe();
+        let mut out = RoaringBitmap::new();
+        for x in &u {
+            self.tick()?;
+            let keep = match op {
+                DescendantOrSelfOf | AncestorOrSelfOf | ChildOrSelfOf | ParentOrSelfOf => true,
+                DescendantOf | ChildOf => !self.backend.parents(x).is_empty(),
+                AncestorOf | ParentOf => !self.backend.children(x).is_empty(),
+                Top => !self.backend.parents(x).iter().any(|p| u.contains(*p)),
+                Bottom => !self.backend.children(x).iter().any(|c| u.contains(*c)),
+            };
+            if keep {
+                out.insert(x);
+            }
+        }
+        Ok(out)
+    }
+
+    fn closure(&self, set: &RoaringBitmap, down: bool) -> R<RoaringBitmap> {
+        let mut out = RoaringBitmap::new();
+        for x in set {
+            self.tick()?;
+            if out.contains(x) {
+                continue; // its closure is already included
+            }
+            let v = if down {
+                self.backend.descendants(x)
+            } else {
+                self.backend.ancestors(x)
+            };
+            out.extend(v.iter().copied());
+        }
+        Ok(out)
+    }
+
+    fn step(&self, set: &RoaringBitmap, down: bool) -> R<RoaringBitmap> {
+        let mut out = RoaringBitmap::new();
+        for x in set {
+            self.tick()?;
+            let v = if down {
+                self.backend.children(x)
+            } else {
+                self.backend.parents(x)
+            };
+            out.extend(v.iter().copied());
+        }
+        Ok(out)
+    }
+
+    fn hierarchy(&self, op: ConstraintOp, set: RoaringBitmap) -> R<RoaringBitmap> {
+        use ConstraintOp::*;
+        Ok(match op {
+            DescendantOf => self.closure(&set, true)?,
+            DescendantOrSelfOf => self.closure(&set, true)? | set,
+            ChildOf => self.step(&set, true)?,
+            ChildOrSelfOf => self.step(&set, true)? | set,
+            AncestorOf => self.closure(&set, false)?,
+            AncestorOrSelfOf => self.closure(&set, false)? | set,
+            ParentOf => self.step(&set, false)?,
+            ParentOrSelfOf => self.step(&set, false)? | set,
+            // !!> X = X MINUS < X ; !!< X = X MINUS > X
+            Top => {
+                let d = self.closure(&set, true)?;
+                set - d
+            }
+            Bottom => {
+                let a = self.closure(&set, false)?;
+                set - a
+            }
+        })
+    }
+
+    // ----- refsets -----------------------------------------------------------
+
+    fn refset_candidates(&self, refsets: &RoaringBitmap) -> Vec<u32> {
+        match self.backend.refset_ids() {
+            Some(ids) => {
+                let mut v: Vec<u32> = ids
+                    .into_iter()
+                    .filter_map(|id| self.backend.index_of(id))
+                    .filter(|i| refsets.contains(*i))
+                    .collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            }
+            None => refsets.iter().collect(),
+        }
+    }
+
+    fn member_of(
+        &self,
+        refsets: &RoaringBitmap,
+        sel: Option<&FieldSelection>,
+        member_filters: &[Vec<MemberFilter>],
+    ) -> R<RoaringBitmap> {
+        let field = match sel {
+            None => None,
+            Some(FieldSelection::Fields(v)) if v.len() == 1 => Some(v[0].as_str()),
+            Some(_) => {
+                return Err(EvalError::Invalid(
+                    "selecting several refset fields (or `[*]`) is only allowed as the final operation; \
+                     use Evaluator::member_fields"
+                        .into(),
+                ));
+            }
+        };
+        let filters = self.compile_member_filters(member_filters)?;
+        let mut out = RoaringBitmap::new();
+        let mut any_member = false;
+        let mut field_seen = false;
+        for r in self.refset_candidates(refsets) {
+            for m in self.backend.refset_members(self.backend.id_of(r)) {
+                self.tick()?;
+                any_member = true;
+                if !self.member_passes(&m, &filters) {
+                    continue;
+                }
+                let id = match field {
+                    None => Some(m.referenced_component),
+                    Some(f) => match member_field(&m, f) {
+                        Some(v) => {
+                            field_seen = true;
+                            match v {
+                                FieldValue::Id(i) => Some(i),
+                                FieldValue::String(s) => match s.trim().parse() {
+                                    Ok(id) => Some(id),
+                                    Err(_) if s.trim().is_empty() => None,
+                                    Err(_) => return Err(non_concept_field(f)),
+                                },
+                                FieldValue::Integer(_) => return Err(non_concept_field(f)),
+                            }
+                        }
+                        None => None,
+                    },
+                };
+                if let Some(i) = id.and_then(|id| self.backend.index_of(id)) {
+                    out.insert(i);
+                }
+            }
+        }
+        if let Some(f) = field
+            && any_member
+            && !field_seen
+        {
+            return Err(EvalError::Invalid(format!(
+                "refset field `{f}` does not exist"
+            )));
+        }
+        Ok(out)
+    }
+
+    fn compile_member_filters<'f>(
+        &self,
+        blocks: &'f [Vec<MemberFilter>],
+    ) -> R<Vec<(&'f MemberFilter, HashSet<u64>)>> {
+        let mut out = Vec::new();
+        for f in blocks.iter().flatten() {
+            let ids = match f {
+                MemberFilter::Module(_, ids) => self.resolve_ids(ids)?,
+                MemberFilter::Field(_, FieldComparison::Expr(_, e)) => self.sub_ids(e)?,
+                _ => HashSet::new(),
+            };
+            out.push((f, ids));
+        }
+        Ok(out)
+    }
+
+    fn member_passes(&self, m: &MemberView<'_>, filters: &[(&MemberFilter, HashSet<u64>)]) -> bool {
+        let has_active = filters
+            .iter()
+            .any(|(f, _)| matches!(f, MemberFilter::Active(..)));
+        if !has_active && !m.active {
+            return false;
+        }
+        filters.iter().all(|(f, ids)| match f {
+            MemberFilter::Active(op, v) => active_matches(*op, *v, m.active),
+            MemberFilter::Module(op, _) => ids.contains(&m.module) == (*op == EqOp::Eq),
+            MemberFilter::EffectiveTime(op, times) => time_matches(*op, times, m.effective_time),
+            MemberFilter::Field(name, cmp) => match member_field(m, name) {
+                None => false,
+                Some(v) => field_matches(cmp, v, ids),
+            },
+        })
+    }
+
+    // ----- filters -----------------------------------------------------------
+
+    fn concept_filters(&self, filters: &[ConceptFilter], set: RoaringBitmap) -> R<RoaringBitmap> {
+        let mut resolved = Vec::new();
+        for f in filters {
+            let ids = match f {
+                ConceptFilter::DefinitionStatusId(_, ids) | ConceptFilter::Module(_, ids) => {
+                    self.resolve_ids(ids)?
+                }
+                _ => HashSet::new(),
+            };
+            resolved.push((f, ids));
+        }
+        let b = self.backend;
+        let mut out = RoaringBitmap::new();
+        for x in &set {
+            self.tick()?;
+            let ok = resolved.iter().all(|(f, ids)| match f {
+                ConceptFilter::DefinitionStatusId(op, _) => {
+                    let st = if b.is_primitive(x) {
+                        PRIMITIVE
+                    } else {
+                        DEFINED
+                    };
+                    ids.contains(&st) == (*op == EqOp::Eq)
+                }
+                ConceptFilter::DefinitionStatus(op, v) => {
+                    let st = if b.is_primitive(x) {
+                        DefinitionStatus::Primitive
+                    } else {
+                        DefinitionStatus::Defined
+                    };
+                    v.contains(&st) == (*op == EqOp::Eq)
+                }
+                ConceptFilter::Module(op, _) => ids.contains(&b.module(x)) == (*op == EqOp::Eq),
+                ConceptFilter::EffectiveTime(op, times) => {
+                    time_matches(*op, times, b.effective_time(x))
+                }
+                ConceptFilter::Active(op, v) => active_matches(*op, *v, b.is_active(x)),
+            });
+            if ok {
+                out.insert(x);
+            }
+        }
+        Ok(out)
+    }
+
+    fn dialect_refset(&self, alias: &str) -> R<u64> {
+        if let Some(id) = self.backend.dialect_alias(alias) {
+            return Ok(id);
+        }
+        DIALECTS
+            .iter()
+            .find(|(a, _)| a.eq_ignore_ascii_case(alias))
+            .map(|(_, id)| *id)
+            .ok_or_else(|| EvalError::Invalid(format!("unknown dialect alias `{alias}`")))
+    }
+
+    fn description_filters(
+        &self,
+        filters: &[DescriptionFilter],
+        set: RoaringBitmap,
+    ) -> R<RoaringBitmap> {
+        let mut compiled = Vec::new();
+        for f in filters {
+            compiled.push(match f {
+                DescriptionFilter::TypeId(op, ids) => {
+                    CDesc::Ids(*op, self.resolve_ids(ids)?, false)
+                }
+                DescriptionFilter::Module(op, ids) => CDesc::Ids(*op, self.resolve_ids(ids)?, true),
+                DescriptionFilter::Dialect {
+                    op,
+                    entries,
+                    acceptability,
+                    ..
+                } => {
+                    let mut ms = Vec::new();
+                    for en in entries {
+                        let refsets = match &en.dialect {
+                            Dialect::Alias(a) => std::iter::once(self.dialect_refset(a)?).collect(),
+                            Dialect::Id(c) => std::iter::once(c.id).collect(),
+                            Dialect::Expr(e) => self.sub_ids(e)?,
+                        };
+                        let acc = en
+                            .acceptability
+                            .as_ref()
+                            .or(acceptability.as_ref())
+                            .map(|a| match a {
+                                AcceptabilitySet::Tokens(t) => {
+                                    t.iter().map(|x| *x == Acceptability::Preferred).collect()
+                                }
+                                AcceptabilitySet::Ids(ids) => ids
+                                    .iter()
+                                    .filter_map(|c| match c.id {
+                                        PREFERRED => Some(true),
+                                        ACCEPTABLE => Some(false),
+                                        _ => None,
+                                    })
+                                    .collect(),
+                            });
+                        ms.push(DialectMatcher {
+                            refsets,
+                            accept: acc,
+                        });
+                    }
+                    CDesc::Dialect(*op, ms)
+                }
+                other => CDesc::Plain(other),
+            });
+        }
+        let has_active = filters
+            .iter()
+            .any(|f| matches!(f, DescriptionFilter::Active(..)));
+        let mut out = RoaringBitmap::new();
+        for x in &set {
+            self.tick()?;
+            let ok = self.backend.descriptions(x).iter().any(|d| {
+                if !has_active && !d.active {
+                    return false;
+                }
+                compiled.iter().all(|c| match c {
+                    CDesc::Ids(op, ids, module) => {
+                        let v = if *module { d.module } else { d.type_id };
+                        ids.contains(&v) == (*op == EqOp::Eq)
+                    }
+                    CDesc::Dialect(op, ms) => {
+                        let any = ms.iter().any(|m| {
+                            d.acceptability.iter().any(|(rs, pref)| {
+                                m.refsets.contains(rs)
+                                    && m.accept.as_ref().is_none_or(|a| a.contains(pref))
+                            })
+                        });
+                        any == (*op == EqOp::Eq)
+                    }
+                    CDesc::Plain(f) => match f {
+                        DescriptionFilter::Term(op, strings) => {
+                            let any = strings
+                                .iter()
+                                .any(|s| search_matches(s, d.term, StringMode::Match));
+                            any == (*op == EqOp::Eq)
+                        }
+                        DescriptionFilter::Language(op, codes) => {
+                            codes
+                                .iter()
+                                .any(|c| c.eq_ignore_ascii_case(d.language_code))
+                                == (*op == EqOp::Eq)
+                        }
+                        DescriptionFilter::Type(op, types) => {
+                            types.iter().any(|t| t.type_id() == d.type_id) == (*op == EqOp::Eq)
+                        }
+                        DescriptionFilter::EffectiveTime(op, times) => {
+                            time_matches(*op, times, d.effective_time)
+                        }
+                        DescriptionFilter::Active(op, v) => active_matches(*op, *v, d.active),
+                        DescriptionFilter::Id(op, ids) => ids.contains(&d.id) == (*op == EqOp::Eq),
+                        _ => true,
+                    },
+                })
+            });
+            if ok {
+                out.insert(x);
+            }
+        }
+        Ok(out)
+    }
+
+    fn history(&self, h: &HistorySupplement, set: RoaringBitmap) -> R<RoaringBitmap> {
+        let refsets: HashSet<u64> = match h {
+            HistorySupplement::Min => [SAME_AS].into_iter().collect(),
+            HistorySupplement::Mod => [SAME_AS, REPLACED_BY, WAS_A, PARTIALLY_EQUIVALENT_TO]
+                .into_iter()
+                .collect(),
+            HistorySupplement::Max | HistorySupplement::Default => {
+                let mut s: HashSet<u64> = ALL_ASSOCIATIONS.into_iter().collect();
+                if let Some(i) = self.backend.index_of(HISTORICAL_ASSOCIATION) {
+                    s.extend(
+                        self.backend
+                            .descendants(i)
+                            .iter()
+                            .map(|&d| self.backend.id_of(d)),
+                    );
+                }
+                s
+            }
+            HistorySupplement::Subset(e) => match &**e {
+                Expr::Sub(s) => self.sub_ids(s)?,
+                other => self.ids_of(&self.expr(other)?),
+            },
+        };
+        let mut out = set.clone();
+        for t in &set {
+            self.tick()?;
+            for (rs, src) in self.backend.association_sources(t) {
+                if refsets.contains(&rs) {
+                    out.insert(src);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    // ----- refinements -------------------------------------------------------
+
+    fn compile_ref(&self, r: &Refinement) -> R<CRef> {
+        Ok(match r {
+            Refinement::Attribute(a) => {
+                let types = self.sub(&a.name)?;
+                let kind = match &a.comparison {
+                    Comparison::Expr(op, v) => CKind::Rel {
+                        ne: *op == EqOp::Ne,
+                        values: self.sub(v)?,
+                    },
+                    Comparison::Numeric(op, n) => CKind::Num(*op, *n),
+                    Comparison::String(op, v) => CKind::Str(*op, v.clone()),
+                    Comparison::Boolean(op, b) => CKind::Bool(*op, *b),
+                };
+                if a.reverse && !matches!(kind, CKind::Rel { .. }) {
+                    return Err(EvalError::Invalid(
+                        "the reverse flag cannot be used with concrete values".into(),
+                    ));
+                }
+                CRef::Attr(CAttr {
+                    card: a.cardinality.unwrap_or(DEFAULT_CARD),
+                    reverse: a.reverse,
+                    types,
+                    kind,
+                })
+            }
+            Refinement::Group { cardinality, body } => CRef::Group(
+                cardinality.unwrap_or(DEFAULT_CARD),
+                Box::new(self.compile_ref(body)?),
+            ),
+            Refinement::And(v) => {
+                CRef::And(v.iter().map(|x| self.compile_ref(x)).collect::<R<_>>()?)
+            }
+            Refinement::Or(v) => CRef::Or(v.iter().map(|x| self.compile_ref(x)).collect::<R<_>>()?),
+        })
+    }
+
+    fn refine(&self, r: &CRef, cands: &RoaringBitmap) -> R<RoaringBitmap> {
+        match r {
+            CRef::And(v) => {
+                let mut acc = cands.clone();
+                for x in v {
+                    if acc.is_empty() {
+                        break;
+                    }
+                    acc = self.refine(x, &acc)?;
+                }
+                Ok(acc)
+            }
+            CRef::Or(v) => {
+                let mut acc = RoaringBitmap::new();
+                for x in v {
+                    acc |= self.refine(x, cands)?;
+                }
+                Ok(acc)
+            }
+            CRef::Attr(a) => self.refine_attr(a, cands),
+            CRef::Group(card, body) => {
+                // When at least one group is required, concepts must also satisfy
+                // the body across all groups: use that (cheap, index-driven) check
+                // to narrow the candidates first.
+                let narrowed = if card.min >= 1 {
+                    self.prefilter(body, cands)?
+                } else {
+                    None
+                };
+                let cands = narrowed.as_ref().unwrap_or(cands);
+                let mut out = RoaringBitmap::new();
+                for x in cands {
+                    self.tick()?;
+                    let rels = self.load_rels(x, body);
+                    let n = self.count_groups(body, &rels);
+                    if card.contains(n) {
+                        out.insert(x);
+                    }
+                }
+                Ok(out)
+            }
+        }
+    }
+
+    /// A superset of the concepts that can have a group satisfying `body`,
+    /// or `None` when no cheap necessary condition is known.
+    fn prefilter(&self, body: &CRef, cands: &RoaringBitmap) -> R<Option<RoaringBitmap>> {
+        match body {
+            CRef::Attr(a)
+                if a.card.min >= 1
+                    && a.card.max.is_none()
+                    && matches!(a.kind, CKind::Rel { ne: false, .. }) =>
+            {
+                Ok(Some(self.refine_attr(a, cands)?))
+            }
+            CRef::And(v) => {
+                let mut acc: Option<RoaringBitmap> = None;
+                for x in v {
+                    if let Some(p) = self.prefilter(x, acc.as_ref().unwrap_or(cands))? {
+                        acc = Some(p);
+                    }
+                }
+                Ok(acc)
+            }
+            CRef::Or(v) => {
+                let mut acc = RoaringBitmap::new();
+                for x in v {
+                    match self.prefilter(x, cands)? {
+                        Some(p) => acc |= p,
+                        None => return Ok(None),
+                    }
+                }
+                Ok(Some(acc))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    fn refine_attr(&self, a: &CAttr, cands: &RoaringBitmap) -> R<RoaringBitmap> {
+        let mut cands = std::borrow::Cow::Borrowed(cands);
+        if let CKind::Rel { ne: false, values } = &a.kind
+            && a.card.min >= 1
+            && values.len() <= cands.len()
+        {
+            // Walk from the values back to the candidates.
+            let mut hits = RoaringBitmap::new();
+            for v in values {
+                self.tick()?;
+                let rels = if a.reverse {
+                    self.backend.outbound(v)
+                } else {
+                    self.backend.inbound(v)
+                };
+                for r in rels {
+                    if a.types.contains(r.type_idx) && cands.contains(r.other) {
+                        hits.insert(r.other);
+                    }
+                }
+            }
+            if a.card == DEFAULT_CARD {
+                return Ok(hits);
+            }
+            cands = std::borrow::Cow::Owned(hits);
+        }
+        let mut out = RoaringBitmap::new();
+        for x in cands.iter() {
+            self.tick()?;
+            let rels = self.load_attr_rels(x, a);
+            if a.card.contains(count_attr(a, &rels, GroupSel::All)) {
+                out.insert(x);
+            }
+        }
+        Ok(out)
+    }
+
+    fn load_attr_rels(&self, x: u32, a: &CAttr) -> ConceptRels {
+        let mut r = ConceptRels::default();
+        match (&a.kind, a.reverse) {
+            (CKind::Rel { .. }, false) => r.out = self.backend.outbound(x),
+            (CKind::Rel { .. }, true) => r.inb = self.backend.inbound(x),
+            _ => r.conc = self.backend.concrete(x),
+        }
+        r
+    }
+
+    fn load_rels(&self, x: u32, body: &CRef) -> ConceptRels {
+        let (mut out, mut inb, mut conc) = (false, false, false);
+        needs(body, &mut out, &mut inb, &mut conc);
+        ConceptRels {
+            out: if out {
+                self.backend.outbound(x)
+            } else {
+                Vec::new()
+            },
+            inb: if inb {
+                self.backend.inbound(x)
+            } else {
+                Vec::new()
+            },
+            conc: if conc {
+                self.backend.concrete(x)
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    fn count_groups(&self, body: &CRef, rels: &ConceptRels) -> u32 {
+        let is_a = self.is_a();
+        let mut groups: Vec<u16> = rels
+            .out
+            .iter()
+            .map(|r| r.group)
+            .chain(rels.inb.iter().map(|r| r.group))
+            .chain(rels.conc.iter().map(|r| r.group))
+            .filter(|g| *g != 0)
+            .collect();
+        groups.sort_unstable();
+        groups.dedup();
+        let mut n = groups
+            .iter()
+            .filter(|g| eval_in_group(body, rels, GroupSel::Num(**g)))
+            .count() as u32;
+        // Ungrouped relationships each form a group of their own.
+        for (i, r) in rels.out.iter().enumerate() {
+            if r.group == 0
+                && Some(r.type_idx) != is_a
+                && eval_in_group(body, rels, GroupSel::Out(i))
+            {
+                n += 1;
+            }
+        }
+        for (i, r) in rels.inb.iter().enumerate() {
+            if r.group == 0
+                && Some(r.type_idx) != is_a
+                && eval_in_group(body, rels, GroupSel::In(i))
+            {
+                n += 1;
+            }
+        }
+        for (i, r) in rels.conc.iter().enumerate() {
+            if r.group == 0 && eval_in_group(body, rels, GroupSel::Conc(i)) {
+                n += 1;
+            }
+        }
+        n
+    }
+}
+
+fn non_concept_field(f: &str) -> EvalError {
+    EvalError::Invalid(format!(
+        "refset field `{f}` holds values that are not concepts; use Evaluator::member_fields to select it"
+    ))
+}
+
+fn needs(r: &CRef, out: &mut bool, inb: &mut bool, conc: &mut bool) {
+    match r {
+        CRef::Attr(a) => match (&a.kind, a.reverse) {
+            (CKind::Rel { .. }, false) => *out = true,
+            (CKind::Rel { .. }, true) => *inb = true,
+            _ => *conc = true,
+        },
+        CRef::Group(_, b) => needs(b, out, inb, conc),
+        CRef::And(v) | CRef::Or(v) => v.iter().for_each(|x| needs(x, out, inb, conc)),
+    }
+}
+
+fn eval_in_group(r: &CRef, rels: &ConceptRels, sel: GroupSel) -> bool {
+    match r {
+        CRef::Attr(a) => a.card.contains(count_attr(a, rels, sel)),
+        CRef::And(v) => v.iter().all(|x| eval_in_group(x, rels, sel)),
+        CRef::Or(v) => v.iter().any(|x| eval_in_group(x, rels, sel)),
+        CRef::Group(..) => false,
+    }
+}
+
+fn count_attr(a: &CAttr, rels: &ConceptRels, sel: GroupSel) -> u32 {
+    let mut n = 0u32;
+    match &a.kind {
+        CKind::Rel { ne, values } => {
+            if a.reverse {
+                for (i, r) in rels.inb.iter().enumerate() {
+                    if sel.inb(i, r)
+                        && a.types.contains(r.type_idx)
+                        && values.contains(r.other) != *ne
+                    {
+                        n += 1;
+                    }
+                }
+            } else {
+                for (i, r) in rels.out.iter().enumerate() {
+                    if sel.out(i, r)
+                        && a.types.contains(r.type_idx)
+                        && values.contains(r.other) != *ne
+                    {
+                        n += 1;
+                    }
+                }
+            }
+        }
+        kind => {
+            for (i, r) in rels.conc.iter().enumerate() {
+                if sel.conc(i, r)
+                    && a.types.contains(r.type_idx)
+                    && concrete_matches(kind, &r.value)
+                {
+                    n += 1;
+                }
+            }
+        }
+    }
+    n
+}
+
+fn compare_num(v: &ConcreteValue, n: Number) -> Option<std::cmp::Ordering> {
+    match (v, n) {
+        (ConcreteValue::Integer(a), Number::Integer(b)) => Some(a.cmp(&b)),
+        (ConcreteValue::Integer(a), Number::Decimal(b)) => (*a as f64).partial_cmp(&b),
+        (ConcreteValue::Decimal(a), n) => a.partial_cmp(&n.as_f64()),
+        _ => None,
+    }
+}
+
+fn concrete_matches(kind: &CKind, v: &ConcreteValue) -> bool {
+    match kind {
+        CKind::Num(op, n) => compare_num(v, *n).is_some_and(|o| op.test(o)),
+        CKind::Str(op, strings) => match v {
+            ConcreteValue::String(s) => {
+                strings
+                    .iter()
+                    .any(|t| search_matches(t, s, StringMode::Plain))
+                    == (*op == EqOp::Eq)
+            }
+            _ => false,
+        },
+        CKind::Bool(op, b) => match v {
+            ConcreteValue::Boolean(x) => (x == b) == (*op == EqOp::Eq),
+            _ => false,
+        },
+        CKind::Rel { .. } => false,
+    }
+}
+
+fn active_matches(op: EqOp, v: ActiveValue, active: bool) -> bool {
+    let m = match v {
+        ActiveValue::True => active,
+        ActiveValue::False => !active,
+        ActiveValue::Any => true,
+    };
+    m == (op == EqOp::Eq)
+}
+
+fn time_matches(op: CmpOp, times: &[TimeValue], actual: u32) -> bool {
+    let test = |t: &TimeValue| op.test(actual.cmp(&t.unwrap_or(0)));
+    match op {
+        // `!= (a b)` means "not any of them"
+        CmpOp::Ne => times.iter().all(test),
+        _ => times.iter().any(test),
+    }
+}
+
+fn member_field<'a>(m: &MemberView<'a>, name: &str) -> Option<FieldValue<'a>> {
+    if name.eq_ignore_ascii_case("referencedComponentId") {
+        return Some(FieldValue::Id(m.referenced_component));
+    }
+    if name.eq_ignore_ascii_case("refsetId") {
+        return Some(FieldValue::Id(m.refset));
+    }
+    m.fields
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| *v)
+}
+
+fn field_matches(cmp: &FieldComparison, v: FieldValue<'_>, ids: &HashSet<u64>) -> bool {
+    let as_id = match v {
+        FieldValue::Id(i) => Some(i),
+        FieldValue::String(s) => s.trim().parse().ok(),
+        FieldValue::Integer(i) => u64::try_from(i).ok(),
+    };
+    let as_num = match v {
+        FieldValue::Integer(i) => Some(i as f64),
+        FieldValue::String(s) => s.trim().parse::<f64>().ok(),
+        FieldValue::Id(_) => None,
+    };
+    let text = match v {
+        FieldValue::String(s) => s.to_string(),
+        FieldValue::Id(i) => i.to_string(),
+        FieldValue::Integer(i) => i.to_string(),
+    };
+    match cmp {
+        FieldComparison::Expr(op, _) => {
+            as_id.is_some_and(|i| ids.contains(&i) == (*op == EqOp::Eq))
+        }
+        FieldComparison::Numeric(op, n) => as_num
+            .and_then(|a| a.partial_cmp(&n.as_f64()))
+            .is_some_and(|o| op.test(o)),
+        FieldComparison::String(op, strings) => {
+            strings
+                .iter()
+                .any(|s| search_matches(s, &text, StringMode::Match))
+                == (*op == EqOp::Eq)
+        }
+        FieldComparison::Boolean(op, b) => {
+            let actual = match v {
+                FieldValue::Integer(i) => Some(i != 0),
+                FieldValue::String(s) if s.eq_ignore_ascii_case("true") || s == "1" => Some(true),
+                FieldValue::String(s) if s.eq_ignore_ascii_case("false") || s == "0" => Some(false),
+                _ => None,
+            };
+            actual.is_some_and(|a| (a == *b) == (*op == EqOp::Eq))
+        }
+        FieldComparison::Time(op, times) => text
+            .trim()
+            .parse::<u32>()
+            .is_ok_and(|t| time_matches(*op, times, t)),
+    }
+}
+
+/// Match a typed string against text. `plain` says what an unprefixed string
+/// means in this context.
+pub(crate) fn search_matches(s: &TypedString, text: &str, plain: StringMode) -> bool {
+    let mode = if s.mode == StringMode::Plain {
+        plain
+    } else {
+        s.mode
+    };
+    match mode {
+        StringMode::Match => word_prefix_match(&unescape(&s.raw), text),
+        StringMode::Wild => wildcard_match(&s.raw, text, true),
+        StringMode::Plain => wildcard_match(&s.raw, text, false),
+    }
+}
+
+fn words(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// ECL `match:` semantics: every search word is a prefix of some word of the
+/// text, in any order, case-insensitively.
+fn word_prefix_match(search: &str, text: &str) -> bool {
+    let sw = words(search);
+    if sw.is_empty() {
+        return text.to_lowercase().contains(&search.to_lowercase());
+    }
+    let tw = words(text);
+    sw.iter()
+        .all(|s| tw.iter().any(|t| t.starts_with(s.as_str())))
+}
+
+/// Whole-string match where an unescaped `*` matches any sequence.
+/// `raw` still contains escapes (`\*`, `\"`, `\\`).
+fn wildcard_match(raw: &str, text: &str, case_insensitive: bool) -> bool {
+    // pattern: Some(c) literal, None wildcard
+    let mut pat: Vec<Option<char>> = Vec::new();
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(n) = chars.next() {
+                    pat.push(Some(n));
+                }
+            }
+            '*' => pat.push(None),
+            c => pat.push(Some(c)),
+        }
+    }
+    let norm = |c: char| {
+        if case_insensitive {
+            c.to_lowercase().next().unwrap_or(c)
+        } else {
+            c
+        }
+    };
+    let t: Vec<char> = text.chars().map(norm).collect();
+    let p: Vec<Option<char>> = pat.into_iter().map(|c| c.map(norm)).collect();
+    // iterative glob matching with single backtrack point
+    let (mut ti, mut pi) = (0usize, 0usize);
+    let (mut star, mut mark) = (None::<usize>, 0usize);
+    while ti < t.len() {
+        if pi < p.len() && p[pi] == Some(t[ti]) {
+            ti += 1;
+            pi += 1;
+        } else if pi < p.len() && p[pi].is_none() {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi].is_none() {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcard() {
+        assert!(wildcard_match("cardi*opathy", "Cardiomyopathy", true));
+        assert!(!wildcard_match("cardi*opathy", "Cardiomyopathy", false));
+        assert!(wildcard_match("*itis", "gastritis", true));
+        assert!(wildcard_match("a\\*b", "a*b", false));
+        assert!(!wildcard_match("a\\*b", "axxb", false));
+        assert!(wildcard_match("*", "", false));
+        assert!(wildcard_match("PANADOL", "PANADOL", false));
+        assert!(!wildcard_match("PANADOL", "panadol", false));
+    }
+
+    #[test]
+    fn word_prefix() {
+        assert!(word_prefix_match("heart att", "Heart attack"));
+        assert!(word_prefix_match("att heart", "Heart attack"));
+        assert!(!word_prefix_match("eart", "Heart attack"));
+        assert!(word_prefix_match("J45.9", "J45.9"));
+        assert!(!word_prefix_match("Z00.3", "Z00.2"));
+    }
+}

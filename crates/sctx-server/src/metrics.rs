@@ -1,0 +1,99 @@
+//! Request counters and latency histograms in Prometheus text format.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+const BUCKETS: [f64; 12] = [
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 2.5,
+];
+
+#[derive(Default)]
+struct Series {
+    count: u64,
+    sum: f64,
+    buckets: [u64; BUCKETS.len()],
+}
+
+/// Collected metrics.
+#[derive(Default)]
+pub struct Metrics {
+    by_route: Mutex<BTreeMap<(String, u16), Series>>,
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Metrics")
+    }
+}
+
+impl Metrics {
+    /// Records one request.
+    pub fn record(&self, route: &str, status: u16, elapsed: Duration) {
+        let secs = elapsed.as_secs_f64();
+        let mut m = self.by_route.lock().unwrap_or_else(|p| p.into_inner());
+        let s = m.entry((route.to_string(), status)).or_default();
+        s.count += 1;
+        s.sum += secs;
+        for (i, b) in BUCKETS.iter().enumerate() {
+            if secs <= *b {
+                s.buckets[i] += 1;
+            }
+        }
+    }
+
+    /// Prometheus exposition text.
+    pub fn render(&self, extra: &[(&str, &str, f64)]) -> String {
+        use std::fmt::Write;
+        let m = self.by_route.lock().unwrap_or_else(|p| p.into_inner());
+        let mut out = String::new();
+        out.push_str("# HELP sctx_http_requests_total HTTP requests by route and status.\n");
+        out.push_str("# TYPE sctx_http_requests_total counter\n");
+        for ((route, status), s) in m.iter() {
+            let _ = writeln!(
+                out,
+                "sctx_http_requests_total{{route=\"{route}\",status=\"{status}\"}} {}",
+                s.count
+            );
+        }
+        out.push_str("# HELP sctx_http_request_duration_seconds Request latency by route.\n");
+        out.push_str("# TYPE sctx_http_request_duration_seconds histogram\n");
+        let mut per_route: BTreeMap<&str, Series> = BTreeMap::new();
+        for ((route, _), s) in m.iter() {
+            let t = per_route.entry(route.as_str()).or_default();
+            t.count += s.count;
+            t.sum += s.sum;
+            for i in 0..BUCKETS.len() {
+                t.buckets[i] += s.buckets[i];
+            }
+        }
+        for (route, s) in per_route {
+            for (i, b) in BUCKETS.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "sctx_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{b}\"}} {}",
+                    s.buckets[i]
+                );
+            }
+            let _ = writeln!(
+                out,
+                "sctx_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}",
+                s.count
+            );
+            let _ = writeln!(
+                out,
+                "sctx_http_request_duration_seconds_sum{{route=\"{route}\"}} {}",
+                s.sum
+            );
+            let _ = writeln!(
+                out,
+                "sctx_http_request_duration_seconds_count{{route=\"{route}\"}} {}",
+                s.count
+            );
+        }
+        for (name, help, v) in extra {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}");
+        }
+        out
+    }
+}
