@@ -15,6 +15,7 @@
 //! ```
 
 mod detail;
+mod ecl;
 mod import;
 mod sample;
 
@@ -27,6 +28,7 @@ pub use detail::{
     AssociationRef, AttributeGroup, AttributeRef, ConceptDetail, ConceptRef, DescriptionDetail,
     Histories, RefsetMembership,
 };
+pub use ecl::{EclOptions, EclResult, StoreBackend, concrete_value};
 pub use import::{ImportOptions, ImportReport, import};
 pub use sample::{sample_db, sample_release_dir};
 pub use sctx_store::{Manifest, StoreError};
@@ -52,6 +54,17 @@ pub enum DbError {
     /// A valid identifier that is not in this database.
     #[error("concept {0} is not in this database")]
     UnknownConcept(u64),
+    /// An ECL syntax error.
+    #[error("{error}\n{rendered}")]
+    EclSyntax {
+        /// The parse error (line, column, expected).
+        error: sctx_ecl::ParseError,
+        /// The source line with a caret.
+        rendered: String,
+    },
+    /// ECL evaluation failed (limits, unknown ids in strict mode).
+    #[error("{0}")]
+    EclEval(sctx_ecl::EvalError),
     /// Any other failure with a message.
     #[error("{0}")]
     Other(String),
@@ -75,6 +88,7 @@ pub enum Subsumption {
 #[derive(Debug)]
 pub struct Database {
     store: Store,
+    active: std::sync::OnceLock<roaring::RoaringBitmap>,
 }
 
 /// Parses a concept id from user input.
@@ -92,6 +106,7 @@ impl Database {
     pub fn open(path: &Path) -> Result<Database, DbError> {
         Ok(Database {
             store: Store::open(path)?,
+            active: std::sync::OnceLock::new(),
         })
     }
 
@@ -109,6 +124,15 @@ impl Database {
     pub fn concept_index(&self, id: &str) -> Result<u32, DbError> {
         let id = parse_id(id)?;
         self.store.index_of(id).ok_or(DbError::UnknownConcept(id))
+    }
+
+    /// A resolver of alternate identifiers (`scheme#code`) for ECL; set once the legacy
+    /// code tables are loaded.
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn alternate_identifier_fn(
+        &self,
+    ) -> Option<Box<dyn Fn(&str, &str) -> Option<Vec<u32>> + Sync + '_>> {
+        None
     }
 
     /// Subsumption between two concepts given as id strings.

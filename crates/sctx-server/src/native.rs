@@ -82,6 +82,7 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .route("/v1/concepts/{id}/history", get(history))
         .route("/v1/concepts/{id}/maps", get(maps))
         .route("/v1/subsumes", get(subsumes))
+        .route("/v1/ecl", get(ecl_get).post(ecl_post))
         .route("/v1/status", get(status))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -372,6 +373,85 @@ async fn maps(
         })
         .collect();
     Ok(Json(rows).into_response())
+}
+
+#[derive(Deserialize)]
+struct EclQuery {
+    ecl: Option<String>,
+    limit: Option<usize>,
+    offset: Option<usize>,
+    count: Option<bool>,
+}
+
+async fn ecl_get(
+    State(st): State<Arc<AppState>>,
+    Lang(l): Lang,
+    q: Result<Query<EclQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) = q.map_err(|e| ApiError::bad_request("invalid-parameter", e.body_text()))?;
+    run_ecl(st, l, q).await
+}
+
+async fn ecl_post(
+    State(st): State<Arc<AppState>>,
+    Lang(l): Lang,
+    body: Result<Json<EclQuery>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(q) = body.map_err(json_rejection)?;
+    run_ecl(st, l, q).await
+}
+
+pub(crate) fn json_rejection(e: axum::extract::rejection::JsonRejection) -> ApiError {
+    match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            code: "payload-too-large",
+            detail: e.body_text(),
+        },
+        _ => ApiError::bad_request("invalid-body", e.body_text()),
+    }
+}
+
+pub(crate) fn db_error(e: sctx_db::DbError) -> ApiError {
+    match e {
+        sctx_db::DbError::EclSyntax { error, rendered } => ApiError::bad_request(
+            "invalid-ecl",
+            format!(
+                "{error}; expected one of: {}\n{rendered}",
+                error.expected.join(", ")
+            ),
+        ),
+        sctx_db::DbError::EclEval(err) => {
+            ApiError::unprocessable("ecl-not-evaluable", err.to_string())
+        }
+        other => other.into(),
+    }
+}
+
+async fn run_ecl(
+    st: Arc<AppState>,
+    l: LanguagePreference,
+    q: EclQuery,
+) -> Result<Response, ApiError> {
+    let db = st.db()?;
+    let Some(text) = q.ecl else {
+        return Err(ApiError::bad_request(
+            "missing-parameter",
+            "ecl is required",
+        ));
+    };
+    let opts = sctx_db::EclOptions {
+        limit: q.limit.unwrap_or(100).min(st.config.max_page_size),
+        offset: q.offset.unwrap_or(0),
+        count_only: q.count.unwrap_or(false),
+        timeout: st.config.request_timeout,
+        ..Default::default()
+    };
+    let r = tokio::task::spawn_blocking(move || db.ecl(&text, &opts, &l))
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?
+        .map_err(db_error)?;
+    Ok(Json(r).into_response())
 }
 
 #[derive(Deserialize)]

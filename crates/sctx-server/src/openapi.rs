@@ -78,6 +78,18 @@ pub(crate) const ROUTES: &[(&str, &str, &str, &[&str])] = &[
         "Subsumption test: does a subsume b?",
         &["a", "b"],
     ),
+    (
+        "get",
+        "/v1/ecl",
+        "Evaluate ECL 2.3: count and a page of concepts",
+        &["ecl", "limit", "offset", "count", "lang"],
+    ),
+    (
+        "post",
+        "/v1/ecl",
+        "Evaluate ECL (JSON body: ecl, limit, offset, count)",
+        &["lang"],
+    ),
     ("get", "/v1/status", "Editions, versions and counts", &[]),
     ("get", "/healthz", "Liveness", &[]),
     (

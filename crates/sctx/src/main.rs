@@ -101,6 +101,25 @@ enum Command {
         #[arg(long)]
         log_json: bool,
     },
+    /// Evaluate an ECL expression and print the count and a page of concepts.
+    Ecl {
+        #[command(flatten)]
+        db: DbArg,
+        /// The expression (ECL 2.3, brief or long syntax).
+        ecl: String,
+        /// Only print the count.
+        #[arg(long)]
+        count: bool,
+        /// Page size.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        /// Page offset.
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
+        /// Language tag for preferred terms.
+        #[arg(long, default_value = "en-GB")]
+        lang: String,
+    },
     /// Test subsumption between two concepts: does A subsume B?
     Subsumes {
         #[command(flatten)]
@@ -292,6 +311,29 @@ fn run(cli: Cli) -> Result<()> {
                 sctx_server::serve_on(state, listener).await?;
                 anyhow::Ok(())
             })
+        }
+        Command::Ecl {
+            db,
+            ecl,
+            count,
+            limit,
+            offset,
+            lang,
+        } => {
+            let lang = LanguagePreference::parse(&lang)?;
+            let d = Database::open(&resolve_db(&db, cli.quiet)?)?;
+            let opts = sctx_db::EclOptions {
+                limit,
+                offset,
+                count_only: count,
+                ..Default::default()
+            };
+            let r = d.ecl(&ecl, &opts, &lang)?;
+            if count {
+                print_json(&serde_json::json!({ "ecl": r.ecl, "total": r.total }))
+            } else {
+                print_json(&r)
+            }
         }
         Command::Subsumes { db, a, b } => {
             let d = Database::open(&resolve_db(&db, cli.quiet)?)?;

@@ -1,0 +1,340 @@
+//! ECL over the store: the [`EclBackend`] implementation and the query API.
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use roaring::RoaringBitmap;
+use sctx_ecl::{
+    ConcreteRel, ConcreteValue, DescriptionView, EclBackend, Evaluator, FieldValue, Limits,
+    MemberView, Rel, parse,
+};
+use sctx_store::{FieldValue as StoreField, Store};
+use sctx_types::{LanguagePreference, ids};
+use serde::Serialize;
+
+use crate::detail::concept_ref;
+use crate::{ConceptRef, Database, DbError};
+
+/// The store seen by the ECL evaluator.
+pub struct StoreBackend<'a> {
+    store: &'a Store,
+    active: &'a RoaringBitmap,
+    alt: Option<&'a (dyn Fn(&str, &str) -> Option<Vec<u32>> + Sync)>,
+}
+
+impl std::fmt::Debug for StoreBackend<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreBackend").finish_non_exhaustive()
+    }
+}
+
+fn rel(r: sctx_store::RelView) -> Rel {
+    Rel {
+        type_idx: r.type_idx,
+        other: r.other,
+        group: r.group.min(u16::MAX as u32) as u16,
+    }
+}
+
+/// Parses an RF2 concrete value: `#5`, `#0.5`, `"text"`, `true`.
+pub fn concrete_value(s: &str) -> ConcreteValue {
+    if let Some(n) = s.strip_prefix('#') {
+        if let Ok(i) = n.parse::<i64>() {
+            return ConcreteValue::Integer(i);
+        }
+        if let Ok(f) = n.parse::<f64>() {
+            return ConcreteValue::Decimal(f);
+        }
+    }
+    match s {
+        "true" => return ConcreteValue::Boolean(true),
+        "false" => return ConcreteValue::Boolean(false),
+        _ => {}
+    }
+    let inner = s
+        .strip_prefix('"')
+        .and_then(|x| x.strip_suffix('"'))
+        .unwrap_or(s);
+    ConcreteValue::String(inner.replace("\\\"", "\""))
+}
+
+impl EclBackend for StoreBackend<'_> {
+    fn concept_count(&self) -> u32 {
+        self.store.concept_count()
+    }
+    fn index_of(&self, id: u64) -> Option<u32> {
+        self.store.index_of(id)
+    }
+    fn id_of(&self, idx: u32) -> u64 {
+        self.store.id_of(idx)
+    }
+    fn is_active(&self, idx: u32) -> bool {
+        self.store.is_active(idx)
+    }
+    fn module(&self, idx: u32) -> u64 {
+        self.store.concept(idx).map(|c| c.module).unwrap_or(0)
+    }
+    fn effective_time(&self, idx: u32) -> u32 {
+        self.store
+            .concept(idx)
+            .map(|c| c.effective_time)
+            .unwrap_or(0)
+    }
+    fn is_primitive(&self, idx: u32) -> bool {
+        self.store.concept(idx).is_some_and(|c| c.primitive)
+    }
+    fn parents(&self, idx: u32) -> &[u32] {
+        self.store.parents(idx)
+    }
+    fn children(&self, idx: u32) -> &[u32] {
+        self.store.children(idx)
+    }
+    fn ancestors(&self, idx: u32) -> &[u32] {
+        self.store.ancestors(idx)
+    }
+    fn descendants(&self, idx: u32) -> &[u32] {
+        self.store.descendants(idx)
+    }
+    fn outbound(&self, idx: u32) -> Vec<Rel> {
+        self.store.outbound(idx).map(rel).collect()
+    }
+    fn inbound(&self, idx: u32) -> Vec<Rel> {
+        self.store.inbound(idx).map(rel).collect()
+    }
+    fn concrete(&self, idx: u32) -> Vec<ConcreteRel> {
+        self.store
+            .concrete(idx)
+            .map(|c| ConcreteRel {
+                type_idx: c.type_idx,
+                group: c.group.min(u16::MAX as u32) as u16,
+                value: concrete_value(c.value),
+            })
+            .collect()
+    }
+    fn descriptions(&self, idx: u32) -> Vec<DescriptionView<'_>> {
+        self.store
+            .descriptions(idx)
+            .map(|d| DescriptionView {
+                id: d.id,
+                active: d.active,
+                module: d.module,
+                effective_time: d.effective_time,
+                language_code: d.language_code,
+                type_id: d.type_id,
+                term: d.term,
+                acceptability: d
+                    .acceptability()
+                    .map(|(r, a)| (r, a == ids::PREFERRED))
+                    .collect(),
+            })
+            .collect()
+    }
+    fn refset_members(&self, refset_id: u64) -> Vec<MemberView<'_>> {
+        self.store
+            .members_of(refset_id)
+            .map(|m| MemberView {
+                id: None,
+                refset: m.refset,
+                referenced_component: m.referenced,
+                active: m.active,
+                module: m.module,
+                effective_time: m.effective_time,
+                fields: m
+                    .fields
+                    .iter()
+                    .filter_map(|(n, v)| {
+                        let v = match v {
+                            StoreField::Id(i) => FieldValue::Id(*i),
+                            StoreField::Int(i) => FieldValue::Integer(*i),
+                            StoreField::Str(s) => FieldValue::String(s),
+                            StoreField::Empty => FieldValue::String(""),
+                        };
+                        Some((*n, v))
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+    fn member_refsets(&self, idx: u32) -> Vec<u64> {
+        let mut v: Vec<u64> = self
+            .store
+            .members_for(self.store.id_of(idx))
+            .filter(|m| m.active)
+            .map(|m| m.refset)
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+    fn associations(&self, idx: u32) -> Vec<(u64, u32)> {
+        self.store.associations_from(idx).collect()
+    }
+    fn association_sources(&self, target_idx: u32) -> Vec<(u64, u32)> {
+        self.store.associations_to(target_idx).collect()
+    }
+    fn alternate_identifier(&self, scheme: &str, code: &str) -> Option<Vec<u32>> {
+        self.alt.and_then(|f| f(scheme, code))
+    }
+    fn refset_ids(&self) -> Option<Vec<u64>> {
+        Some(
+            self.store
+                .refsets()
+                .filter(|r| r.members > 0)
+                .map(|r| r.id)
+                .collect(),
+        )
+    }
+    fn active_concepts(&self) -> Option<&RoaringBitmap> {
+        Some(self.active)
+    }
+}
+
+/// Options for [`Database::ecl`].
+#[derive(Debug, Clone)]
+pub struct EclOptions {
+    /// Page size (0 with `count_only`).
+    pub limit: usize,
+    /// Page offset.
+    pub offset: usize,
+    /// Only count.
+    pub count_only: bool,
+    /// Fail when the result has more concepts than this.
+    pub max_results: u64,
+    /// Fail when evaluation takes longer than this.
+    pub timeout: Duration,
+    /// Treat concepts that are not in the database as errors (FHIR), instead of empty
+    /// sets (the ECL specification's default).
+    pub strict: bool,
+}
+
+impl Default for EclOptions {
+    fn default() -> Self {
+        EclOptions {
+            limit: 100,
+            offset: 0,
+            count_only: false,
+            max_results: 5_000_000,
+            timeout: Duration::from_secs(20),
+            strict: false,
+        }
+    }
+}
+
+/// An ECL answer.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EclResult {
+    /// The expression in canonical form.
+    pub ecl: String,
+    /// Number of concepts.
+    pub total: u64,
+    /// Page offset.
+    pub offset: usize,
+    /// Page size.
+    pub limit: usize,
+    /// The page, ordered by id.
+    pub items: Vec<ConceptRef>,
+}
+
+impl Database {
+    pub(crate) fn active_set(&self) -> &RoaringBitmap {
+        static_active(&self.active, self.store())
+    }
+
+    /// The evaluator backend over this database.
+    pub fn ecl_backend(&self) -> StoreBackend<'_> {
+        StoreBackend {
+            store: self.store(),
+            active: self.active_set(),
+            alt: None,
+        }
+    }
+
+    /// Parses ECL, checking that every concept id in it is a valid SCTID.
+    pub fn ecl_parse(&self, text: &str) -> Result<sctx_ecl::Expr, DbError> {
+        let expr = parse(text).map_err(|e| DbError::EclSyntax {
+            rendered: e.render(text),
+            error: e,
+        })?;
+        for id in expr.concept_ids() {
+            if let Err(e) = sctx_types::SctId::from_u64(id) {
+                return Err(DbError::InvalidId {
+                    input: id.to_string(),
+                    reason: e.to_string(),
+                });
+            }
+        }
+        Ok(expr)
+    }
+
+    /// Evaluates ECL to a bitmap of dense concept indices.
+    pub fn ecl_set(&self, text: &str, limits: Limits) -> Result<RoaringBitmap, DbError> {
+        let expr = self.ecl_parse(text)?;
+        self.ecl_eval(&expr, limits, false)
+    }
+
+    /// Evaluates a parsed expression.
+    pub fn ecl_eval(
+        &self,
+        expr: &sctx_ecl::Expr,
+        limits: Limits,
+        strict: bool,
+    ) -> Result<RoaringBitmap, DbError> {
+        let backend = self.ecl_backend();
+        let alt = self.alternate_identifier_fn();
+        let backend = StoreBackend {
+            alt: alt.as_deref(),
+            ..backend
+        };
+        Evaluator::new(&backend)
+            .with_limits(limits)
+            .strict(strict)
+            .evaluate(expr)
+            .map_err(DbError::EclEval)
+    }
+
+    /// Evaluates ECL and returns a count and a page of concepts ordered by id.
+    pub fn ecl(
+        &self,
+        text: &str,
+        opts: &EclOptions,
+        lang: &LanguagePreference,
+    ) -> Result<EclResult, DbError> {
+        let expr = self.ecl_parse(text)?;
+        let set = self.ecl_eval(
+            &expr,
+            Limits {
+                max_results: opts.max_results,
+                timeout: opts.timeout,
+            },
+            opts.strict,
+        )?;
+        let total = set.len();
+        let items = if opts.count_only {
+            Vec::new()
+        } else {
+            let s = self.store();
+            // indices are assigned in id order, so bitmap order is id order
+            set.iter()
+                .skip(opts.offset)
+                .take(opts.limit)
+                .map(|i| concept_ref(s, i, lang))
+                .collect()
+        };
+        Ok(EclResult {
+            ecl: expr.to_string(),
+            total,
+            offset: opts.offset,
+            limit: opts.limit,
+            items,
+        })
+    }
+}
+
+fn static_active<'a>(cell: &'a OnceLock<RoaringBitmap>, store: &Store) -> &'a RoaringBitmap {
+    cell.get_or_init(|| {
+        (0..store.concept_count())
+            .filter(|&i| store.is_active(i))
+            .collect()
+    })
+}

@@ -1,0 +1,232 @@
+//! Text normalisation shared by indexing and querying.
+//!
+//! All folding happens here, in Rust, so the index and the query side can never disagree:
+//! the index fields hold space-separated, already-normalised tokens and use a plain whitespace
+//! tokenizer.
+//!
+//! Rules:
+//! - lower-case, then fold accents and ligatures to ASCII (tantivy's `AsciiFoldingFilter`):
+//!   "Sjögren" → "sjogren", "Ménière" → "meniere";
+//! - words are maximal runs of alphanumeric characters; everything else (space, hyphen, slash,
+//!   brackets, dots, ...) separates words;
+//! - an apostrophe between two alphanumerics joins them: "Crohn's" → "crohns". On the index
+//!   side the parts are added as well ("crohn"; a trailing possessive "s" is dropped), so both
+//!   "crohns" and "crohn" find "Crohn's disease".
+
+use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, RawTokenizer, TextAnalyzer};
+
+/// Longest prefix, in characters, that is indexed as an edge n-gram. Longer query tokens are
+/// expanded against the term dictionary of the whole-word field instead.
+pub(crate) const MAX_EDGE: usize = 10;
+
+/// Words longer than this (in bytes) are not indexed (they are never typed into a search box).
+const MAX_WORD_BYTES: usize = 64;
+
+/// Longest normalised term (in bytes) stored in the exact-match field.
+pub(crate) const MAX_EXACT_BYTES: usize = 512;
+
+/// One word of a term: its joined form plus, when it contained apostrophes, its parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Word {
+    pub(crate) joined: String,
+    pub(crate) parts: Vec<String>,
+}
+
+/// Lower-cases and folds `text` to ASCII where possible.
+pub(crate) fn fold(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
+    let mut analyzer = TextAnalyzer::builder(RawTokenizer::default())
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build();
+    let mut stream = analyzer.token_stream(text);
+    let mut out = String::with_capacity(text.len());
+    while let Some(token) = stream.next() {
+        out.push_str(&token.text);
+    }
+    out
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(
+        c,
+        '\'' | '\u{2019}' | '\u{2018}' | '`' | '\u{00B4}' | '\u{02BC}'
+    )
+}
+
+/// Splits `text` into normalised words.
+pub(crate) fn words(text: &str) -> Vec<Word> {
+    let folded = fold(text);
+    let chars: Vec<char> = folded.chars().collect();
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut parts: Vec<String> = Vec::new();
+    let mut part = String::new();
+    let mut flush = |current: &mut String, parts: &mut Vec<String>, part: &mut String| {
+        if !current.is_empty() && current.len() <= MAX_WORD_BYTES {
+            let mut word = Word {
+                joined: std::mem::take(current),
+                parts: Vec::new(),
+            };
+            if !parts.is_empty() {
+                let last = std::mem::take(part);
+                parts.push(last);
+                let n = parts.len();
+                for (i, p) in parts.drain(..).enumerate() {
+                    // "crohn's" → keep "crohn", drop the possessive "s".
+                    if p.is_empty() || (i + 1 == n && p == "s") {
+                        continue;
+                    }
+                    word.parts.push(p);
+                }
+            }
+            out.push(word);
+        }
+        current.clear();
+        parts.clear();
+        part.clear();
+    };
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_alphanumeric() {
+            current.push(c);
+            part.push(c);
+        } else if is_apostrophe(c)
+            && !current.is_empty()
+            && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric())
+        {
+            parts.push(std::mem::take(&mut part));
+        } else {
+            flush(&mut current, &mut parts, &mut part);
+        }
+    }
+    flush(&mut current, &mut parts, &mut part);
+    out
+}
+
+/// Query tokens: the joined form of every word, in order.
+pub(crate) fn query_tokens(text: &str) -> Vec<String> {
+    words(text).into_iter().map(|w| w.joined).collect()
+}
+
+/// The normalised form of a whole term or query, used for exact matching.
+pub(crate) fn exact_key(tokens: &[String]) -> String {
+    let mut key = tokens.join(" ");
+    if key.len() > MAX_EXACT_BYTES {
+        let mut end = MAX_EXACT_BYTES;
+        while !key.is_char_boundary(end) {
+            end -= 1;
+        }
+        key.truncate(end);
+    }
+    key
+}
+
+/// Returns `token` cut to at most `max` characters.
+pub(crate) fn truncate_chars(token: &str, max: usize) -> &str {
+    match token.char_indices().nth(max) {
+        Some((end, _)) => &token[..end],
+        None => token,
+    }
+}
+
+/// Field values derived from one term.
+#[derive(Debug, Default)]
+pub(crate) struct IndexedText {
+    /// Every word form, space separated.
+    pub(crate) words: String,
+    /// Edge n-grams (1..=[`MAX_EDGE`] characters) of every word form.
+    pub(crate) prefixes: String,
+    /// Edge n-grams of the forms of the first word only.
+    pub(crate) first: String,
+    /// The normalised term (joined forms, in order).
+    pub(crate) exact: String,
+}
+
+fn push_edges(form: &str, out: &mut Vec<String>) {
+    for (n, (i, c)) in form.char_indices().enumerate() {
+        if n >= MAX_EDGE {
+            break;
+        }
+        out.push(form[..i + c.len_utf8()].to_owned());
+    }
+}
+
+/// Computes the indexed field values of `term`.
+pub(crate) fn index_text(term: &str) -> IndexedText {
+    let words = words(term);
+    let mut forms: Vec<&str> = Vec::new();
+    for w in &words {
+        forms.push(&w.joined);
+        forms.extend(w.parts.iter().map(String::as_str));
+    }
+    let mut prefixes = Vec::new();
+    for form in &forms {
+        push_edges(form, &mut prefixes);
+    }
+    prefixes.sort_unstable();
+    prefixes.dedup();
+    let mut first = Vec::new();
+    if let Some(w) = words.first() {
+        push_edges(&w.joined, &mut first);
+        for p in &w.parts {
+            push_edges(p, &mut first);
+        }
+        first.sort_unstable();
+        first.dedup();
+    }
+    let joined: Vec<String> = words.iter().map(|w| w.joined.clone()).collect();
+    IndexedText {
+        words: forms.join(" "),
+        prefixes: prefixes.join(" "),
+        first: first.join(" "),
+        exact: exact_key(&joined),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_accents_and_case() {
+        assert_eq!(
+            query_tokens("Sjögren's Syndrome"),
+            vec!["sjogrens", "syndrome"]
+        );
+        assert_eq!(query_tokens("Ménière"), vec!["meniere"]);
+    }
+
+    #[test]
+    fn splits_hyphens_slashes_punctuation() {
+        assert_eq!(
+            query_tokens("Beta-blocker/ACE (inhibitor)"),
+            vec!["beta", "blocker", "ace", "inhibitor"]
+        );
+    }
+
+    #[test]
+    fn apostrophes_join_and_split_on_the_index_side() {
+        let w = words("Crohn\u{2019}s disease");
+        assert_eq!(w[0].joined, "crohns");
+        assert_eq!(w[0].parts, vec!["crohn"]);
+        let t = index_text("O'Brien's test");
+        assert_eq!(t.words, "obriens o brien test");
+        assert_eq!(t.exact, "obriens test");
+        assert!(t.first.split(' ').any(|p| p == "bri"));
+        // A trailing or leading apostrophe is a separator.
+        assert_eq!(query_tokens("'crohns'"), vec!["crohns"]);
+    }
+
+    #[test]
+    fn edge_ngrams_are_bounded() {
+        let t = index_text("Appendicectomy");
+        let grams: Vec<&str> = t.prefixes.split(' ').collect();
+        assert!(grams.contains(&"a"));
+        assert!(grams.contains(&"appendicec"));
+        assert!(!grams.contains(&"appendicect"));
+        assert_eq!(truncate_chars("appendicectomy", MAX_EDGE), "appendicec");
+        assert_eq!(truncate_chars("mi", MAX_EDGE), "mi");
+    }
+}

@@ -1,0 +1,151 @@
+//! The tantivy schema, its field handles and the tokenizer registration.
+
+use std::path::Path;
+
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::tokenizer::{TextAnalyzer, WhitespaceTokenizer};
+use tantivy::{Index, IndexSettings, IndexSortByField, Order};
+
+use crate::SearchError;
+
+/// Tokenizer for the pre-normalised token fields: tokens are already folded and separated by
+/// single spaces (see [`crate::analysis`]). Tokenizers are not persisted by tantivy, so this is
+/// registered on every create and open.
+pub(crate) const WS_TOKENIZER: &str = "sctx_ws";
+/// Tokenizer for single-token fields (exact key, language code).
+pub(crate) const RAW_TOKENIZER: &str = "sctx_raw";
+
+/// Field names.
+pub(crate) mod names {
+    pub(crate) const WORDS: &str = "words";
+    pub(crate) const PREFIX: &str = "prefix";
+    pub(crate) const FIRST: &str = "first";
+    pub(crate) const EXACT: &str = "exact";
+    pub(crate) const LANG: &str = "lang";
+    pub(crate) const TERM: &str = "term";
+    pub(crate) const CONCEPT_ID: &str = "concept_id";
+    pub(crate) const DESCRIPTION_ID: &str = "description_id";
+    pub(crate) const CONCEPT_INDEX: &str = "concept_index";
+    pub(crate) const TYPE_ID: &str = "type_id";
+    pub(crate) const FLAGS: &str = "flags";
+    pub(crate) const LEN: &str = "len";
+    pub(crate) const PREFERRED_IN: &str = "preferred_in";
+    pub(crate) const ACCEPTABLE_IN: &str = "acceptable_in";
+    pub(crate) const RANK: &str = "rank";
+}
+
+/// `flags` bit: the description is active.
+pub(crate) const FLAG_ACTIVE: u64 = 1;
+/// `flags` bit: the concept is active.
+pub(crate) const FLAG_CONCEPT_ACTIVE: u64 = 2;
+
+/// Handles of every field.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fields {
+    pub(crate) words: Field,
+    pub(crate) prefix: Field,
+    pub(crate) first: Field,
+    pub(crate) exact: Field,
+    pub(crate) lang: Field,
+    pub(crate) term: Field,
+    pub(crate) concept_id: Field,
+    pub(crate) description_id: Field,
+    pub(crate) concept_index: Field,
+    pub(crate) type_id: Field,
+    pub(crate) flags: Field,
+    pub(crate) len: Field,
+    pub(crate) preferred_in: Field,
+    pub(crate) acceptable_in: Field,
+    pub(crate) rank: Field,
+}
+
+fn token_field(tokenizer: &str) -> TextOptions {
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(tokenizer)
+            .set_fieldnorms(false)
+            .set_index_option(IndexRecordOption::Basic),
+    )
+}
+
+/// Builds the schema.
+pub(crate) fn build_schema() -> Schema {
+    use names::*;
+    let mut b = Schema::builder();
+    b.add_text_field(WORDS, token_field(WS_TOKENIZER));
+    b.add_text_field(PREFIX, token_field(WS_TOKENIZER));
+    b.add_text_field(FIRST, token_field(WS_TOKENIZER));
+    b.add_text_field(EXACT, token_field(RAW_TOKENIZER));
+    b.add_text_field(LANG, token_field(RAW_TOKENIZER));
+    b.add_text_field(TERM, STORED);
+    b.add_u64_field(CONCEPT_ID, INDEXED | FAST);
+    b.add_u64_field(DESCRIPTION_ID, FAST);
+    b.add_u64_field(CONCEPT_INDEX, FAST);
+    b.add_u64_field(TYPE_ID, FAST);
+    b.add_u64_field(FLAGS, FAST);
+    b.add_u64_field(LEN, FAST);
+    b.add_u64_field(PREFERRED_IN, FAST);
+    b.add_u64_field(ACCEPTABLE_IN, FAST);
+    b.add_u64_field(RANK, FAST);
+    b.build()
+}
+
+/// Index settings: documents are kept sorted by the static `rank` so that iterating a posting
+/// list in doc-id order visits active, preferred, short terms first; small doc-store blocks
+/// keep the per-hit term fetch cheap.
+pub(crate) fn index_settings() -> IndexSettings {
+    IndexSettings {
+        sort_by_field: Some(IndexSortByField {
+            field: names::RANK.to_owned(),
+            order: Order::Asc,
+        }),
+        docstore_blocksize: 4096,
+        ..IndexSettings::default()
+    }
+}
+
+impl Fields {
+    /// Looks every field up in `schema`.
+    pub(crate) fn resolve(schema: &Schema, dir: &Path) -> Result<Self, SearchError> {
+        let get = |name: &str| {
+            schema
+                .get_field(name)
+                .map_err(|_| SearchError::Incompatible {
+                    dir: dir.to_path_buf(),
+                    detail: format!("field `{name}` is missing from the schema"),
+                })
+        };
+        use names::*;
+        Ok(Self {
+            words: get(WORDS)?,
+            prefix: get(PREFIX)?,
+            first: get(FIRST)?,
+            exact: get(EXACT)?,
+            lang: get(LANG)?,
+            term: get(TERM)?,
+            concept_id: get(CONCEPT_ID)?,
+            description_id: get(DESCRIPTION_ID)?,
+            concept_index: get(CONCEPT_INDEX)?,
+            type_id: get(TYPE_ID)?,
+            flags: get(FLAGS)?,
+            len: get(LEN)?,
+            preferred_in: get(PREFERRED_IN)?,
+            acceptable_in: get(ACCEPTABLE_IN)?,
+            rank: get(RANK)?,
+        })
+    }
+}
+
+/// Registers the crate's tokenizers on `index`.
+pub(crate) fn register_tokenizers(index: &Index) {
+    index.tokenizers().register(
+        WS_TOKENIZER,
+        TextAnalyzer::from(WhitespaceTokenizer::default()),
+    );
+    index.tokenizers().register(
+        RAW_TOKENIZER,
+        TextAnalyzer::from(tantivy::tokenizer::RawTokenizer::default()),
+    );
+}

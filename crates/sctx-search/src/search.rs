@@ -1,0 +1,762 @@
+//! Opening an index and answering queries.
+//!
+//! A query runs in two steps:
+//!
+//! 1. **Candidate collection.** A few cheap boolean queries ("passes") are iterated in doc-id
+//!    order. Because the index is sorted by a static rank (active first, then preferred
+//!    synonyms, acceptable synonyms, FSNs, others, then shorter terms), the first documents of
+//!    each pass are its best ones, and each pass stops after a bounded number of accepted
+//!    documents. Filters (activity, concept bitmap, description type) are checked on fast
+//!    fields while iterating; the language-code filter is part of the query.
+//! 2. **Re-ranking.** The candidates get a deterministic lexicographic sort key computed from
+//!    posting-list membership (exact term, whole-word and term-start matches, exact vs fuzzy
+//!    prefix matches) and fast fields (language preference, length, concept id). Hits are then
+//!    de-duplicated per concept and the terms of the returned hits are read from the doc store.
+//!
+//! If fewer hits than requested survive and a pass was cut short, collection is repeated with
+//! a larger bound, so small result sets are always exact.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use roaring::RoaringBitmap;
+use tantivy::columnar::Column;
+use tantivy::query::{
+    BooleanQuery, EnableScoring, FuzzyTermQuery, Occur, Query, Scorer, TermQuery, Weight,
+};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{
+    DocAddress, DocId, DocSet, Index, IndexReader, ReloadPolicy, Searcher, SegmentReader,
+    TERMINATED, TantivyDocument, Term,
+};
+
+use crate::analysis::{MAX_EDGE, exact_key, query_tokens, truncate_chars};
+use crate::error::Context;
+use crate::schema::{FLAG_ACTIVE, FLAG_CONCEPT_ACTIVE, Fields, names, register_tokenizers};
+use crate::{DEFINITION_TYPE, FSN_TYPE, Fuzzy, Hit, SearchError, SearchQuery};
+
+/// Accepted documents per pass, at least.
+const MIN_BUDGET: usize = 128;
+/// Accepted documents per pass per requested hit.
+const BUDGET_PER_HIT: usize = 4;
+
+/// An opened, read-only search index. Cheap to clone; `Send + Sync`.
+#[derive(Clone)]
+pub struct SearchIndex {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex")
+            .field("dir", &self.inner.dir)
+            .field("descriptions", &self.inner.searcher.num_docs())
+            .finish_non_exhaustive()
+    }
+}
+
+struct Inner {
+    dir: PathBuf,
+    searcher: Searcher,
+    fields: Fields,
+    segments: Vec<SegmentColumns>,
+    /// Documents are sorted by the static rank, so active documents come first.
+    sorted: bool,
+    _reader: IndexReader,
+}
+
+/// Fast-field columns of one segment, opened once.
+struct SegmentColumns {
+    concept_id: Column<u64>,
+    description_id: Column<u64>,
+    concept_index: Column<u64>,
+    type_id: Column<u64>,
+    flags: Column<u64>,
+    len: Column<u64>,
+    preferred_in: Column<u64>,
+    acceptable_in: Column<u64>,
+}
+
+impl SegmentColumns {
+    fn open(reader: &SegmentReader, dir: &Path) -> Result<Self, SearchError> {
+        let ff = reader.fast_fields();
+        let col = |name: &'static str| ff.u64(name).ctx(dir, "opening a fast field column");
+        Ok(Self {
+            concept_id: col(names::CONCEPT_ID)?,
+            description_id: col(names::DESCRIPTION_ID)?,
+            concept_index: col(names::CONCEPT_INDEX)?,
+            type_id: col(names::TYPE_ID)?,
+            flags: col(names::FLAGS)?,
+            len: col(names::LEN)?,
+            preferred_in: col(names::PREFERRED_IN)?,
+            acceptable_in: col(names::ACCEPTABLE_IN)?,
+        })
+    }
+}
+
+/// How lenient a fuzzy pass is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Level {
+    /// Exact prefixes only.
+    Exact,
+    /// Edit distance 1 for tokens of 4–7 characters, 2 for 8 or more.
+    Strict,
+    /// Edit distance 1 for tokens of 4–5 characters, 2 for 6 or more (last-resort retry).
+    Lenient,
+}
+
+fn edit_distance(token: &str, level: Level) -> u8 {
+    let n = token.chars().count();
+    match level {
+        Level::Exact => 0,
+        _ if n < 4 => 0,
+        Level::Strict if n < 8 => 1,
+        Level::Lenient if n < 6 => 1,
+        _ => 2,
+    }
+}
+
+/// Returns the SCTID if `text` looks like one.
+fn sctid(text: &str) -> Option<u64> {
+    let t = text.trim();
+    if (6..=18).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit()) {
+        t.parse().ok()
+    } else {
+        None
+    }
+}
+
+/// Result of the fast-field filter check.
+enum Accept {
+    Yes,
+    No,
+    /// The index is sorted and only inactive documents follow.
+    Stop,
+}
+
+/// A candidate with its sort key.
+#[derive(Debug, Clone)]
+struct Ranked {
+    key: RankKey,
+    seg: u32,
+    doc: DocId,
+    concept_index: u32,
+    score: f32,
+}
+
+/// Lexicographic sort key; smaller is better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct RankKey {
+    not_exact: bool,
+    /// Sum over the tokens of the edit distance they matched at (0 for exact prefixes).
+    fuzzy_cost: u8,
+    partial_tokens: u8,
+    not_term_start: bool,
+    preference: u32,
+    len: u64,
+    concept_id: u64,
+    description_id: u64,
+}
+
+/// Returns whether `scorer` contains `doc`; calls must come in increasing `doc` order.
+fn contains(scorer: &mut dyn Scorer, doc: DocId) -> bool {
+    let mut d = scorer.doc();
+    if d < doc {
+        d = scorer.seek(doc);
+    }
+    d == doc
+}
+
+/// Ranking position of a description in the caller's language preference: preferred in
+/// refset *i* → *i*; acceptable in refset *i* → *n + i*; FSN → *2n*; anything else → *2n + 1*.
+fn preference(
+    type_id: u64,
+    refsets: &[u64],
+    preferred: &mut dyn Iterator<Item = u64>,
+    acceptable: &mut dyn Iterator<Item = u64>,
+) -> u32 {
+    let n = refsets.len() as u32;
+    if type_id == FSN_TYPE {
+        return 2 * n;
+    }
+    if type_id == DEFINITION_TYPE {
+        return 2 * n + 1;
+    }
+    let position = |it: &mut dyn Iterator<Item = u64>| {
+        it.filter_map(|r| refsets.iter().position(|&x| x == r))
+            .min()
+            .map(|i| i as u32)
+    };
+    if let Some(i) = position(preferred) {
+        return i;
+    }
+    if let Some(i) = position(acceptable) {
+        return n + i;
+    }
+    2 * n + 1
+}
+
+/// The weights of one query at one fuzziness level.
+struct Plan<'q> {
+    q: &'q SearchQuery<'q>,
+    n_tokens: usize,
+    /// Candidate passes, best first.
+    passes: Vec<Box<dyn Weight>>,
+    exact: Option<Box<dyn Weight>>,
+    whole: Vec<Box<dyn Weight>>,
+    start: Vec<Box<dyn Weight>>,
+    /// Exact-prefix weights per token; only for fuzzy levels.
+    prefix: Vec<Box<dyn Weight>>,
+    /// Distance-1 fuzzy-prefix weights for tokens searched at distance 2; only for fuzzy
+    /// levels.
+    near: Vec<Option<Box<dyn Weight>>>,
+    /// Maximum edit distance per token at this level.
+    distances: Vec<u8>,
+}
+
+/// Outcome of one ranked search.
+struct Ranking {
+    hits: Vec<Ranked>,
+    /// Whether any document matched at all (before offset).
+    found: bool,
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, registers the tokenizers and loads the fast-field columns.
+    pub fn open(dir: &Path) -> Result<Self, SearchError> {
+        let index = Index::open_in_dir(dir).ctx(dir, "opening the index")?;
+        register_tokenizers(&index);
+        let fields = Fields::resolve(&index.schema(), dir)?;
+        let sorted = index
+            .settings()
+            .sort_by_field
+            .as_ref()
+            .is_some_and(|s| s.field == names::RANK && s.order.is_asc());
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .ctx(dir, "opening the index reader")?;
+        let searcher = reader.searcher();
+        let segments = searcher
+            .segment_readers()
+            .iter()
+            .map(|r| SegmentColumns::open(r, dir))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                dir: dir.to_path_buf(),
+                searcher,
+                fields,
+                segments,
+                sorted,
+                _reader: reader,
+            }),
+        })
+    }
+
+    /// The index directory.
+    pub fn dir(&self) -> &Path {
+        &self.inner.dir
+    }
+
+    /// Number of indexed descriptions (active and inactive).
+    pub fn num_descriptions(&self) -> u64 {
+        self.inner.searcher.num_docs()
+    }
+
+    /// Number of segments (1 for an index built by [`crate::IndexBuilder`]).
+    pub fn num_segments(&self) -> usize {
+        self.inner.segments.len()
+    }
+
+    /// Searches: see the crate documentation for matching and ranking rules.
+    pub fn search(&self, q: &SearchQuery<'_>) -> Result<Vec<Hit>, SearchError> {
+        if q.limit == 0 {
+            return Ok(Vec::new());
+        }
+        if let Some(id) = sctid(q.text) {
+            let r = self.rank_code(id, q)?;
+            if r.found {
+                return self.hits(&r.hits, q.offset);
+            }
+        }
+        let tokens = query_tokens(q.text);
+        if tokens.is_empty() {
+            return Ok(Vec::new());
+        }
+        let levels: &[Level] = match q.fuzzy {
+            Fuzzy::Off => &[Level::Exact],
+            Fuzzy::Auto => &[Level::Exact, Level::Strict, Level::Lenient],
+            Fuzzy::On => &[Level::Strict, Level::Lenient],
+        };
+        for &level in levels {
+            let r = self.rank_text(q, &tokens, level)?;
+            if r.found {
+                return self.hits(&r.hits, q.offset);
+            }
+        }
+        Ok(Vec::new())
+    }
+
+    /// Counts the concepts (or, with `one_per_concept == false`, the descriptions) matching
+    /// `q`'s text and filters, ignoring `limit` and `offset`. Fuzzy matching is used only with
+    /// [`Fuzzy::On`] (strict distances).
+    pub fn count(&self, q: &SearchQuery<'_>) -> Result<u64, SearchError> {
+        let tokens = query_tokens(q.text);
+        if tokens.is_empty() {
+            return Ok(0);
+        }
+        let level = if q.fuzzy == Fuzzy::On {
+            Level::Strict
+        } else {
+            Level::Exact
+        };
+        let plan = self.plan(q, &tokens, level)?;
+        let Some(general) = plan.passes.last() else {
+            return Ok(0);
+        };
+        let mut concepts = RoaringBitmap::new();
+        let mut descriptions = 0u64;
+        for (seg, reader) in self.inner.searcher.segment_readers().iter().enumerate() {
+            let cols = &self.inner.segments[seg];
+            self.collect(general.as_ref(), reader, cols, q, usize::MAX, &mut |doc| {
+                descriptions += 1;
+                if let Some(ci) = cols.concept_index.first(doc) {
+                    concepts.insert(ci as u32);
+                }
+            })?;
+        }
+        Ok(if q.one_per_concept {
+            concepts.len()
+        } else {
+            descriptions
+        })
+    }
+
+    fn err(&self, what: &'static str) -> impl FnOnce(tantivy::TantivyError) -> SearchError + '_ {
+        move |source| SearchError::Tantivy {
+            dir: self.inner.dir.clone(),
+            what,
+            source,
+        }
+    }
+
+    fn weight(&self, query: &dyn Query) -> Result<Box<dyn Weight>, SearchError> {
+        query
+            .weight(EnableScoring::disabled_from_searcher(&self.inner.searcher))
+            .map_err(self.err("building a query"))
+    }
+
+    /// Exact prefix query for one token.
+    fn prefix_query(&self, token: &str) -> Box<dyn Query> {
+        let f = &self.inner.fields;
+        if token.chars().count() <= MAX_EDGE {
+            Box::new(TermQuery::new(
+                Term::from_field_text(f.prefix, token),
+                IndexRecordOption::Basic,
+            ))
+        } else {
+            Box::new(FuzzyTermQuery::new_prefix(
+                Term::from_field_text(f.words, token),
+                0,
+                true,
+            ))
+        }
+    }
+
+    /// Prefix query for one token at a fuzziness level.
+    fn token_query(&self, token: &str, level: Level) -> Box<dyn Query> {
+        let d = edit_distance(token, level);
+        if d == 0 {
+            return self.prefix_query(token);
+        }
+        let fuzzy = FuzzyTermQuery::new_prefix(
+            Term::from_field_text(self.inner.fields.words, token),
+            d,
+            true,
+        );
+        Box::new(BooleanQuery::new(vec![
+            (Occur::Should, self.prefix_query(token)),
+            (Occur::Should, Box::new(fuzzy)),
+        ]))
+    }
+
+    fn term_query(field: tantivy::schema::Field, text: &str) -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, text),
+            IndexRecordOption::Basic,
+        ))
+    }
+
+    /// Adds the language-code filter to `clauses`.
+    fn with_filters(
+        &self,
+        q: &SearchQuery<'_>,
+        mut clauses: Vec<Box<dyn Query>>,
+    ) -> Box<dyn Query> {
+        if let Some(codes) = q.language_codes {
+            let lang = self.inner.fields.lang;
+            let any: Vec<(Occur, Box<dyn Query>)> = codes
+                .iter()
+                .map(|c| {
+                    (
+                        Occur::Should,
+                        Self::term_query(lang, &c.to_ascii_lowercase()),
+                    )
+                })
+                .collect();
+            clauses.push(Box::new(BooleanQuery::new(any)));
+        }
+        if clauses.len() == 1 {
+            return clauses
+                .pop()
+                .unwrap_or_else(|| Box::new(tantivy::query::EmptyQuery));
+        }
+        Box::new(BooleanQuery::new(
+            clauses.into_iter().map(|c| (Occur::Must, c)).collect(),
+        ))
+    }
+
+    fn plan<'q>(
+        &self,
+        q: &'q SearchQuery<'q>,
+        tokens: &[String],
+        level: Level,
+    ) -> Result<Plan<'q>, SearchError> {
+        let f = &self.inner.fields;
+        let key = exact_key(tokens);
+        let exact_q = Self::term_query(f.exact, &key);
+        let whole_qs: Vec<Box<dyn Query>> = tokens
+            .iter()
+            .map(|t| Self::term_query(f.words, t))
+            .collect();
+        let start_qs: Vec<Box<dyn Query>> = tokens
+            .iter()
+            .map(|t| Self::term_query(f.first, truncate_chars(t, MAX_EDGE)))
+            .collect();
+        let prefix_qs: Vec<Box<dyn Query>> = tokens.iter().map(|t| self.prefix_query(t)).collect();
+        let any_start: Box<dyn Query> = Box::new(BooleanQuery::new(
+            start_qs
+                .iter()
+                .map(|s| (Occur::Should, s.box_clone()))
+                .collect(),
+        ));
+
+        let mut passes = vec![
+            self.with_filters(q, vec![exact_q.box_clone()]),
+            self.with_filters(q, whole_qs.iter().map(|w| w.box_clone()).collect()),
+        ];
+        let mut start_pass: Vec<Box<dyn Query>> = prefix_qs.iter().map(|p| p.box_clone()).collect();
+        start_pass.push(any_start);
+        passes.push(self.with_filters(q, start_pass));
+        passes.push(self.with_filters(q, prefix_qs.iter().map(|p| p.box_clone()).collect()));
+        if level != Level::Exact {
+            let fuzzy: Vec<Box<dyn Query>> =
+                tokens.iter().map(|t| self.token_query(t, level)).collect();
+            passes.push(self.with_filters(q, fuzzy));
+        }
+
+        let weights = |qs: &[Box<dyn Query>]| -> Result<Vec<Box<dyn Weight>>, SearchError> {
+            qs.iter().map(|x| self.weight(x.as_ref())).collect()
+        };
+        Ok(Plan {
+            q,
+            n_tokens: tokens.len(),
+            passes: weights(&passes)?,
+            exact: Some(self.weight(exact_q.as_ref())?),
+            whole: weights(&whole_qs)?,
+            start: weights(&start_qs)?,
+            prefix: if level == Level::Exact {
+                Vec::new()
+            } else {
+                weights(&prefix_qs)?
+            },
+            near: if level == Level::Exact {
+                Vec::new()
+            } else {
+                tokens
+                    .iter()
+                    .map(|t| {
+                        if edit_distance(t, level) < 2 {
+                            return Ok(None);
+                        }
+                        let q =
+                            FuzzyTermQuery::new_prefix(Term::from_field_text(f.words, t), 1, true);
+                        self.weight(&q).map(Some)
+                    })
+                    .collect::<Result<_, SearchError>>()?
+            },
+            distances: tokens.iter().map(|t| edit_distance(t, level)).collect(),
+        })
+    }
+
+    /// Whether `doc` passes the fast-field filters.
+    fn accept(&self, cols: &SegmentColumns, doc: DocId, q: &SearchQuery<'_>) -> Accept {
+        if !q.include_inactive {
+            let flags = cols.flags.first(doc).unwrap_or(0);
+            let both = FLAG_ACTIVE | FLAG_CONCEPT_ACTIVE;
+            if flags & both != both {
+                return if self.inner.sorted {
+                    Accept::Stop
+                } else {
+                    Accept::No
+                };
+            }
+        }
+        if let Some(filter) = q.concept_filter {
+            let ci = cols.concept_index.first(doc).unwrap_or(u64::MAX);
+            if u32::try_from(ci).map_or(true, |ci| !filter.contains(ci)) {
+                return Accept::No;
+            }
+        }
+        if let Some(types) = q.type_ids {
+            let t = cols.type_id.first(doc).unwrap_or(0);
+            if !types.contains(&t) {
+                return Accept::No;
+            }
+        }
+        Accept::Yes
+    }
+
+    /// Iterates `weight` over one segment in doc order, calling `sink` for up to `budget`
+    /// accepted documents. Returns whether it stopped because of the budget.
+    fn collect(
+        &self,
+        weight: &dyn Weight,
+        reader: &SegmentReader,
+        cols: &SegmentColumns,
+        q: &SearchQuery<'_>,
+        budget: usize,
+        sink: &mut dyn FnMut(DocId),
+    ) -> Result<bool, SearchError> {
+        let mut scorer = weight
+            .scorer(reader, 1.0)
+            .map_err(self.err("running a query"))?;
+        let alive = reader.alive_bitset();
+        let mut taken = 0usize;
+        let mut doc = scorer.doc();
+        while doc != TERMINATED {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                match self.accept(cols, doc, q) {
+                    Accept::Stop => return Ok(false),
+                    Accept::No => {}
+                    Accept::Yes => {
+                        if taken == budget {
+                            return Ok(true);
+                        }
+                        taken += 1;
+                        sink(doc);
+                    }
+                }
+            }
+            doc = scorer.advance();
+        }
+        Ok(false)
+    }
+
+    /// Ranks text matches at one fuzziness level.
+    fn rank_text(
+        &self,
+        q: &SearchQuery<'_>,
+        tokens: &[String],
+        level: Level,
+    ) -> Result<Ranking, SearchError> {
+        let plan = self.plan(q, tokens, level)?;
+        let wanted = q.offset.saturating_add(q.limit);
+        let mut budget = wanted.saturating_mul(BUDGET_PER_HIT).max(MIN_BUDGET);
+        loop {
+            let mut truncated = false;
+            let mut candidates: Vec<(u32, DocId)> = Vec::new();
+            for (seg, reader) in self.inner.searcher.segment_readers().iter().enumerate() {
+                let cols = &self.inner.segments[seg];
+                for pass in &plan.passes {
+                    truncated |=
+                        self.collect(pass.as_ref(), reader, cols, q, budget, &mut |d| {
+                            candidates.push((seg as u32, d));
+                        })?;
+                }
+            }
+            let ranking = self.rank(&plan, candidates)?;
+            if !truncated || ranking.hits.len() >= wanted {
+                return Ok(ranking);
+            }
+            budget = budget.saturating_mul(8);
+        }
+    }
+
+    /// Ranks the descriptions of the concept with SCTID `id`.
+    fn rank_code(&self, id: u64, q: &SearchQuery<'_>) -> Result<Ranking, SearchError> {
+        let term_q: Box<dyn Query> = Box::new(TermQuery::new(
+            Term::from_field_u64(self.inner.fields.concept_id, id),
+            IndexRecordOption::Basic,
+        ));
+        let plan = Plan {
+            q,
+            n_tokens: 0,
+            passes: vec![self.weight(self.with_filters(q, vec![term_q]).as_ref())?],
+            exact: None,
+            whole: Vec::new(),
+            start: Vec::new(),
+            prefix: Vec::new(),
+            near: Vec::new(),
+            distances: Vec::new(),
+        };
+        let mut candidates = Vec::new();
+        for (seg, reader) in self.inner.searcher.segment_readers().iter().enumerate() {
+            let cols = &self.inner.segments[seg];
+            self.collect(
+                plan.passes[0].as_ref(),
+                reader,
+                cols,
+                q,
+                usize::MAX,
+                &mut |d| candidates.push((seg as u32, d)),
+            )?;
+        }
+        self.rank(&plan, candidates)
+    }
+
+    /// Computes sort keys, sorts, de-duplicates and applies offset and limit.
+    fn rank(
+        &self,
+        plan: &Plan<'_>,
+        mut candidates: Vec<(u32, DocId)>,
+    ) -> Result<Ranking, SearchError> {
+        candidates.sort_unstable();
+        candidates.dedup();
+        let q = plan.q;
+        let found = !candidates.is_empty();
+        let mut ranked = Vec::with_capacity(candidates.len());
+        let readers = self.inner.searcher.segment_readers();
+        let mut i = 0;
+        while i < candidates.len() {
+            let seg = candidates[i].0;
+            let reader = &readers[seg as usize];
+            let cols = &self.inner.segments[seg as usize];
+            let scorers = |ws: &[Box<dyn Weight>]| -> Result<Vec<Box<dyn Scorer>>, SearchError> {
+                ws.iter()
+                    .map(|w| w.scorer(reader, 1.0).map_err(self.err("ranking")))
+                    .collect()
+            };
+            let mut exact = match &plan.exact {
+                Some(w) => Some(w.scorer(reader, 1.0).map_err(self.err("ranking"))?),
+                None => None,
+            };
+            let mut whole = scorers(&plan.whole)?;
+            let mut start = scorers(&plan.start)?;
+            let mut prefix = scorers(&plan.prefix)?;
+            let mut near = plan
+                .near
+                .iter()
+                .map(|w| w.as_ref().map(|w| w.scorer(reader, 1.0)).transpose())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(self.err("ranking"))?;
+            while i < candidates.len() && candidates[i].0 == seg {
+                let doc = candidates[i].1;
+                i += 1;
+                let is_exact = exact.as_mut().is_some_and(|s| contains(s.as_mut(), doc));
+                let whole_n = whole
+                    .iter_mut()
+                    .map(|s| contains(s.as_mut(), doc))
+                    .filter(|&b| b)
+                    .count();
+                let is_start = start.iter_mut().any(|s| contains(s.as_mut(), doc));
+                let mut fuzzy_cost = 0u32;
+                for (t, scorer) in prefix.iter_mut().enumerate() {
+                    if contains(scorer.as_mut(), doc) {
+                        continue;
+                    }
+                    let close = near[t].as_mut().is_some_and(|s| contains(s.as_mut(), doc));
+                    fuzzy_cost += if close {
+                        1
+                    } else {
+                        u32::from(plan.distances[t])
+                    };
+                }
+                let type_id = cols.type_id.first(doc).unwrap_or(0);
+                let pref = preference(
+                    type_id,
+                    q.language_refsets,
+                    &mut cols.preferred_in.values_for_doc(doc),
+                    &mut cols.acceptable_in.values_for_doc(doc),
+                );
+                let len = cols.len.first(doc).unwrap_or(u64::MAX);
+                let n = plan.n_tokens;
+                let key = RankKey {
+                    not_exact: !is_exact,
+                    fuzzy_cost: fuzzy_cost.min(255) as u8,
+                    partial_tokens: n.saturating_sub(whole_n).min(255) as u8,
+                    not_term_start: n > 0 && !is_start,
+                    preference: pref,
+                    len,
+                    concept_id: cols.concept_id.first(doc).unwrap_or(u64::MAX),
+                    description_id: cols.description_id.first(doc).unwrap_or(u64::MAX),
+                };
+                let score = score(is_exact, fuzzy_cost, whole_n, is_start, pref, len);
+                ranked.push(Ranked {
+                    key,
+                    seg,
+                    doc,
+                    concept_index: cols.concept_index.first(doc).unwrap_or(u64::MAX) as u32,
+                    score,
+                });
+            }
+        }
+        ranked.sort_unstable_by_key(|r| r.key);
+        let wanted = q.offset.saturating_add(q.limit);
+        let mut hits = Vec::with_capacity(wanted.min(ranked.len()));
+        let mut seen = HashSet::new();
+        for r in ranked {
+            if hits.len() == wanted {
+                break;
+            }
+            if q.one_per_concept && !seen.insert(r.concept_index) {
+                continue;
+            }
+            hits.push(r);
+        }
+        Ok(Ranking { hits, found })
+    }
+
+    /// Applies the offset and reads the terms of the final hits.
+    fn hits(&self, ranked: &[Ranked], offset: usize) -> Result<Vec<Hit>, SearchError> {
+        ranked.iter().skip(offset).map(|r| self.hit(r)).collect()
+    }
+
+    fn hit(&self, r: &Ranked) -> Result<Hit, SearchError> {
+        let cols = &self.inner.segments[r.seg as usize];
+        let doc: TantivyDocument = self
+            .inner
+            .searcher
+            .doc(DocAddress::new(r.seg, r.doc))
+            .map_err(self.err("reading a stored term"))?;
+        let term = doc
+            .get_first(self.inner.fields.term)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_owned();
+        Ok(Hit {
+            concept_id: cols.concept_id.first(r.doc).unwrap_or(0),
+            concept_index: r.concept_index,
+            description_id: cols.description_id.first(r.doc).unwrap_or(0),
+            term,
+            score: r.score,
+        })
+    }
+}
+
+/// A descriptive score that never increases along a ranked list: 24 bits (exactly
+/// representable in an `f32`) packing, from most to least significant, exact match (1 bit),
+/// inverted fuzzy cost (4), whole-word tokens (4), term start (1), inverted language preference
+/// (5) and inverted length (9).
+fn score(exact: bool, fuzzy_cost: u32, whole_n: usize, start: bool, pref: u32, len: u64) -> f32 {
+    let v = (u32::from(exact) << 23)
+        | ((15 - fuzzy_cost.min(15)) << 19)
+        | ((whole_n.min(15) as u32) << 15)
+        | (u32::from(start) << 14)
+        | ((31 - pref.min(31)) << 9)
+        | (511 - len.min(511) as u32);
+    v as f32
+}
