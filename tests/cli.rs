@@ -8,11 +8,7 @@ fn sctx() -> Command {
 
 fn json(c: &mut Command) -> serde_json::Value {
     let out = c.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -64,14 +60,8 @@ fn errors_are_clear_and_exit_nonzero() {
     let out = sctx().args(["lookup", "73211008"]).output().unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("73211008") && err.contains("Verhoeff"),
-        "{err}"
-    );
-    let out = sctx()
-        .args(["lookup", "--db", "/nonexistent/db", "73211009"])
-        .output()
-        .unwrap();
+    assert!(err.contains("73211008") && err.contains("Verhoeff"), "{err}");
+    let out = sctx().args(["lookup", "--db", "/nonexistent/db", "73211009"]).output().unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/db"));
 }

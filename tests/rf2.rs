@@ -22,43 +22,23 @@ fn assert_same(a: &Release, b: &Release) {
 fn full_and_snapshot_agree() {
     let snap = load_default(&[int_package()]);
     // a date after every row: the loader prefers Full files and derives the snapshot
-    let full = load(
-        &[int_package()],
-        &LoadOptions {
-            as_of: Some(99991231),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let full = load(&[int_package()], &LoadOptions { as_of: Some(99991231), ..Default::default() })
+        .unwrap();
     assert!(
         full.packages[0].files.iter().all(|f| f.ends_with("(Full)")),
         "{:?}",
         full.packages[0].files
     );
-    assert!(
-        snap.packages[0]
-            .files
-            .iter()
-            .all(|f| f.ends_with("(Snapshot)"))
-    );
-    assert!(
-        full.stats.rows_read > snap.stats.rows_read,
-        "Full has history rows"
-    );
+    assert!(snap.packages[0].files.iter().all(|f| f.ends_with("(Snapshot)")));
+    assert!(full.stats.rows_read > snap.stats.rows_read, "Full has history rows");
     assert_same(&snap, &full);
 }
 
 #[test]
 fn full_as_of_an_earlier_date() {
     // 9900268007 was active in 20200131 and inactivated (SAME AS 22298006) in 20230731
-    let then = load(
-        &[int_package()],
-        &LoadOptions {
-            as_of: Some(20221231),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let then = load(&[int_package()], &LoadOptions { as_of: Some(20221231), ..Default::default() })
+        .unwrap();
     let now = load_default(&[int_package()]);
     assert!(then.concepts[&9900268007].active);
     assert!(!now.concepts[&9900268007].active);
@@ -98,21 +78,9 @@ fn layering_latest_effective_time_wins_in_any_order() {
     assert_eq!(g[0].1, vec![sctx_rf2::Field::Id(900000000000548007)]);
     // module dependencies and editions are recorded per package
     let eds = both.editions();
-    assert!(
-        eds.iter()
-            .any(|e| e.module == 900000000000207008 && e.version == 20250131),
-        "{eds:?}"
-    );
-    assert!(
-        eds.iter()
-            .any(|e| e.module != 900000000000207008 && e.version == 20250401),
-        "{eds:?}"
-    );
-    assert!(
-        both.packages
-            .iter()
-            .any(|p| !p.module_dependencies.is_empty())
-    );
+    assert!(eds.iter().any(|e| e.module == 900000000000207008 && e.version == 20250131), "{eds:?}");
+    assert!(eds.iter().any(|e| e.module != 900000000000207008 && e.version == 20250401), "{eds:?}");
+    assert!(both.packages.iter().any(|p| !p.module_dependencies.is_empty()));
 }
 
 #[test]
@@ -121,10 +89,7 @@ fn international_edition_is_never_the_icd10_module() {
     let eds = r.editions();
     assert_eq!(eds.len(), 1, "{eds:?}");
     assert_eq!(eds[0].module, 900000000000207008);
-    assert_eq!(
-        eds[0].uri(),
-        "http://snomed.info/sct/900000000000207008/version/20250131"
-    );
+    assert_eq!(eds[0].uri(), "http://snomed.info/sct/900000000000207008/version/20250131");
 }
 
 #[test]
@@ -140,44 +105,27 @@ fn refsets_are_kept_generically_with_typed_fields() {
         && matches!(m.fields.last(), Some(sctx_rf2::Field::Int(b)) if *b >= 1)));
     // a refset of a kind sctx has no special handling for keeps its header names
     assert!(
-        r.refset_layouts
-            .values()
-            .any(|l| l.field_names.iter().any(|f| f == "descriptionLength"))
+        r.refset_layouts.values().any(|l| l.field_names.iter().any(|f| f == "descriptionLength"))
     );
-    assert!(
-        r.refset_layouts
-            .values()
-            .any(|l| l.field_names.iter().any(|f| f == "owlExpression"))
-    );
+    assert!(r.refset_layouts.values().any(|l| l.field_names.iter().any(|f| f == "owlExpression")));
 }
 
 #[test]
 fn nested_zips_are_read_and_mac_junk_skipped() {
     let dir = tempfile::tempdir().unwrap();
-    let inner = zip_dir(
-        &int_package(),
-        "SnomedCT_SampleInternationalRF2_PRODUCTION_20250131T120000Z",
-        &[],
-    );
+    let inner =
+        zip_dir(&int_package(), "SnomedCT_SampleInternationalRF2_PRODUCTION_20250131T120000Z", &[]);
     let outer = {
         use std::io::Write;
         let mut buf = std::io::Cursor::new(Vec::new());
         let mut w = zip::ZipWriter::new(&mut buf);
         let o = zip::write::SimpleFileOptions::default();
-        w.start_file("uk_sct2cl_1.0.0/SnomedCT_Inner.zip", o)
-            .unwrap();
+        w.start_file("uk_sct2cl_1.0.0/SnomedCT_Inner.zip", o).unwrap();
         w.write_all(&inner).unwrap();
-        w.start_file(
-            "__MACOSX/uk_sct2cl_1.0.0/._sct2_Concept_Snapshot_INT_20250131.txt",
-            o,
-        )
-        .unwrap();
+        w.start_file("__MACOSX/uk_sct2cl_1.0.0/._sct2_Concept_Snapshot_INT_20250131.txt", o)
+            .unwrap();
         w.write_all(b"\x00\x05garbage").unwrap();
-        w.start_file(
-            "uk_sct2cl_1.0.0/._sct2_Concept_Snapshot_INT_20250131.txt",
-            o,
-        )
-        .unwrap();
+        w.start_file("uk_sct2cl_1.0.0/._sct2_Concept_Snapshot_INT_20250131.txt", o).unwrap();
         w.write_all(b"\x00\x05garbage").unwrap();
         w.finish().unwrap();
         buf.into_inner()
@@ -215,10 +163,8 @@ fn load_err(body: &str) -> sctx_rf2::Rf2Error {
 #[test]
 fn tolerant_of_bom_lf_and_quotes() {
     let dir = tempfile::tempdir().unwrap();
-    let pkg = package_with_concepts(
-        dir.path(),
-        &format!("\u{feff}{CONCEPT_HEADER}\n{ROOT_ROW}\n\n"),
-    );
+    let pkg =
+        package_with_concepts(dir.path(), &format!("\u{feff}{CONCEPT_HEADER}\n{ROOT_ROW}\n\n"));
     let t = pkg.join("Snapshot/Terminology");
     std::fs::write(
         t.join("sct2_Description_Snapshot-en_INT_20250131.txt"),
@@ -228,33 +174,16 @@ fn tolerant_of_bom_lf_and_quotes() {
     .unwrap();
     let r = load(&[pkg], &LoadOptions::default()).unwrap();
     assert_eq!(r.concepts.len(), 1);
-    assert_eq!(
-        &*r.descriptions[&2148514019].term,
-        "Blood group antibody rh\""
-    );
+    assert_eq!(&*r.descriptions[&2148514019].term, "Blood group antibody rh\"");
 }
 
 #[test]
 fn malformed_row_names_file_and_line() {
-    let e = load_err(&format!(
-        "{CONCEPT_HEADER}\r\n{ROOT_ROW}\r\n138875005\t20020131\t1\r\n"
-    ));
-    assert!(
-        matches!(
-            e.kind,
-            Rf2ErrorKind::FieldCount {
-                expected: 5,
-                found: 3
-            }
-        ),
-        "{e}"
-    );
+    let e = load_err(&format!("{CONCEPT_HEADER}\r\n{ROOT_ROW}\r\n138875005\t20020131\t1\r\n"));
+    assert!(matches!(e.kind, Rf2ErrorKind::FieldCount { expected: 5, found: 3 }), "{e}");
     assert_eq!(e.line, Some(3));
     let msg = e.to_string();
-    assert!(
-        msg.contains("sct2_Concept_Snapshot_INT_20250131.txt:3"),
-        "{msg}"
-    );
+    assert!(msg.contains("sct2_Concept_Snapshot_INT_20250131.txt:3"), "{msg}");
 }
 
 #[test]
@@ -262,13 +191,7 @@ fn invalid_sctid_partition_and_check_digit() {
     let e = load_err(&format!(
         "{CONCEPT_HEADER}\n1234567890\t20020131\t1\t900000000000207008\t900000000000074008\n"
     ));
-    assert!(
-        matches!(
-            e.kind,
-            Rf2ErrorKind::SctId(sctx_types::SctIdError::Partition(..))
-        ),
-        "{e}"
-    );
+    assert!(matches!(e.kind, Rf2ErrorKind::SctId(sctx_types::SctIdError::Partition(..))), "{e}");
     assert_eq!(e.column.as_deref(), Some("id"));
     assert_eq!(e.value.as_deref(), Some("1234567890"));
     assert_eq!(e.line, Some(2));
@@ -276,13 +199,7 @@ fn invalid_sctid_partition_and_check_digit() {
     let e = load_err(&format!(
         "{CONCEPT_HEADER}\n{ROOT_ROW}\n138875006\t20020131\t1\t900000000000207008\t900000000000074008\n"
     ));
-    assert!(
-        matches!(
-            e.kind,
-            Rf2ErrorKind::SctId(sctx_types::SctIdError::CheckDigit(_))
-        ),
-        "{e}"
-    );
+    assert!(matches!(e.kind, Rf2ErrorKind::SctId(sctx_types::SctIdError::CheckDigit(_))), "{e}");
     assert_eq!(e.line, Some(3));
     assert!(e.to_string().contains("138875006"), "{e}");
 
@@ -315,10 +232,7 @@ fn bad_boolean_date_and_uuid() {
     .unwrap();
     let e = load(&[pkg], &LoadOptions::default()).unwrap_err();
     assert!(matches!(e.kind, Rf2ErrorKind::Uuid), "{e}");
-    assert!(
-        e.file
-            .contains("der2_Refset_SimpleSnapshot_INT_20250131.txt")
-    );
+    assert!(e.file.contains("der2_Refset_SimpleSnapshot_INT_20250131.txt"));
 }
 
 #[test]
@@ -367,10 +281,8 @@ fn failed_import_leaves_existing_database_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("db");
     let first = sctx_db::import(&root, &[int_package()], &Default::default()).unwrap();
-    let before: Vec<_> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
+    let before: Vec<_> =
+        std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().file_name()).collect();
     let bad = package_with_concepts(
         dir.path(),
         &format!(
@@ -378,14 +290,8 @@ fn failed_import_leaves_existing_database_untouched() {
         ),
     );
     assert!(sctx_db::import(&root, &[bad], &Default::default()).is_err());
-    let after: Vec<_> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    assert_eq!(
-        before, after,
-        "no new build and no temporary directory left behind"
-    );
+    let after: Vec<_> = std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(before, after, "no new build and no temporary directory left behind");
     let db = sctx_db::Database::open(&root).unwrap();
     assert_eq!(db.store().dir(), first.build);
 }

@@ -21,22 +21,14 @@ async fn call(
     let resp = router(st.clone()).oneshot(req).await.unwrap();
     let status = resp.status();
     let headers = resp.headers().clone();
-    let body = resp
-        .into_body()
-        .collect()
-        .await
-        .unwrap()
-        .to_bytes()
-        .to_vec();
+    let body = resp.into_body().collect().await.unwrap().to_bytes().to_vec();
     (status, headers, body)
 }
 
 async fn get(st: &Arc<AppState>, uri: &str) -> (StatusCode, Value) {
     let (s, h, b) = call(st, Request::get(uri).body(Body::empty()).unwrap()).await;
-    let ct = h
-        .get(header::CONTENT_TYPE)
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
+    let ct =
+        h.get(header::CONTENT_TYPE).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
     if ct.contains("json") {
         (s, serde_json::from_slice(&b).unwrap())
     } else {
@@ -63,68 +55,32 @@ async fn concept_routes() {
         .body(Body::empty())
         .unwrap();
     let (_, _, b) = call(&st, req).await;
-    assert_eq!(
-        serde_json::from_slice::<Value>(&b).unwrap()["preferredTerm"],
-        "Appendectomy"
-    );
+    assert_eq!(serde_json::from_slice::<Value>(&b).unwrap()["preferredTerm"], "Appendectomy");
 
     let (s, v) = get(&st, "/v1/concepts/80146002/descriptions").await;
     assert_eq!(s, StatusCode::OK);
-    assert!(
-        v.as_array()
-            .unwrap()
-            .iter()
-            .any(|d| d["term"] == "Appendicectomy")
-    );
+    assert!(v.as_array().unwrap().iter().any(|d| d["term"] == "Appendicectomy"));
     let (_, v) = get(&st, "/v1/concepts/44054006/parents").await;
     assert!(v.as_array().unwrap().iter().any(|p| p["id"] == "73211009"));
     let (_, v) = get(&st, "/v1/concepts/73211009/children").await;
     assert!(v.as_array().unwrap().iter().any(|p| p["id"] == "44054006"));
     let (_, v) = get(&st, "/v1/concepts/44054006/ancestors").await;
-    assert!(
-        v["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|p| p["id"] == "138875005")
-    );
+    assert!(v["items"].as_array().unwrap().iter().any(|p| p["id"] == "138875005"));
     let (_, v) = get(&st, "/v1/concepts/138875005/descendants?limit=5&offset=2").await;
     assert_eq!(v["items"].as_array().unwrap().len(), 5);
     assert!(v["total"].as_u64().unwrap() > 300);
     assert_eq!(v["offset"], 2);
     let (_, v) = get(&st, "/v1/concepts/22298006/properties").await;
-    assert!(
-        v["groups"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|g| g["group"] == 1)
-    );
+    assert!(v["groups"].as_array().unwrap().iter().any(|g| g["group"] == 1));
     let (_, v) = get(&st, "/v1/concepts/195967001/refsets").await;
-    assert!(
-        v.as_array()
-            .unwrap()
-            .iter()
-            .any(|r| r["refset"]["id"] == "900000000000497000")
-    );
+    assert!(v.as_array().unwrap().iter().any(|r| r["refset"]["id"] == "900000000000497000"));
     let (_, v) = get(&st, "/v1/concepts/9900268007/history").await;
     assert_eq!(v["outgoing"][0]["name"], "SAME AS");
     let (s, v) = get(&st, "/v1/concepts/195967001/maps?refset=447562003").await;
     assert_eq!(s, StatusCode::OK);
-    assert!(
-        v.as_array()
-            .unwrap()
-            .iter()
-            .any(|m| m["fields"]["mapTarget"] == "J45.9"),
-        "{v}"
-    );
+    assert!(v.as_array().unwrap().iter().any(|m| m["fields"]["mapTarget"] == "J45.9"), "{v}");
     let (_, v) = get(&st, "/v1/concepts/195967001/maps").await;
-    assert!(
-        v.as_array()
-            .unwrap()
-            .iter()
-            .any(|m| m["refsetId"] == "900000000000497000")
-    );
+    assert!(v.as_array().unwrap().iter().any(|m| m["refsetId"] == "900000000000497000"));
 }
 
 #[tokio::test]
@@ -152,12 +108,7 @@ async fn batch_subsumes_status_health() {
 
     let (s, v) = get(&st, "/v1/status").await;
     assert_eq!(s, StatusCode::OK);
-    assert!(
-        v["editions"][0]["uri"]
-            .as_str()
-            .unwrap()
-            .starts_with("http://snomed.info/sct/")
-    );
+    assert!(v["editions"][0]["uri"].as_str().unwrap().starts_with("http://snomed.info/sct/"));
     assert!(v["counts"]["concepts"].as_u64().unwrap() > 300);
     assert_eq!(get(&st, "/healthz").await.0, StatusCode::OK);
     assert_eq!(get(&st, "/readyz").await.0, StatusCode::OK);
@@ -173,11 +124,7 @@ async fn batch_subsumes_status_health() {
 
 #[tokio::test]
 async fn errors_are_json_with_the_right_status() {
-    let st = state_with(ServerConfig {
-        max_page_size: 2,
-        body_limit: 64,
-        ..Default::default()
-    });
+    let st = state_with(ServerConfig { max_page_size: 2, body_limit: 64, ..Default::default() });
     let (s, v) = get(&st, "/v1/concepts/73211008").await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_error(&v, "invalid-id");
@@ -231,9 +178,7 @@ async fn errors_are_json_with_the_right_status() {
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_error(&serde_json::from_slice(&b).unwrap(), "invalid-body");
     // wrong method
-    let req = Request::delete("/v1/concepts/73211009")
-        .body(Body::empty())
-        .unwrap();
+    let req = Request::delete("/v1/concepts/73211009").body(Body::empty()).unwrap();
     let (s, _, b) = call(&st, req).await;
     assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
     assert_error(&serde_json::from_slice(&b).unwrap(), "method-not-allowed");
@@ -241,10 +186,7 @@ async fn errors_are_json_with_the_right_status() {
 
 #[tokio::test]
 async fn not_ready_is_503() {
-    let st = AppState::new(
-        std::path::Path::new("/nonexistent"),
-        ServerConfig::default(),
-    );
+    let st = AppState::new(std::path::Path::new("/nonexistent"), ServerConfig::default());
     let (s, v) = get(&st, "/v1/concepts/73211009").await;
     assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE);
     assert_error(&v, "not-ready");
@@ -262,22 +204,14 @@ async fn reload_swaps_in_the_newest_build() {
     let (s, _) = get(&st, "/v1/concepts/44054006").await;
     assert_eq!(s, StatusCode::OK);
     let held = st.db().unwrap(); // an in-flight request's view
-    sctx_db::import(
-        dir.path(),
-        &[int_package(), uk_package()],
-        &Default::default(),
-    )
-    .unwrap();
+    sctx_db::import(dir.path(), &[int_package(), uk_package()], &Default::default()).unwrap();
     st.load().unwrap();
     let (_, after) = get(&st, "/v1/status").await;
     assert_ne!(before["build"], after["build"]);
     assert!(after["counts"]["concepts"].as_u64() > before["counts"]["concepts"].as_u64());
     assert_eq!(after["reloads"], 2);
     // the old build still answers for whoever holds it
-    assert!(
-        held.lookup("44054006", &sctx_types::LanguagePreference::en_gb())
-            .is_ok()
-    );
+    assert!(held.lookup("44054006", &sctx_types::LanguagePreference::en_gb()).is_ok());
 }
 
 #[tokio::test]
@@ -288,10 +222,7 @@ async fn cors_request_ids_and_openapi() {
         .body(Body::empty())
         .unwrap();
     let (_, h, _) = call(&st, req).await;
-    assert!(
-        h.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none(),
-        "CORS is off by default"
-    );
+    assert!(h.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none(), "CORS is off by default");
     assert!(h.get("x-request-id").is_some());
     let st2 = state_with(ServerConfig {
         cors_origin: Some("https://epr.example".into()),
@@ -302,10 +233,7 @@ async fn cors_request_ids_and_openapi() {
         .body(Body::empty())
         .unwrap();
     let (_, h, _) = call(&st2, req).await;
-    assert_eq!(
-        h.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).unwrap(),
-        "https://epr.example"
-    );
+    assert_eq!(h.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).unwrap(), "https://epr.example");
 
     let (s, v) = get(&st, "/openapi.json").await;
     assert_eq!(s, StatusCode::OK);
@@ -322,12 +250,7 @@ async fn cors_request_ids_and_openapi() {
                 .body(Body::from(if method == "post" { "[]" } else { "" }))
                 .unwrap();
             let (s, _, b) = call(&st, req).await;
-            assert_ne!(
-                s,
-                StatusCode::NOT_FOUND,
-                "{method} {uri}: {}",
-                String::from_utf8_lossy(&b)
-            );
+            assert_ne!(s, StatusCode::NOT_FOUND, "{method} {uri}: {}", String::from_utf8_lossy(&b));
             assert_ne!(s, StatusCode::METHOD_NOT_ALLOWED, "{method} {uri}");
         }
     }

@@ -24,10 +24,7 @@ fn preferred_terms_follow_the_language() {
     let t2 = idx(s, 44054006);
     assert_eq!(s.preferred_term(t2, &gb), Some("Type 2 diabetes"));
     let gb_only = LanguagePreference::parse("en-x-900000000000508004").unwrap();
-    assert_eq!(
-        s.preferred_term(t2, &gb_only),
-        Some("Type 2 diabetes mellitus")
-    );
+    assert_eq!(s.preferred_term(t2, &gb_only), Some("Type 2 diabetes mellitus"));
     // an explicit refset via en-x-
     let l = LanguagePreference::parse("en-x-900000000000509007").unwrap();
     assert_eq!(s.preferred_term(app, &l), Some("Appendectomy"));
@@ -41,49 +38,27 @@ fn lookup_object() {
     assert!(c.active);
     assert_eq!(c.preferred_term.as_deref(), Some("Myocardial infarction"));
     assert!(c.fsn.as_deref().unwrap().ends_with("(disorder)"));
-    let g1 = c
-        .attributes
-        .iter()
-        .find(|g| g.group == 1)
-        .expect("role group 1");
+    let g1 = c.attributes.iter().find(|g| g.group == 1).expect("role group 1");
     let pairs: BTreeSet<(String, String)> = g1
         .attributes
         .iter()
         .map(|a| (a.type_.id.clone(), a.value.as_ref().unwrap().id.clone()))
         .collect();
-    assert!(
-        pairs.contains(&("363698007".into(), "80891009".into())),
-        "{pairs:?}"
-    );
-    assert!(
-        pairs.contains(&("116676008".into(), "55641003".into())),
-        "{pairs:?}"
-    );
+    assert!(pairs.contains(&("363698007".into(), "80891009".into())), "{pairs:?}");
+    assert!(pairs.contains(&("116676008".into(), "55641003".into())), "{pairs:?}");
     assert!(c.parents.iter().all(|p| p.preferred_term.is_some()));
     assert!(!c.children.is_empty());
     // an inactive concept has its association out; its target lists it incoming
-    let old = db
-        .lookup("9900268007", &LanguagePreference::en_gb())
-        .unwrap();
+    let old = db.lookup("9900268007", &LanguagePreference::en_gb()).unwrap();
     assert!(!old.active);
     assert_eq!(old.historical_associations.outgoing[0].name, "SAME AS");
-    assert_eq!(
-        old.historical_associations.outgoing[0].concept.id,
-        "22298006"
-    );
-    assert!(
-        c.historical_associations
-            .incoming
-            .iter()
-            .any(|a| a.concept.id == "9900268007")
-    );
+    assert_eq!(old.historical_associations.outgoing[0].concept.id, "22298006");
+    assert!(c.historical_associations.incoming.iter().any(|a| a.concept.id == "9900268007"));
     // JSON: ids are strings
     let j = serde_json::to_value(&c).unwrap();
     assert!(j["id"].is_string() && j["parents"][0]["id"].is_string() && j["moduleId"].is_string());
     // concrete values
-    let p = db
-        .lookup("9900074004", &LanguagePreference::en_gb())
-        .unwrap();
+    let p = db.lookup("9900074004", &LanguagePreference::en_gb()).unwrap();
     assert!(
         p.attributes
             .iter()
@@ -91,9 +66,7 @@ fn lookup_object() {
             .any(|a| a.concrete_value.as_deref() == Some("#500"))
     );
     // refsets: simple refset membership and map rows carry their fields
-    let a = db
-        .lookup("195967001", &LanguagePreference::en_gb())
-        .unwrap();
+    let a = db.lookup("195967001", &LanguagePreference::en_gb()).unwrap();
     assert!(
         a.refsets
             .iter()
@@ -114,35 +87,17 @@ fn unknown_and_malformed_ids() {
         db.lookup("24700008", &LanguagePreference::en_gb()),
         Err(sctx_db::DbError::InvalidId { .. })
     ));
-    assert!(matches!(
-        db.subsumes("abc", "73211009"),
-        Err(sctx_db::DbError::InvalidId { .. })
-    ));
+    assert!(matches!(db.subsumes("abc", "73211009"), Err(sctx_db::DbError::InvalidId { .. })));
 }
 
 #[test]
 fn subsumption_outcomes() {
     let db = sample();
-    assert_eq!(
-        db.subsumes("44054006", "73211009").unwrap(),
-        Subsumption::SubsumedBy
-    );
-    assert_eq!(
-        db.subsumes("73211009", "44054006").unwrap(),
-        Subsumption::Subsumes
-    );
-    assert_eq!(
-        db.subsumes("73211009", "73211009").unwrap(),
-        Subsumption::Equivalent
-    );
-    assert_eq!(
-        db.subsumes("195967001", "73211009").unwrap(),
-        Subsumption::NotSubsumed
-    );
-    assert_eq!(
-        db.subsumes("138875005", "195967001").unwrap(),
-        Subsumption::Subsumes
-    );
+    assert_eq!(db.subsumes("44054006", "73211009").unwrap(), Subsumption::SubsumedBy);
+    assert_eq!(db.subsumes("73211009", "44054006").unwrap(), Subsumption::Subsumes);
+    assert_eq!(db.subsumes("73211009", "73211009").unwrap(), Subsumption::Equivalent);
+    assert_eq!(db.subsumes("195967001", "73211009").unwrap(), Subsumption::NotSubsumed);
+    assert_eq!(db.subsumes("138875005", "195967001").unwrap(), Subsumption::Subsumes);
 }
 
 /// The closure against a brute-force walk of the parent graph, for every concept.
@@ -177,12 +132,7 @@ pub fn check_closure(db: &Database) {
     }
     for c in 0..n {
         let got: BTreeSet<u32> = s.descendants(c).iter().copied().collect();
-        assert_eq!(
-            got,
-            desc_expected[c as usize],
-            "descendants of {}",
-            s.id_of(c)
-        );
+        assert_eq!(got, desc_expected[c as usize], "descendants of {}", s.id_of(c));
     }
     // subsumption for every pair
     for a in 0..n {
@@ -232,10 +182,7 @@ fn corrupt_database_files_are_refused() {
     std::fs::write(&f, &bytes[..bytes.len() - 100]).unwrap();
     let e = Store::open(&build).unwrap_err();
     assert!(matches!(e, StoreError::Corrupt { .. }), "{e}");
-    assert!(
-        e.to_string().contains("core.rkyv") && e.to_string().contains("truncated"),
-        "{e}"
-    );
+    assert!(e.to_string().contains("core.rkyv") && e.to_string().contains("truncated"), "{e}");
 
     // a flipped byte with checksums off is still caught or harmless: the archive is
     // validated structurally and never panics
@@ -246,56 +193,31 @@ fn corrupt_database_files_are_refused() {
         bytes[i] ^= 0xff;
     }
     std::fs::write(&f, &bytes).unwrap();
-    let opened = Store::open_with(
-        &build,
-        sctx_store::OpenOptions {
-            verify_checksums: false,
-        },
-    );
+    let opened = Store::open_with(&build, sctx_store::OpenOptions { verify_checksums: false });
     assert!(opened.is_err());
 
     // garbage manifest, other format version, missing file
     let (_d, build) = fresh_build();
     let m = build.join("manifest.json");
     let text = std::fs::read_to_string(&m).unwrap();
-    std::fs::write(
-        &m,
-        text.replace("\"formatVersion\": 1", "\"formatVersion\": 999"),
-    )
-    .unwrap();
+    std::fs::write(&m, text.replace("\"formatVersion\": 1", "\"formatVersion\": 999")).unwrap();
     let e = Store::open(&build).unwrap_err();
-    assert!(
-        matches!(e, StoreError::FormatVersion { found: 999, .. }),
-        "{e}"
-    );
+    assert!(matches!(e, StoreError::FormatVersion { found: 999, .. }), "{e}");
     std::fs::write(&m, "{not json").unwrap();
-    assert!(matches!(
-        Store::open(&build).unwrap_err(),
-        StoreError::Manifest { .. }
-    ));
+    assert!(matches!(Store::open(&build).unwrap_err(), StoreError::Manifest { .. }));
     let (_d, build) = fresh_build();
     std::fs::remove_file(build.join("maptargets.fst")).unwrap();
-    assert!(matches!(
-        Store::open(&build).unwrap_err(),
-        StoreError::Io { .. }
-    ));
+    assert!(matches!(Store::open(&build).unwrap_err(), StoreError::Io { .. }));
     let empty = tempfile::tempdir().unwrap();
-    assert!(matches!(
-        Store::open(empty.path()).unwrap_err(),
-        StoreError::NotFound { .. }
-    ));
+    assert!(matches!(Store::open(empty.path()).unwrap_err(), StoreError::NotFound { .. }));
 }
 
 #[test]
 fn newest_build_opens_and_old_builds_are_pruned() {
     let dir = tempfile::tempdir().unwrap();
     let a = sctx_db::import(dir.path(), &[int_package()], &Default::default()).unwrap();
-    let b = sctx_db::import(
-        dir.path(),
-        &[int_package(), uk_package()],
-        &Default::default(),
-    )
-    .unwrap();
+    let b =
+        sctx_db::import(dir.path(), &[int_package(), uk_package()], &Default::default()).unwrap();
     assert!(b.build > a.build);
     let db = Database::open(dir.path()).unwrap();
     assert_eq!(db.store().dir(), b.build);
@@ -312,14 +234,10 @@ fn maps_forward_and_reverse() {
     assert!(rev.iter().any(|m| m.referenced == 195967001));
     let icd: Vec<_> = s.members_of_for(447562003, 195967001).collect();
     assert!(
-        icd.iter()
-            .any(|m| m.field("mapTarget") == Some(sctx_store::FieldValue::Str("J45.9"))),
+        icd.iter().any(|m| m.field("mapTarget") == Some(sctx_store::FieldValue::Str("J45.9"))),
         "{icd:?}"
     );
     let uk: Vec<_> = s.members_of_for(999002271000000101, 84114007).collect();
     assert!(uk.len() >= 3, "{uk:?}");
-    assert!(
-        uk.iter()
-            .all(|m| matches!(m.field("mapBlock"), Some(sctx_store::FieldValue::Int(_))))
-    );
+    assert!(uk.iter().all(|m| matches!(m.field("mapBlock"), Some(sctx_store::FieldValue::Int(_)))));
 }

@@ -13,3 +13,7 @@ mod cli;
 mod hl7_subset;
 // The HTTP service, driven with `oneshot`.
 mod server;
+// Search relevance: queries with their expected top-1 / top-3 concepts.
+mod search;
+// ECL over the sample and the HL7 subset counts.
+mod ecl;

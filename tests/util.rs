@@ -61,21 +61,14 @@ pub fn zip_dir(dir: &Path, prefix: &str, extra: &[(&str, Vec<u8>)]) -> Vec<u8> {
             prefix: &str,
             opts: zip::write::SimpleFileOptions,
         ) {
-            let mut entries: Vec<_> = std::fs::read_dir(dir)
-                .unwrap()
-                .map(|e| e.unwrap())
-                .collect();
+            let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap()).collect();
             entries.sort_by_key(|e| e.file_name());
             for e in entries {
                 let p = e.path();
                 if p.is_dir() {
                     walk(w, base, &p, prefix, opts);
                 } else {
-                    let rel = p
-                        .strip_prefix(base)
-                        .unwrap()
-                        .to_string_lossy()
-                        .replace('\\', "/");
+                    let rel = p.strip_prefix(base).unwrap().to_string_lossy().replace('\\', "/");
                     w.start_file(format!("{prefix}/{rel}"), opts).unwrap();
                     w.write_all(&std::fs::read(&p).unwrap()).unwrap();
                 }

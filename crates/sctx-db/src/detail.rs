@@ -159,11 +159,7 @@ fn acc_name(a: u64) -> &'static str {
 
 /// `YYYYMMDD` or empty.
 pub(crate) fn date(d: u32) -> String {
-    if d == 0 {
-        String::new()
-    } else {
-        format!("{d:08}")
-    }
+    if d == 0 { String::new() } else { format!("{d:08}") }
 }
 
 pub(crate) fn concept_ref(store: &Store, idx: u32, lang: &LanguagePreference) -> ConceptRef {
@@ -176,10 +172,7 @@ pub(crate) fn concept_ref(store: &Store, idx: u32, lang: &LanguagePreference) ->
 fn id_ref(store: &Store, id: u64, lang: &LanguagePreference) -> ConceptRef {
     match store.index_of(id) {
         Some(i) => concept_ref(store, i, lang),
-        None => ConceptRef {
-            id: id.to_string(),
-            preferred_term: None,
-        },
+        None => ConceptRef { id: id.to_string(), preferred_term: None },
     }
 }
 
@@ -194,10 +187,7 @@ fn desc_detail(d: &sctx_store::DescriptionView<'_>) -> DescriptionDetail {
         module_id: d.module.to_string(),
         effective_time: date(d.effective_time),
         case_significance_id: d.case_significance.to_string(),
-        acceptability: d
-            .acceptability()
-            .map(|(r, a)| (r.to_string(), acc_name(a)))
-            .collect(),
+        acceptability: d.acceptability().map(|(r, a)| (r.to_string(), acc_name(a))).collect(),
     }
 }
 
@@ -256,9 +246,7 @@ impl Database {
             name: ids::association_name(refset)
                 .map(str::to_string)
                 .or_else(|| {
-                    s.index_of(refset)
-                        .and_then(|i| s.preferred_term(i, lang))
-                        .map(str::to_string)
+                    s.index_of(refset).and_then(|i| s.preferred_term(i, lang)).map(str::to_string)
                 })
                 .unwrap_or_else(|| refset.to_string()),
             concept: concept_ref(s, other, lang),
@@ -274,16 +262,8 @@ impl Database {
             preferred_term: s.preferred_term(idx, lang).map(str::to_string),
             descriptions: s.descriptions(idx).map(|d| desc_detail(&d)).collect(),
             text_definitions: s.text_definitions(idx).map(|d| desc_detail(&d)).collect(),
-            parents: s
-                .parents(idx)
-                .iter()
-                .map(|&p| concept_ref(s, p, lang))
-                .collect(),
-            children: s
-                .children(idx)
-                .iter()
-                .map(|&p| concept_ref(s, p, lang))
-                .collect(),
+            parents: s.parents(idx).iter().map(|&p| concept_ref(s, p, lang)).collect(),
+            children: s.children(idx).iter().map(|&p| concept_ref(s, p, lang)).collect(),
             attributes: groups
                 .into_iter()
                 .map(|(group, attributes)| AttributeGroup { group, attributes })

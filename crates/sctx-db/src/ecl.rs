@@ -29,11 +29,7 @@ impl std::fmt::Debug for StoreBackend<'_> {
 }
 
 fn rel(r: sctx_store::RelView) -> Rel {
-    Rel {
-        type_idx: r.type_idx,
-        other: r.other,
-        group: r.group.min(u16::MAX as u32) as u16,
-    }
+    Rel { type_idx: r.type_idx, other: r.other, group: r.group.min(u16::MAX as u32) as u16 }
 }
 
 /// Parses an RF2 concrete value: `#5`, `#0.5`, `"text"`, `true`.
@@ -51,10 +47,7 @@ pub fn concrete_value(s: &str) -> ConcreteValue {
         "false" => return ConcreteValue::Boolean(false),
         _ => {}
     }
-    let inner = s
-        .strip_prefix('"')
-        .and_then(|x| x.strip_suffix('"'))
-        .unwrap_or(s);
+    let inner = s.strip_prefix('"').and_then(|x| x.strip_suffix('"')).unwrap_or(s);
     ConcreteValue::String(inner.replace("\\\"", "\""))
 }
 
@@ -75,10 +68,7 @@ impl EclBackend for StoreBackend<'_> {
         self.store.concept(idx).map(|c| c.module).unwrap_or(0)
     }
     fn effective_time(&self, idx: u32) -> u32 {
-        self.store
-            .concept(idx)
-            .map(|c| c.effective_time)
-            .unwrap_or(0)
+        self.store.concept(idx).map(|c| c.effective_time).unwrap_or(0)
     }
     fn is_primitive(&self, idx: u32) -> bool {
         self.store.concept(idx).is_some_and(|c| c.primitive)
@@ -122,10 +112,7 @@ impl EclBackend for StoreBackend<'_> {
                 language_code: d.language_code,
                 type_id: d.type_id,
                 term: d.term,
-                acceptability: d
-                    .acceptability()
-                    .map(|(r, a)| (r, a == ids::PREFERRED))
-                    .collect(),
+                acceptability: d.acceptability().map(|(r, a)| (r, a == ids::PREFERRED)).collect(),
             })
             .collect()
     }
@@ -176,13 +163,7 @@ impl EclBackend for StoreBackend<'_> {
         self.alt.and_then(|f| f(scheme, code))
     }
     fn refset_ids(&self) -> Option<Vec<u64>> {
-        Some(
-            self.store
-                .refsets()
-                .filter(|r| r.members > 0)
-                .map(|r| r.id)
-                .collect(),
-        )
+        Some(self.store.refsets().filter(|r| r.members > 0).map(|r| r.id).collect())
     }
     fn active_concepts(&self) -> Option<&RoaringBitmap> {
         Some(self.active)
@@ -243,25 +224,16 @@ impl Database {
 
     /// The evaluator backend over this database.
     pub fn ecl_backend(&self) -> StoreBackend<'_> {
-        StoreBackend {
-            store: self.store(),
-            active: self.active_set(),
-            alt: None,
-        }
+        StoreBackend { store: self.store(), active: self.active_set(), alt: None }
     }
 
     /// Parses ECL, checking that every concept id in it is a valid SCTID.
     pub fn ecl_parse(&self, text: &str) -> Result<sctx_ecl::Expr, DbError> {
-        let expr = parse(text).map_err(|e| DbError::EclSyntax {
-            rendered: e.render(text),
-            error: e,
-        })?;
+        let expr =
+            parse(text).map_err(|e| DbError::EclSyntax { rendered: e.render(text), error: e })?;
         for id in expr.concept_ids() {
             if let Err(e) = sctx_types::SctId::from_u64(id) {
-                return Err(DbError::InvalidId {
-                    input: id.to_string(),
-                    reason: e.to_string(),
-                });
+                return Err(DbError::InvalidId { input: id.to_string(), reason: e.to_string() });
             }
         }
         Ok(expr)
@@ -282,10 +254,7 @@ impl Database {
     ) -> Result<RoaringBitmap, DbError> {
         let backend = self.ecl_backend();
         let alt = self.alternate_identifier_fn();
-        let backend = StoreBackend {
-            alt: alt.as_deref(),
-            ..backend
-        };
+        let backend = StoreBackend { alt: alt.as_deref(), ..backend };
         Evaluator::new(&backend)
             .with_limits(limits)
             .strict(strict)
@@ -303,10 +272,7 @@ impl Database {
         let expr = self.ecl_parse(text)?;
         let set = self.ecl_eval(
             &expr,
-            Limits {
-                max_results: opts.max_results,
-                timeout: opts.timeout,
-            },
+            Limits { max_results: opts.max_results, timeout: opts.timeout },
             opts.strict,
         )?;
         let total = set.len();
@@ -315,11 +281,7 @@ impl Database {
         } else {
             let s = self.store();
             // indices are assigned in id order, so bitmap order is id order
-            set.iter()
-                .skip(opts.offset)
-                .take(opts.limit)
-                .map(|i| concept_ref(s, i, lang))
-                .collect()
+            set.iter().skip(opts.offset).take(opts.limit).map(|i| concept_ref(s, i, lang)).collect()
         };
         Ok(EclResult {
             ecl: expr.to_string(),
@@ -331,10 +293,21 @@ impl Database {
     }
 }
 
+/// The ECL substrate: active concepts of the inferred hierarchy under the root. In a
+/// complete release this is every active concept (every one but the root has an is-a
+/// parent); in extracted subsets whose metadata concepts lost their is-a relationships it
+/// leaves those out, as `<< 138875005` does (this is what the HL7 snomed suite expects of
+/// `*`). Without a root concept, every active concept.
 fn static_active<'a>(cell: &'a OnceLock<RoaringBitmap>, store: &Store) -> &'a RoaringBitmap {
     cell.get_or_init(|| {
-        (0..store.concept_count())
-            .filter(|&i| store.is_active(i))
-            .collect()
+        let active = (0..store.concept_count()).filter(|&i| store.is_active(i));
+        match store.index_of(ids::ROOT) {
+            Some(root) => {
+                let mut under: RoaringBitmap = store.descendants(root).iter().copied().collect();
+                under.insert(root);
+                active.filter(|i| under.contains(*i)).collect()
+            }
+            None => active.collect(),
+        }
     })
 }

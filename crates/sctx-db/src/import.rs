@@ -37,6 +37,8 @@ pub struct ImportReport {
     pub load_seconds: f64,
     /// Seconds spent compiling the store.
     pub store_seconds: f64,
+    /// Seconds spent building the search index.
+    pub search_seconds: f64,
 }
 
 /// Loads `packages` and compiles them into a new build under the database root `root`.
@@ -54,13 +56,8 @@ pub fn import(
             p("read", name, i as u64, n as u64);
         }
     };
-    let release = sctx_rf2::load(
-        packages,
-        &LoadOptions {
-            as_of: opts.as_of,
-            progress: Some(&file_cb),
-        },
-    )?;
+    let release =
+        sctx_rf2::load(packages, &LoadOptions { as_of: opts.as_of, progress: Some(&file_cb) })?;
     let load_seconds = t0.elapsed().as_secs_f64();
     if let Some(p) = progress {
         p("compile", "store", 0, 1);
@@ -78,16 +75,30 @@ pub fn import(
     )?;
     drop(release);
     // open once to prove the build is readable before it is committed
-    Store::open(staging.path())?;
+    let store = Store::open(staging.path())?;
     let store_seconds = t1.elapsed().as_secs_f64();
+    if let Some(p) = progress {
+        p("compile", "search index", 0, 1);
+    }
+    let t2 = Instant::now();
+    let search_stats = crate::search::build_index(&store, &staging.path().join("search"))?;
+    let search_seconds = t2.elapsed().as_secs_f64();
+    let mut manifest = manifest;
+    manifest.extra.insert(
+        "search".to_string(),
+        serde_json::json!({
+            "directory": "search",
+            "descriptions": search_stats.descriptions,
+            "segments": search_stats.segments,
+            "bytes": crate::search::dir_size(&staging.path().join("search")),
+            "buildSeconds": search_seconds,
+        }),
+    );
+    manifest.write(staging.path())?;
+    drop(store);
     let build = staging.commit(opts.keep_builds.unwrap_or(2))?;
     if let Some(p) = progress {
         p("done", &build.display().to_string(), 1, 1);
     }
-    Ok(ImportReport {
-        build,
-        manifest,
-        load_seconds,
-        store_seconds,
-    })
+    Ok(ImportReport { build, manifest, load_seconds, store_seconds, search_seconds })
 }

@@ -18,6 +18,7 @@ mod detail;
 mod ecl;
 mod import;
 mod sample;
+mod search;
 
 use std::path::Path;
 
@@ -32,6 +33,11 @@ pub use ecl::{EclOptions, EclResult, StoreBackend, concrete_value};
 pub use import::{ImportOptions, ImportReport, import};
 pub use sample::{sample_db, sample_release_dir};
 pub use sctx_store::{Manifest, StoreError};
+pub use search::{SearchHit, SearchOptions, SearchResult};
+
+/// What an import builds beside the store (search index, legacy tables); bump it when
+/// that changes so cached sample databases are rebuilt.
+pub const BUILD_SCHEMA: u32 = 2;
 
 /// Errors of the public API.
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +71,9 @@ pub enum DbError {
     /// ECL evaluation failed (limits, unknown ids in strict mode).
     #[error("{0}")]
     EclEval(sctx_ecl::EvalError),
+    /// The search index failed.
+    #[error("search index: {0}")]
+    Search(String),
     /// Any other failure with a message.
     #[error("{0}")]
     Other(String),
@@ -89,25 +98,30 @@ pub enum Subsumption {
 pub struct Database {
     store: Store,
     active: std::sync::OnceLock<roaring::RoaringBitmap>,
+    search: Option<sctx_search::SearchIndex>,
 }
 
 /// Parses a concept id from user input.
 pub fn parse_id(s: &str) -> Result<u64, DbError> {
     SctId::parse(s.trim())
         .map(SctId::get)
-        .map_err(|e| DbError::InvalidId {
-            input: s.to_string(),
-            reason: e.to_string(),
-        })
+        .map_err(|e| DbError::InvalidId { input: s.to_string(), reason: e.to_string() })
 }
 
 impl Database {
     /// Opens a database root (newest build) or a build directory.
     pub fn open(path: &Path) -> Result<Database, DbError> {
-        Ok(Database {
-            store: Store::open(path)?,
-            active: std::sync::OnceLock::new(),
-        })
+        let store = Store::open(path)?;
+        let search_dir = store.dir().join("search");
+        let search = if search_dir.is_dir() {
+            Some(
+                sctx_search::SearchIndex::open(&search_dir)
+                    .map_err(|e| DbError::Search(e.to_string()))?,
+            )
+        } else {
+            None
+        };
+        Ok(Database { store, active: std::sync::OnceLock::new(), search })
     }
 
     /// The underlying store.

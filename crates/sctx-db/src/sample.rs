@@ -37,14 +37,10 @@ fn fingerprint(dir: &Path) -> Result<String, DbError> {
     walk(dir, &mut files).map_err(|e| DbError::Other(format!("{}: {e}", dir.display())))?;
     let mut h: u64 = files.len() as u64;
     for (name, fh) in files {
-        let rel = name
-            .rsplit("release-files")
-            .next()
-            .unwrap_or(&name)
-            .to_string();
+        let rel = name.rsplit("release-files").next().unwrap_or(&name).to_string();
         h = h.rotate_left(7) ^ fxhash(rel.as_bytes()) ^ fh;
     }
-    Ok(format!("sample-v{}-{h:016x}", sctx_store::FORMAT_VERSION))
+    Ok(format!("sample-v{}.{}-{h:016x}", sctx_store::FORMAT_VERSION, crate::BUILD_SCHEMA))
 }
 
 /// The database of the bundled sample under `root` (e.g. `target/sctx-sample-db`),
@@ -62,10 +58,7 @@ pub fn sample_db(root: &Path) -> Result<PathBuf, DbError> {
     let report = import(
         root,
         &[dir],
-        &ImportOptions {
-            source_fingerprint: Some(fp),
-            ..ImportOptions::default()
-        },
+        &ImportOptions { source_fingerprint: Some(fp), ..ImportOptions::default() },
     )?;
     Ok(report.build)
 }

@@ -101,12 +101,7 @@ fn build(dir: &std::path::Path, concepts: u32, vocab: &[String]) -> Vec<String> 
         let syn = term(&mut rng, vocab);
         let active = rng.below(20) != 0;
         for (t, type_id, pref, acc) in [
-            (
-                format!("{pt} (disorder)"),
-                FSN_TYPE,
-                vec![UK, GB, US],
-                vec![],
-            ),
+            (format!("{pt} (disorder)"), FSN_TYPE, vec![UK, GB, US], vec![]),
             (pt.clone(), SYNONYM_TYPE, vec![UK, GB, US], vec![]),
             (syn, SYNONYM_TYPE, vec![], vec![UK, GB, US]),
         ] {
@@ -242,41 +237,21 @@ fn main() {
         })
         .collect();
 
-    let exact = |q| SearchQuery {
-        fuzzy: Fuzzy::Off,
-        ..SearchQuery::new(q)
-    };
+    let exact = |q| SearchQuery { fuzzy: Fuzzy::Off, ..SearchQuery::new(q) };
     run(&index, "1 token, 3-4 letters", &one, SearchQuery::new);
     run(&index, "2 tokens", &two, SearchQuery::new);
     run(&index, "3 tokens", &three, SearchQuery::new);
-    run(
-        &index,
-        "1 token, 2 letters, Fuzzy::Off",
-        &two_letters,
-        exact,
-    );
+    run(&index, "1 token, 2 letters, Fuzzy::Off", &two_letters, exact);
     run(&index, "1 token, Fuzzy::Off", &one, exact);
     run(&index, "3 tokens, Fuzzy::Off", &three, exact);
-    run(&index, "1 token + concept_filter(100k)", &one, |q| {
-        SearchQuery {
-            concept_filter: Some(&filter),
-            ..SearchQuery::new(q)
-        }
-    });
-    run(&index, "2 tokens + concept_filter(100k)", &two, |q| {
-        SearchQuery {
-            concept_filter: Some(&filter),
-            ..SearchQuery::new(q)
-        }
-    });
-    run(
-        &index,
-        "typo in first word, Fuzzy::Auto",
-        &typos,
-        SearchQuery::new,
-    );
-    run(&index, "1 token, limit 50", &one, |q| SearchQuery {
-        limit: 50,
+    run(&index, "1 token + concept_filter(100k)", &one, |q| SearchQuery {
+        concept_filter: Some(&filter),
         ..SearchQuery::new(q)
     });
+    run(&index, "2 tokens + concept_filter(100k)", &two, |q| SearchQuery {
+        concept_filter: Some(&filter),
+        ..SearchQuery::new(q)
+    });
+    run(&index, "typo in first word, Fuzzy::Auto", &typos, SearchQuery::new);
+    run(&index, "1 token, limit 50", &one, |q| SearchQuery { limit: 50, ..SearchQuery::new(q) });
 }

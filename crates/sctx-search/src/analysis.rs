@@ -50,10 +50,7 @@ pub(crate) fn fold(text: &str) -> String {
 }
 
 fn is_apostrophe(c: char) -> bool {
-    matches!(
-        c,
-        '\'' | '\u{2019}' | '\u{2018}' | '`' | '\u{00B4}' | '\u{02BC}'
-    )
+    matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '`' | '\u{00B4}' | '\u{02BC}')
 }
 
 /// Splits `text` into normalised words.
@@ -66,10 +63,7 @@ pub(crate) fn words(text: &str) -> Vec<Word> {
     let mut part = String::new();
     let mut flush = |current: &mut String, parts: &mut Vec<String>, part: &mut String| {
         if !current.is_empty() && current.len() <= MAX_WORD_BYTES {
-            let mut word = Word {
-                joined: std::mem::take(current),
-                parts: Vec::new(),
-            };
+            let mut word = Word { joined: std::mem::take(current), parts: Vec::new() };
             if !parts.is_empty() {
                 let last = std::mem::take(part);
                 parts.push(last);
@@ -191,10 +185,7 @@ mod tests {
 
     #[test]
     fn folds_accents_and_case() {
-        assert_eq!(
-            query_tokens("Sjögren's Syndrome"),
-            vec!["sjogrens", "syndrome"]
-        );
+        assert_eq!(query_tokens("Sjögren's Syndrome"), vec!["sjogrens", "syndrome"]);
         assert_eq!(query_tokens("Ménière"), vec!["meniere"]);
     }
 

@@ -85,16 +85,9 @@ impl IndexBuilder {
         let heap = heap_bytes.max(MIN_HEAP_PER_THREAD);
         let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
         let threads = (heap / HEAP_PER_THREAD).clamp(1, cpus.min(8));
-        let writer = index
-            .writer_with_num_threads(threads, heap)
-            .ctx(dir, "creating the index writer")?;
-        Ok(Self {
-            dir: dir.to_path_buf(),
-            index,
-            writer,
-            fields,
-            added: 0,
-        })
+        let writer =
+            index.writer_with_num_threads(threads, heap).ctx(dir, "creating the index writer")?;
+        Ok(Self { dir: dir.to_path_buf(), index, writer, fields, added: 0 })
     }
 
     /// Adds one description.
@@ -107,6 +100,10 @@ impl IndexBuilder {
         d.add_text(f.prefix, &text.prefixes);
         d.add_text(f.first, &text.first);
         d.add_text(f.exact, &text.exact);
+        // "MI - Myocardial infarction": typing just the acronym is an exact match
+        if let Some(acronym) = leading_acronym(&doc.term) {
+            d.add_text(f.exact, &index_text(acronym).exact);
+        }
         d.add_text(f.lang, doc.language_code.to_ascii_lowercase());
         d.add_text(f.term, &doc.term);
         d.add_u64(f.concept_id, doc.concept_id);
@@ -129,9 +126,7 @@ impl IndexBuilder {
             d.add_u64(f.acceptable_in, r);
         }
         d.add_u64(f.rank, static_rank(doc, len));
-        self.writer
-            .add_document(d)
-            .ctx(&self.dir, "adding a description")?;
+        self.writer.add_document(d).ctx(&self.dir, "adding a description")?;
         self.added += 1;
         Ok(())
     }
@@ -140,27 +135,39 @@ impl IndexBuilder {
     pub fn finish(mut self) -> Result<IndexStats, SearchError> {
         let dir = self.dir;
         self.writer.commit().ctx(&dir, "committing")?;
-        let ids = self
-            .index
-            .searchable_segment_ids()
-            .ctx(&dir, "listing segments")?;
+        let ids = self.index.searchable_segment_ids().ctx(&dir, "listing segments")?;
         if ids.len() > 1 {
-            self.writer
-                .merge(&ids)
-                .wait()
-                .ctx(&dir, "merging segments")?;
+            self.writer.merge(&ids).wait().ctx(&dir, "merging segments")?;
         }
-        self.writer
-            .wait_merging_threads()
-            .ctx(&dir, "waiting for merges")?;
-        let segments = self
-            .index
-            .searchable_segment_ids()
-            .ctx(&dir, "listing segments")?
-            .len();
-        Ok(IndexStats {
-            descriptions: self.added,
-            segments,
-        })
+        self.writer.wait_merging_threads().ctx(&dir, "waiting for merges")?;
+        let segments = self.index.searchable_segment_ids().ctx(&dir, "listing segments")?.len();
+        Ok(IndexStats { descriptions: self.added, segments })
+    }
+}
+
+/// The acronym of a term written `ACRONYM - expansion` (UK synonyms such as
+/// "MI - Myocardial infarction", "T2DM - Type 2 diabetes mellitus"): upper-case letters and
+/// digits, at most 10 characters, at least one letter.
+fn leading_acronym(term: &str) -> Option<&str> {
+    let (head, rest) = term.split_once(" - ")?;
+    let ok = !head.is_empty()
+        && !rest.trim().is_empty()
+        && head.chars().count() <= 10
+        && head.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && head.chars().any(|c| c.is_ascii_uppercase());
+    ok.then_some(head)
+}
+
+#[cfg(test)]
+mod acronym_tests {
+    use super::leading_acronym;
+
+    #[test]
+    fn acronyms() {
+        assert_eq!(leading_acronym("MI - Myocardial infarction"), Some("MI"));
+        assert_eq!(leading_acronym("T2DM - Type 2 diabetes mellitus"), Some("T2DM"));
+        assert_eq!(leading_acronym("Excision - action"), None);
+        assert_eq!(leading_acronym("Myocardial infarction"), None);
+        assert_eq!(leading_acronym("2 - two"), None);
     }
 }

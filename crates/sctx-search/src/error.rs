@@ -47,20 +47,12 @@ pub(crate) trait Context<T> {
 
 impl<T> Context<T> for Result<T, tantivy::TantivyError> {
     fn ctx(self, dir: &std::path::Path, what: &'static str) -> Result<T, SearchError> {
-        self.map_err(|source| SearchError::Tantivy {
-            dir: dir.to_path_buf(),
-            what,
-            source,
-        })
+        self.map_err(|source| SearchError::Tantivy { dir: dir.to_path_buf(), what, source })
     }
 }
 
 impl<T> Context<T> for Result<T, std::io::Error> {
     fn ctx(self, dir: &std::path::Path, what: &'static str) -> Result<T, SearchError> {
-        self.map_err(|source| SearchError::Io {
-            dir: dir.to_path_buf(),
-            what,
-            source,
-        })
+        self.map_err(|source| SearchError::Io { dir: dir.to_path_buf(), what, source })
     }
 }

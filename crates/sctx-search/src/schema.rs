@@ -97,10 +97,7 @@ pub(crate) fn build_schema() -> Schema {
 /// keep the per-hit term fetch cheap.
 pub(crate) fn index_settings() -> IndexSettings {
     IndexSettings {
-        sort_by_field: Some(IndexSortByField {
-            field: names::RANK.to_owned(),
-            order: Order::Asc,
-        }),
+        sort_by_field: Some(IndexSortByField { field: names::RANK.to_owned(), order: Order::Asc }),
         docstore_blocksize: 4096,
         ..IndexSettings::default()
     }
@@ -110,12 +107,10 @@ impl Fields {
     /// Looks every field up in `schema`.
     pub(crate) fn resolve(schema: &Schema, dir: &Path) -> Result<Self, SearchError> {
         let get = |name: &str| {
-            schema
-                .get_field(name)
-                .map_err(|_| SearchError::Incompatible {
-                    dir: dir.to_path_buf(),
-                    detail: format!("field `{name}` is missing from the schema"),
-                })
+            schema.get_field(name).map_err(|_| SearchError::Incompatible {
+                dir: dir.to_path_buf(),
+                detail: format!("field `{name}` is missing from the schema"),
+            })
         };
         use names::*;
         Ok(Self {
@@ -140,12 +135,8 @@ impl Fields {
 
 /// Registers the crate's tokenizers on `index`.
 pub(crate) fn register_tokenizers(index: &Index) {
-    index.tokenizers().register(
-        WS_TOKENIZER,
-        TextAnalyzer::from(WhitespaceTokenizer::default()),
-    );
-    index.tokenizers().register(
-        RAW_TOKENIZER,
-        TextAnalyzer::from(tantivy::tokenizer::RawTokenizer::default()),
-    );
+    index.tokenizers().register(WS_TOKENIZER, TextAnalyzer::from(WhitespaceTokenizer::default()));
+    index
+        .tokenizers()
+        .register(RAW_TOKENIZER, TextAnalyzer::from(tantivy::tokenizer::RawTokenizer::default()));
 }

@@ -168,33 +168,36 @@ fn contains(scorer: &mut dyn Scorer, doc: DocId) -> bool {
     d == doc
 }
 
-/// Ranking position of a description in the caller's language preference: preferred in
-/// refset *i* → *i*; acceptable in refset *i* → *n + i*; FSN → *2n*; anything else → *2n + 1*.
+/// Ranking tier of a description in the caller's language preference: preferred in any of
+/// the requested refsets → 0; acceptable in any → 1; FSN → 2; anything else → 3.
+///
+/// Which refset of the list supplied the preference does not matter across concepts: a
+/// concept's preferred term is the first refset's preferred synonym that exists, so a term
+/// preferred only in a fallback refset is as much "the preferred term" as one preferred in
+/// the first refset (the store resolves the display term per concept).
 fn preference(
     type_id: u64,
     refsets: &[u64],
     preferred: &mut dyn Iterator<Item = u64>,
     acceptable: &mut dyn Iterator<Item = u64>,
 ) -> u32 {
-    let n = refsets.len() as u32;
     if type_id == FSN_TYPE {
-        return 2 * n;
+        return 2;
     }
     if type_id == DEFINITION_TYPE {
-        return 2 * n + 1;
+        return 3;
     }
-    let position = |it: &mut dyn Iterator<Item = u64>| {
-        it.filter_map(|r| refsets.iter().position(|&x| x == r))
-            .min()
-            .map(|i| i as u32)
-    };
-    if let Some(i) = position(preferred) {
-        return i;
+    for r in preferred {
+        if refsets.contains(&r) {
+            return 0;
+        }
     }
-    if let Some(i) = position(acceptable) {
-        return n + i;
+    for r in acceptable {
+        if refsets.contains(&r) {
+            return 1;
+        }
     }
-    2 * n + 1
+    3
 }
 
 /// The weights of one query at one fuzziness level.
@@ -308,11 +311,7 @@ impl SearchIndex {
         if tokens.is_empty() {
             return Ok(0);
         }
-        let level = if q.fuzzy == Fuzzy::On {
-            Level::Strict
-        } else {
-            Level::Exact
-        };
+        let level = if q.fuzzy == Fuzzy::On { Level::Strict } else { Level::Exact };
         let plan = self.plan(q, &tokens, level)?;
         let Some(general) = plan.passes.last() else {
             return Ok(0);
@@ -328,19 +327,11 @@ impl SearchIndex {
                 }
             })?;
         }
-        Ok(if q.one_per_concept {
-            concepts.len()
-        } else {
-            descriptions
-        })
+        Ok(if q.one_per_concept { concepts.len() } else { descriptions })
     }
 
     fn err(&self, what: &'static str) -> impl FnOnce(tantivy::TantivyError) -> SearchError + '_ {
-        move |source| SearchError::Tantivy {
-            dir: self.inner.dir.clone(),
-            what,
-            source,
-        }
+        move |source| SearchError::Tantivy { dir: self.inner.dir.clone(), what, source }
     }
 
     fn weight(&self, query: &dyn Query) -> Result<Box<dyn Weight>, SearchError> {
@@ -358,11 +349,7 @@ impl SearchIndex {
                 IndexRecordOption::Basic,
             ))
         } else {
-            Box::new(FuzzyTermQuery::new_prefix(
-                Term::from_field_text(f.words, token),
-                0,
-                true,
-            ))
+            Box::new(FuzzyTermQuery::new_prefix(Term::from_field_text(f.words, token), 0, true))
         }
     }
 
@@ -384,10 +371,7 @@ impl SearchIndex {
     }
 
     fn term_query(field: tantivy::schema::Field, text: &str) -> Box<dyn Query> {
-        Box::new(TermQuery::new(
-            Term::from_field_text(field, text),
-            IndexRecordOption::Basic,
-        ))
+        Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::Basic))
     }
 
     /// Adds the language-code filter to `clauses`.
@@ -400,23 +384,14 @@ impl SearchIndex {
             let lang = self.inner.fields.lang;
             let any: Vec<(Occur, Box<dyn Query>)> = codes
                 .iter()
-                .map(|c| {
-                    (
-                        Occur::Should,
-                        Self::term_query(lang, &c.to_ascii_lowercase()),
-                    )
-                })
+                .map(|c| (Occur::Should, Self::term_query(lang, &c.to_ascii_lowercase())))
                 .collect();
             clauses.push(Box::new(BooleanQuery::new(any)));
         }
         if clauses.len() == 1 {
-            return clauses
-                .pop()
-                .unwrap_or_else(|| Box::new(tantivy::query::EmptyQuery));
+            return clauses.pop().unwrap_or_else(|| Box::new(tantivy::query::EmptyQuery));
         }
-        Box::new(BooleanQuery::new(
-            clauses.into_iter().map(|c| (Occur::Must, c)).collect(),
-        ))
+        Box::new(BooleanQuery::new(clauses.into_iter().map(|c| (Occur::Must, c)).collect()))
     }
 
     fn plan<'q>(
@@ -428,20 +403,13 @@ impl SearchIndex {
         let f = &self.inner.fields;
         let key = exact_key(tokens);
         let exact_q = Self::term_query(f.exact, &key);
-        let whole_qs: Vec<Box<dyn Query>> = tokens
-            .iter()
-            .map(|t| Self::term_query(f.words, t))
-            .collect();
-        let start_qs: Vec<Box<dyn Query>> = tokens
-            .iter()
-            .map(|t| Self::term_query(f.first, truncate_chars(t, MAX_EDGE)))
-            .collect();
+        let whole_qs: Vec<Box<dyn Query>> =
+            tokens.iter().map(|t| Self::term_query(f.words, t)).collect();
+        let start_qs: Vec<Box<dyn Query>> =
+            tokens.iter().map(|t| Self::term_query(f.first, truncate_chars(t, MAX_EDGE))).collect();
         let prefix_qs: Vec<Box<dyn Query>> = tokens.iter().map(|t| self.prefix_query(t)).collect();
         let any_start: Box<dyn Query> = Box::new(BooleanQuery::new(
-            start_qs
-                .iter()
-                .map(|s| (Occur::Should, s.box_clone()))
-                .collect(),
+            start_qs.iter().map(|s| (Occur::Should, s.box_clone())).collect(),
         ));
 
         let mut passes = vec![
@@ -468,11 +436,7 @@ impl SearchIndex {
             exact: Some(self.weight(exact_q.as_ref())?),
             whole: weights(&whole_qs)?,
             start: weights(&start_qs)?,
-            prefix: if level == Level::Exact {
-                Vec::new()
-            } else {
-                weights(&prefix_qs)?
-            },
+            prefix: if level == Level::Exact { Vec::new() } else { weights(&prefix_qs)? },
             near: if level == Level::Exact {
                 Vec::new()
             } else {
@@ -498,11 +462,7 @@ impl SearchIndex {
             let flags = cols.flags.first(doc).unwrap_or(0);
             let both = FLAG_ACTIVE | FLAG_CONCEPT_ACTIVE;
             if flags & both != both {
-                return if self.inner.sorted {
-                    Accept::Stop
-                } else {
-                    Accept::No
-                };
+                return if self.inner.sorted { Accept::Stop } else { Accept::No };
             }
         }
         if let Some(filter) = q.concept_filter {
@@ -531,9 +491,7 @@ impl SearchIndex {
         budget: usize,
         sink: &mut dyn FnMut(DocId),
     ) -> Result<bool, SearchError> {
-        let mut scorer = weight
-            .scorer(reader, 1.0)
-            .map_err(self.err("running a query"))?;
+        let mut scorer = weight.scorer(reader, 1.0).map_err(self.err("running a query"))?;
         let alive = reader.alive_bitset();
         let mut taken = 0usize;
         let mut doc = scorer.doc();
@@ -606,14 +564,9 @@ impl SearchIndex {
         let mut candidates = Vec::new();
         for (seg, reader) in self.inner.searcher.segment_readers().iter().enumerate() {
             let cols = &self.inner.segments[seg];
-            self.collect(
-                plan.passes[0].as_ref(),
-                reader,
-                cols,
-                q,
-                usize::MAX,
-                &mut |d| candidates.push((seg as u32, d)),
-            )?;
+            self.collect(plan.passes[0].as_ref(), reader, cols, q, usize::MAX, &mut |d| {
+                candidates.push((seg as u32, d))
+            })?;
         }
         self.rank(&plan, candidates)
     }
@@ -636,9 +589,7 @@ impl SearchIndex {
             let reader = &readers[seg as usize];
             let cols = &self.inner.segments[seg as usize];
             let scorers = |ws: &[Box<dyn Weight>]| -> Result<Vec<Box<dyn Scorer>>, SearchError> {
-                ws.iter()
-                    .map(|w| w.scorer(reader, 1.0).map_err(self.err("ranking")))
-                    .collect()
+                ws.iter().map(|w| w.scorer(reader, 1.0).map_err(self.err("ranking"))).collect()
             };
             let mut exact = match &plan.exact {
                 Some(w) => Some(w.scorer(reader, 1.0).map_err(self.err("ranking"))?),
@@ -657,11 +608,8 @@ impl SearchIndex {
                 let doc = candidates[i].1;
                 i += 1;
                 let is_exact = exact.as_mut().is_some_and(|s| contains(s.as_mut(), doc));
-                let whole_n = whole
-                    .iter_mut()
-                    .map(|s| contains(s.as_mut(), doc))
-                    .filter(|&b| b)
-                    .count();
+                let whole_n =
+                    whole.iter_mut().map(|s| contains(s.as_mut(), doc)).filter(|&b| b).count();
                 let is_start = start.iter_mut().any(|s| contains(s.as_mut(), doc));
                 let mut fuzzy_cost = 0u32;
                 for (t, scorer) in prefix.iter_mut().enumerate() {
@@ -669,11 +617,7 @@ impl SearchIndex {
                         continue;
                     }
                     let close = near[t].as_mut().is_some_and(|s| contains(s.as_mut(), doc));
-                    fuzzy_cost += if close {
-                        1
-                    } else {
-                        u32::from(plan.distances[t])
-                    };
+                    fuzzy_cost += if close { 1 } else { u32::from(plan.distances[t]) };
                 }
                 let type_id = cols.type_id.first(doc).unwrap_or(0);
                 let pref = preference(

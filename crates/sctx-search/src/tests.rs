@@ -175,10 +175,7 @@ fn concepts() -> Vec<(u64, bool, Vec<(&'static str, u64, Av, bool)>)> {
         (
             APPENDICITIS,
             true,
-            vec![
-                ("Appendicitis (disorder)", f, Pref, true),
-                ("Appendicitis", s, Pref, true),
-            ],
+            vec![("Appendicitis (disorder)", f, Pref, true), ("Appendicitis", s, Pref, true)],
         ),
         (
             HEART,
@@ -192,10 +189,7 @@ fn concepts() -> Vec<(u64, bool, Vec<(&'static str, u64, Av, bool)>)> {
         (
             HEARTBURN,
             true,
-            vec![
-                ("Heartburn (finding)", f, Pref, true),
-                ("Heartburn", s, Pref, true),
-            ],
+            vec![("Heartburn (finding)", f, Pref, true), ("Heartburn", s, Pref, true)],
         ),
         (
             HEART_DISEASE,
@@ -207,11 +201,7 @@ fn concepts() -> Vec<(u64, bool, Vec<(&'static str, u64, Av, bool)>)> {
             ],
         ),
         // An inactive concept whose description stayed active.
-        (
-            WEGENER_OLD,
-            false,
-            vec![("Wegener's granulomatosis", s, Pref, true)],
-        ),
+        (WEGENER_OLD, false, vec![("Wegener's granulomatosis", s, Pref, true)]),
         // An active concept with an inactive description.
         (
             GPA,
@@ -226,12 +216,7 @@ fn concepts() -> Vec<(u64, bool, Vec<(&'static str, u64, Av, bool)>)> {
             HYPERTENSION,
             true,
             vec![
-                (
-                    "Hypertensive disorder, systemic arterial (disorder)",
-                    f,
-                    Pref,
-                    true,
-                ),
+                ("Hypertensive disorder, systemic arterial (disorder)", f, Pref, true),
                 ("Hypertensive disorder", s, Pref, true),
                 ("High blood pressure", s, Acc, true),
                 ("Hypertension", s, Acc, true),
@@ -257,10 +242,7 @@ fn concepts() -> Vec<(u64, bool, Vec<(&'static str, u64, Av, bool)>)> {
         (
             MYOCARDITIS,
             true,
-            vec![
-                ("Myocarditis (disorder)", f, Pref, true),
-                ("Myocarditis", s, Pref, true),
-            ],
+            vec![("Myocarditis (disorder)", f, Pref, true), ("Myocarditis", s, Pref, true)],
         ),
         (
             MITRAL_STENOSIS,
@@ -273,21 +255,13 @@ fn concepts() -> Vec<(u64, bool, Vec<(&'static str, u64, Av, bool)>)> {
         (
             HEART_MURMUR,
             true,
-            vec![
-                ("Heart murmur (finding)", f, Pref, true),
-                ("Heart murmur", s, Pref, true),
-            ],
+            vec![("Heart murmur (finding)", f, Pref, true), ("Heart murmur", s, Pref, true)],
         ),
         (
             BETA_BLOCKER,
             true,
             vec![
-                (
-                    "Beta-adrenoceptor blocking agent (substance)",
-                    f,
-                    Pref,
-                    true,
-                ),
+                ("Beta-adrenoceptor blocking agent (substance)", f, Pref, true),
                 ("Beta-blocker/antihypertensive", s, Acc, true),
             ],
         ),
@@ -295,11 +269,7 @@ fn concepts() -> Vec<(u64, bool, Vec<(&'static str, u64, Av, bool)>)> {
 }
 
 fn index_of(concept_id: u64) -> u32 {
-    concepts()
-        .iter()
-        .position(|c| c.0 == concept_id)
-        .map(|i| i as u32)
-        .expect("known concept")
+    concepts().iter().position(|c| c.0 == concept_id).map(|i| i as u32).expect("known concept")
 }
 
 fn build() -> Fixture {
@@ -351,12 +321,7 @@ fn build() -> Fixture {
     docs += 1;
     let stats = b.finish().expect("finish");
     let index = SearchIndex::open(&dir).expect("open");
-    Fixture {
-        _tmp: tmp,
-        index,
-        stats,
-        docs,
-    }
+    Fixture { _tmp: tmp, index, stats, docs }
 }
 
 fn fixture() -> &'static Fixture {
@@ -378,9 +343,7 @@ fn ids(hits: &[Hit]) -> Vec<u64> {
 
 fn top(text: &str) -> (u64, String) {
     let hits = search(text);
-    let h = hits
-        .first()
-        .unwrap_or_else(|| panic!("no hit for {text:?}"));
+    let h = hits.first().unwrap_or_else(|| panic!("no hit for {text:?}"));
     (h.concept_id, h.term.clone())
 }
 
@@ -399,10 +362,7 @@ fn prefix_matches_and_term_start_wins() {
     assert_eq!(ids(&search("asth")), vec![ASTHMA, CHILD_ASTHMA]);
     // Shorter first among equally good matches.
     assert_eq!(ids(&search("myoc")), vec![MYOCARDITIS, MI, AMI]);
-    assert_eq!(
-        top("hypert"),
-        (HYPERTENSION, "Hypertensive disorder".into())
-    );
+    assert_eq!(top("hypert"), (HYPERTENSION, "Hypertensive disorder".into()));
 }
 
 #[test]
@@ -423,13 +383,7 @@ fn accents_are_folded() {
 
 #[test]
 fn apostrophes_join_and_split() {
-    for q in [
-        "crohns",
-        "crohn",
-        "Crohn's dis",
-        "crohn\u{2019}s",
-        "CROHN DISEASE",
-    ] {
+    for q in ["crohns", "crohn", "Crohn's dis", "crohn\u{2019}s", "CROHN DISEASE"] {
         assert_eq!(top(q), (CROHN, "Crohn's disease".into()), "{q}");
     }
     assert_eq!(top("alzheimers"), (ALZHEIMER, "Alzheimer's disease".into()));
@@ -445,10 +399,7 @@ fn hyphens_and_slashes_split_words() {
 #[test]
 fn abbreviations_and_acronyms() {
     assert_eq!(top("MI"), (MI, "MI - Myocardial infarction".into()));
-    assert_eq!(
-        top("copd"),
-        (COPD, "COPD - Chronic obstructive pulmonary disease".into())
-    );
+    assert_eq!(top("copd"), (COPD, "COPD - Chronic obstructive pulmonary disease".into()));
     assert_eq!(top("t2dm").0, T2DM);
     assert_eq!(top("ami").0, AMI);
 }
@@ -458,10 +409,7 @@ fn typos_are_retried_fuzzily_when_nothing_matches() {
     assert_eq!(top("alzimer"), (ALZHEIMER, "Alzheimer's disease".into()));
     assert_eq!(top("diabetis").0, DM);
     assert_eq!(top("astma").0, ASTHMA);
-    let off = SearchQuery {
-        fuzzy: Fuzzy::Off,
-        ..SearchQuery::new("alzimer")
-    };
+    let off = SearchQuery { fuzzy: Fuzzy::Off, ..SearchQuery::new("alzimer") };
     assert!(run(&off).is_empty());
     // Short tokens are never fuzzy.
     assert!(search("qx").is_empty());
@@ -469,43 +417,23 @@ fn typos_are_retried_fuzzily_when_nothing_matches() {
 
 #[test]
 fn explicit_fuzzy_adds_typo_matches_below_exact_prefixes() {
-    let off = SearchQuery {
-        fuzzy: Fuzzy::Off,
-        ..SearchQuery::new("myocardail")
-    };
+    let off = SearchQuery { fuzzy: Fuzzy::Off, ..SearchQuery::new("myocardail") };
     assert!(run(&off).is_empty());
-    let on = SearchQuery {
-        fuzzy: Fuzzy::On,
-        ..SearchQuery::new("myocardail")
-    };
+    let on = SearchQuery { fuzzy: Fuzzy::On, ..SearchQuery::new("myocardail") };
     assert_eq!(run(&on)[0].concept_id, MI);
     // "heart" also fuzzily matches "hearts"/"heard"-like words; exact prefixes stay on top,
     // and every exact-prefix hit of the non-fuzzy search is there, in the same order.
-    let exact = run(&SearchQuery {
-        fuzzy: Fuzzy::Off,
-        limit: 50,
-        ..SearchQuery::new("heart")
-    });
-    let fuzzy = run(&SearchQuery {
-        fuzzy: Fuzzy::On,
-        limit: 50,
-        ..SearchQuery::new("heart")
-    });
+    let exact = run(&SearchQuery { fuzzy: Fuzzy::Off, limit: 50, ..SearchQuery::new("heart") });
+    let fuzzy = run(&SearchQuery { fuzzy: Fuzzy::On, limit: 50, ..SearchQuery::new("heart") });
     assert_eq!(ids(&fuzzy[..exact.len()]), ids(&exact));
 }
 
 #[test]
 fn language_preference_picks_the_dialect_term() {
     let gb = SearchQuery::new("append");
-    let us = SearchQuery {
-        language_refsets: EN_US_REFSETS,
-        ..SearchQuery::new("append")
-    };
-    let term_of = |hits: Vec<Hit>| {
-        hits.into_iter()
-            .find(|h| h.concept_id == APPENDECTOMY)
-            .map(|h| h.term)
-    };
+    let us = SearchQuery { language_refsets: EN_US_REFSETS, ..SearchQuery::new("append") };
+    let term_of =
+        |hits: Vec<Hit>| hits.into_iter().find(|h| h.concept_id == APPENDECTOMY).map(|h| h.term);
     assert_eq!(term_of(run(&gb)).as_deref(), Some("Appendicectomy"));
     assert_eq!(term_of(run(&us)).as_deref(), Some("Appendectomy"));
     // "appendic" only matches the GB spelling, which is still found in en-GB.
@@ -513,10 +441,8 @@ fn language_preference_picks_the_dialect_term() {
     assert_eq!(ids(&hits), vec![APPENDICITIS, APPENDECTOMY]);
     assert_eq!(hits[1].term, "Appendicectomy");
     // ... and in en-US the concept is found through its acceptable synonym.
-    let us = run(&SearchQuery {
-        language_refsets: EN_US_REFSETS,
-        ..SearchQuery::new("appendicec")
-    });
+    let us =
+        run(&SearchQuery { language_refsets: EN_US_REFSETS, ..SearchQuery::new("appendicec") });
     assert_eq!(us[0].concept_id, APPENDECTOMY);
     assert_eq!(us[0].term, "Appendicectomy");
 }
@@ -524,20 +450,14 @@ fn language_preference_picks_the_dialect_term() {
 #[test]
 fn preferred_synonym_beats_acceptable_and_fsn() {
     // All three descriptions of MI match "myocardial infarction"; the preferred one wins.
-    assert_eq!(
-        top("myocardial infarction"),
-        (MI, "Myocardial infarction".into())
-    );
+    assert_eq!(top("myocardial infarction"), (MI, "Myocardial infarction".into()));
     let all = run(&SearchQuery {
         one_per_concept: false,
         limit: 20,
         ..SearchQuery::new("myocardial infarction")
     });
-    let mi_terms: Vec<&str> = all
-        .iter()
-        .filter(|h| h.concept_id == MI)
-        .map(|h| h.term.as_str())
-        .collect();
+    let mi_terms: Vec<&str> =
+        all.iter().filter(|h| h.concept_id == MI).map(|h| h.term.as_str()).collect();
     // The FSN starts with the query; "MI - ..." does not.
     assert_eq!(
         mi_terms,
@@ -547,16 +467,10 @@ fn preferred_synonym_beats_acceptable_and_fsn() {
             "MI - Myocardial infarction",
         ]
     );
-    let all = run(&SearchQuery {
-        one_per_concept: false,
-        limit: 20,
-        ..SearchQuery::new("infarction")
-    });
-    let mi_terms: Vec<&str> = all
-        .iter()
-        .filter(|h| h.concept_id == MI)
-        .map(|h| h.term.as_str())
-        .collect();
+    let all =
+        run(&SearchQuery { one_per_concept: false, limit: 20, ..SearchQuery::new("infarction") });
+    let mi_terms: Vec<&str> =
+        all.iter().filter(|h| h.concept_id == MI).map(|h| h.term.as_str()).collect();
     // The term-start match first; then, at equal match quality (whole word, later word):
     // preferred, then acceptable (shortest first), then the FSN.
     assert_eq!(
@@ -584,17 +498,7 @@ fn whole_words_then_shorter_terms() {
     let ids = ids(&hits);
     // Exact match, then whole-word term-start matches (preferred, shortest first), then the
     // acceptable "Heart attack", then a later-word match, then the partial "Heartburn".
-    assert_eq!(
-        ids,
-        vec![
-            HEART,
-            HEART_MURMUR,
-            HEART_DISEASE,
-            HEART_FAILURE,
-            MI,
-            HEARTBURN,
-        ]
-    );
+    assert_eq!(ids, vec![HEART, HEART_MURMUR, HEART_DISEASE, HEART_FAILURE, MI, HEARTBURN,]);
     assert_eq!(hits[4].term, "Heart attack");
     let scores: Vec<f32> = hits.iter().map(|h| h.score).collect();
     assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
@@ -606,28 +510,20 @@ fn one_hit_per_concept_by_default() {
     let mut seen = std::collections::HashSet::new();
     assert!(hits.iter().all(|h| seen.insert(h.concept_id)));
     assert_eq!(ids(&hits), vec![MI, AMI]);
-    let all = run(&SearchQuery {
-        one_per_concept: false,
-        ..SearchQuery::new("myocardial infarction")
-    });
+    let all =
+        run(&SearchQuery { one_per_concept: false, ..SearchQuery::new("myocardial infarction") });
     assert!(all.iter().filter(|h| h.concept_id == MI).count() > 1);
 }
 
 #[test]
 fn inactive_excluded_by_default_and_included_on_request() {
     assert!(search("wegener").is_empty());
-    let q = SearchQuery {
-        include_inactive: true,
-        ..SearchQuery::new("wegener")
-    };
+    let q = SearchQuery { include_inactive: true, ..SearchQuery::new("wegener") };
     let mut found = ids(&run(&q));
     found.sort_unstable();
     assert_eq!(found, vec![GPA, WEGENER_OLD]);
     // The active description of the active concept is found as usual.
-    assert_eq!(
-        top("granulomatosis"),
-        (GPA, "Granulomatosis with polyangiitis".into())
-    );
+    assert_eq!(top("granulomatosis"), (GPA, "Granulomatosis with polyangiitis".into()));
 }
 
 #[test]
@@ -635,42 +531,27 @@ fn concept_filter_restricts_hits() {
     let mut allowed = RoaringBitmap::new();
     allowed.insert(index_of(HEART_DISEASE));
     allowed.insert(index_of(HEART_FAILURE));
-    let q = SearchQuery {
-        concept_filter: Some(&allowed),
-        ..SearchQuery::new("heart")
-    };
+    let q = SearchQuery { concept_filter: Some(&allowed), ..SearchQuery::new("heart") };
     assert_eq!(ids(&run(&q)), vec![HEART_DISEASE, HEART_FAILURE]);
     let empty = RoaringBitmap::new();
-    let q = SearchQuery {
-        concept_filter: Some(&empty),
-        ..SearchQuery::new("heart")
-    };
+    let q = SearchQuery { concept_filter: Some(&empty), ..SearchQuery::new("heart") };
     assert!(run(&q).is_empty());
 }
 
 #[test]
 fn type_and_language_filters() {
     let fsn = [FSN_TYPE];
-    let q = SearchQuery {
-        type_ids: Some(&fsn),
-        ..SearchQuery::new("asthma")
-    };
+    let q = SearchQuery { type_ids: Some(&fsn), ..SearchQuery::new("asthma") };
     let hits = run(&q);
     assert_eq!(hits[0].term, "Asthma (disorder)");
     assert!(hits.iter().all(|h| h.term.ends_with(')')));
 
     let es = ["es".to_owned()];
     let en = ["EN".to_owned()];
-    let q = SearchQuery {
-        language_codes: Some(&es),
-        ..SearchQuery::new("asma")
-    };
+    let q = SearchQuery { language_codes: Some(&es), ..SearchQuery::new("asma") };
     assert_eq!(run(&q)[0].term, "Asma");
-    let q = SearchQuery {
-        language_codes: Some(&en),
-        fuzzy: Fuzzy::Off,
-        ..SearchQuery::new("asma")
-    };
+    let q =
+        SearchQuery { language_codes: Some(&en), fuzzy: Fuzzy::Off, ..SearchQuery::new("asma") };
     assert!(run(&q).is_empty());
 }
 
@@ -687,10 +568,7 @@ fn nothing_found() {
     assert!(search("").is_empty());
     assert!(search("  -- ").is_empty());
     assert!(search("heart xyzzyqwv").is_empty());
-    let zero = SearchQuery {
-        limit: 0,
-        ..SearchQuery::new("heart")
-    };
+    let zero = SearchQuery { limit: 0, ..SearchQuery::new("heart") };
     assert!(run(&zero).is_empty());
 }
 
@@ -707,25 +585,12 @@ fn sctid_returns_the_concept() {
 
 #[test]
 fn paging_is_consistent() {
-    let all = run(&SearchQuery {
-        limit: 6,
-        ..SearchQuery::new("heart")
-    });
-    let first = run(&SearchQuery {
-        limit: 2,
-        ..SearchQuery::new("heart")
-    });
-    let rest = run(&SearchQuery {
-        limit: 10,
-        offset: 2,
-        ..SearchQuery::new("heart")
-    });
+    let all = run(&SearchQuery { limit: 6, ..SearchQuery::new("heart") });
+    let first = run(&SearchQuery { limit: 2, ..SearchQuery::new("heart") });
+    let rest = run(&SearchQuery { limit: 10, offset: 2, ..SearchQuery::new("heart") });
     assert_eq!(ids(&first), ids(&all[..2]));
     assert_eq!(ids(&rest), ids(&all[2..]));
-    let beyond = SearchQuery {
-        offset: 100,
-        ..SearchQuery::new("heart")
-    };
+    let beyond = SearchQuery { offset: 100, ..SearchQuery::new("heart") };
     assert!(run(&beyond).is_empty());
 }
 
@@ -733,10 +598,7 @@ fn paging_is_consistent() {
 fn count_matches() {
     let idx = &fixture().index;
     assert_eq!(idx.count(&SearchQuery::new("heart")).expect("count"), 6);
-    let per_description = SearchQuery {
-        one_per_concept: false,
-        ..SearchQuery::new("asthma")
-    };
+    let per_description = SearchQuery { one_per_concept: false, ..SearchQuery::new("asthma") };
     // Asthma (FSN, synonym), Childhood asthma (FSN, synonym).
     assert_eq!(idx.count(&per_description).expect("count"), 4);
 }
@@ -770,10 +632,7 @@ fn errors_name_the_directory() {
     assert!(msg.contains("opening the index"), "{msg}");
     // Creating over an existing index fails too.
     let dir = tmp.path().join("idx");
-    IndexBuilder::create(&dir, 0)
-        .expect("create")
-        .finish()
-        .expect("finish");
+    IndexBuilder::create(&dir, 0).expect("create").finish().expect("finish");
     let err = IndexBuilder::create(&dir, 0).expect_err("must fail");
     assert!(err.to_string().contains("idx"), "{err}");
 }
@@ -782,15 +641,8 @@ fn errors_name_the_directory() {
 fn empty_index_searches() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join("empty");
-    let stats = IndexBuilder::create(&dir, 0)
-        .expect("create")
-        .finish()
-        .expect("finish");
+    let stats = IndexBuilder::create(&dir, 0).expect("create").finish().expect("finish");
     assert_eq!(stats.descriptions, 0);
     let idx = SearchIndex::open(&dir).expect("open");
-    assert!(
-        idx.search(&SearchQuery::new("heart"))
-            .expect("search")
-            .is_empty()
-    );
+    assert!(idx.search(&SearchQuery::new("heart")).expect("search").is_empty());
 }

@@ -24,27 +24,15 @@ struct Body<'a> {
 impl ApiError {
     /// 400.
     pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
-        ApiError {
-            status: StatusCode::BAD_REQUEST,
-            code,
-            detail: detail.into(),
-        }
+        ApiError { status: StatusCode::BAD_REQUEST, code, detail: detail.into() }
     }
     /// 404.
     pub fn not_found(detail: impl Into<String>) -> Self {
-        ApiError {
-            status: StatusCode::NOT_FOUND,
-            code: "not-found",
-            detail: detail.into(),
-        }
+        ApiError { status: StatusCode::NOT_FOUND, code: "not-found", detail: detail.into() }
     }
     /// 422.
     pub fn unprocessable(code: &'static str, detail: impl Into<String>) -> Self {
-        ApiError {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            code,
-            detail: detail.into(),
-        }
+        ApiError { status: StatusCode::UNPROCESSABLE_ENTITY, code, detail: detail.into() }
     }
     /// 503.
     pub fn unavailable(detail: impl Into<String>) -> Self {
@@ -66,16 +54,9 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = serde_json::to_vec(&Body {
-            error: self.code,
-            detail: &self.detail,
-        })
-        .unwrap_or_else(|_| b"{\"error\":\"internal\"}".to_vec());
-        (
-            self.status,
-            [(axum::http::header::CONTENT_TYPE, "application/json")],
-            body,
-        )
+        let body = serde_json::to_vec(&Body { error: self.code, detail: &self.detail })
+            .unwrap_or_else(|_| b"{\"error\":\"internal\"}".to_vec());
+        (self.status, [(axum::http::header::CONTENT_TYPE, "application/json")], body)
             .into_response()
     }
 }

@@ -116,9 +116,7 @@ impl AppState {
 
     /// The current database, or a 503.
     pub fn db(&self) -> Result<Arc<Database>, ApiError> {
-        self.db
-            .load_full()
-            .ok_or_else(|| ApiError::unavailable("the database is still loading"))
+        self.db.load_full().ok_or_else(|| ApiError::unavailable("the database is still loading"))
     }
 
     /// True once a database is open.
@@ -147,21 +145,14 @@ async fn finish(State(state): State<Arc<AppState>>, req: Request, next: Next) ->
             .is_some_and(|v| v.contains("json"));
         if !is_json {
             let (parts, body) = resp.into_parts();
-            let bytes = axum::body::to_bytes(body, 64 * 1024)
-                .await
-                .unwrap_or_default();
+            let bytes = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
             let detail = String::from_utf8_lossy(&bytes).trim().to_string();
             let detail = if detail.is_empty() {
                 status.canonical_reason().unwrap_or("error").to_string()
             } else {
                 detail
             };
-            let mut r = ApiError {
-                status,
-                code: error::code_for(status),
-                detail,
-            }
-            .into_response();
+            let mut r = ApiError { status, code: error::code_for(status), detail }.into_response();
             for (k, v) in parts.headers.iter() {
                 if k != header::CONTENT_TYPE && k != header::CONTENT_LENGTH {
                     r.headers_mut().insert(k.clone(), v.clone());
@@ -188,11 +179,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     let cors = cfg.cors_origin.as_deref().map(|o| {
         let base = CorsLayer::new()
             .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
-            .allow_headers([
-                header::CONTENT_TYPE,
-                header::ACCEPT,
-                header::ACCEPT_LANGUAGE,
-            ]);
+            .allow_headers([header::CONTENT_TYPE, header::ACCEPT, header::ACCEPT_LANGUAGE]);
         if o == "*" {
             base.allow_origin(tower_http::cors::Any)
         } else {
@@ -254,9 +241,7 @@ pub async fn serve_on(
         });
     }
     let app = router(state);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
 }
 
 async fn shutdown_signal() {

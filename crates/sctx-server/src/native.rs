@@ -34,11 +34,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
                 .map(Lang)
                 .map_err(|e| ApiError::bad_request("invalid-language", e.to_string()));
         }
-        if let Some(al) = parts
-            .headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-        {
+        if let Some(al) = parts.headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()) {
             // an unsupported Accept-Language falls back to en-GB rather than failing
             if let Ok(p) = LanguagePreference::parse(al) {
                 return Ok(Lang(p));
@@ -83,6 +79,7 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .route("/v1/concepts/{id}/maps", get(maps))
         .route("/v1/subsumes", get(subsumes))
         .route("/v1/ecl", get(ecl_get).post(ecl_post))
+        .route("/v1/search", get(search))
         .route("/v1/status", get(status))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -134,11 +131,7 @@ async fn concepts_batch(
     if ids.len() > st.config.max_page_size {
         return Err(ApiError::unprocessable(
             "too-many-ids",
-            format!(
-                "{} ids given; at most {} per request",
-                ids.len(),
-                st.config.max_page_size
-            ),
+            format!("{} ids given; at most {} per request", ids.len(), st.config.max_page_size),
         ));
     }
     let s = db.store();
@@ -153,13 +146,9 @@ async fn concepts_batch(
                 error: Some(e.to_string()),
             },
             Ok(n) => match s.index_of(n) {
-                None => BatchItem {
-                    id,
-                    found: false,
-                    active: None,
-                    preferred_term: None,
-                    error: None,
-                },
+                None => {
+                    BatchItem { id, found: false, active: None, preferred_term: None, error: None }
+                }
                 Some(i) => BatchItem {
                     id,
                     found: true,
@@ -219,13 +208,7 @@ fn paged(db: &Database, all: &[u32], p: &Page, max: usize, l: &LanguagePreferenc
     ids.sort_by_key(|&i| db.store().id_of(i));
     let slice = ids.get(offset..).unwrap_or(&[]);
     let slice = &slice[..slice.len().min(limit)];
-    Json(Paged {
-        total: all.len(),
-        offset,
-        limit,
-        items: refs(db, slice, l),
-    })
-    .into_response()
+    Json(Paged { total: all.len(), offset, limit, items: refs(db, slice, l) }).into_response()
 }
 
 async fn ancestors(
@@ -236,13 +219,7 @@ async fn ancestors(
 ) -> Result<Response, ApiError> {
     let db = st.db()?;
     let i = idx(&db, &id)?;
-    Ok(paged(
-        &db,
-        db.store().ancestors(i),
-        &p,
-        st.config.max_page_size,
-        &l,
-    ))
+    Ok(paged(&db, db.store().ancestors(i), &p, st.config.max_page_size, &l))
 }
 
 async fn descendants(
@@ -253,13 +230,7 @@ async fn descendants(
 ) -> Result<Response, ApiError> {
     let db = st.db()?;
     let i = idx(&db, &id)?;
-    Ok(paged(
-        &db,
-        db.store().descendants(i),
-        &p,
-        st.config.max_page_size,
-        &l,
-    ))
+    Ok(paged(&db, db.store().descendants(i), &p, st.config.max_page_size, &l))
 }
 
 async fn properties(
@@ -329,9 +300,7 @@ async fn maps(
     if let Some(r) = refset {
         match s.refset(r) {
             None => {
-                return Err(ApiError::not_found(format!(
-                    "refset {r} is not in this database"
-                )));
+                return Err(ApiError::not_found(format!("refset {r} is not in this database")));
             }
             Some(info) if !info.field_names.contains(&"mapTarget") => {
                 return Err(ApiError::unprocessable(
@@ -347,9 +316,7 @@ async fn maps(
         .filter(|m| m.active)
         .filter(|m| match refset {
             Some(r) => m.refset == r,
-            None => s
-                .refset(m.refset)
-                .is_some_and(|r| r.field_names.contains(&"mapTarget")),
+            None => s.refset(m.refset).is_some_and(|r| r.field_names.contains(&"mapTarget")),
         })
         .map(|m| MapRow {
             refset_id: m.refset.to_string(),
@@ -362,17 +329,68 @@ async fn maps(
                 .map(|(k, v)| {
                     (
                         k.to_string(),
-                        if matches!(v, FieldValue::Empty) {
-                            String::new()
-                        } else {
-                            v.to_string()
-                        },
+                        if matches!(v, FieldValue::Empty) { String::new() } else { v.to_string() },
                     )
                 })
                 .collect(),
         })
         .collect();
     Ok(Json(rows).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SearchParams {
+    q: Option<String>,
+    limit: Option<usize>,
+    offset: Option<usize>,
+    fuzzy: Option<bool>,
+    inactive: Option<bool>,
+    is_a: Option<String>,
+    refset: Option<String>,
+    ecl: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    all_descriptions: Option<bool>,
+}
+
+fn split_list(s: Option<String>) -> Vec<String> {
+    s.map(|v| v.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect())
+        .unwrap_or_default()
+}
+
+async fn search(
+    State(st): State<Arc<AppState>>,
+    Lang(l): Lang,
+    q: Result<Query<SearchParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) = q.map_err(|e| ApiError::bad_request("invalid-parameter", e.body_text()))?;
+    let db = st.db()?;
+    let Some(text) = q.q else {
+        return Err(ApiError::bad_request("missing-parameter", "q is required"));
+    };
+    let opts = sctx_db::SearchOptions {
+        limit: q.limit.unwrap_or(10).clamp(1, st.config.max_page_size),
+        offset: q.offset.unwrap_or(0),
+        fuzzy: q.fuzzy,
+        include_inactive: q.inactive.unwrap_or(false),
+        is_a: split_list(q.is_a),
+        refsets: split_list(q.refset),
+        ecl: q.ecl,
+        types: split_list(q.kind),
+        all_descriptions: q.all_descriptions.unwrap_or(false),
+        ..Default::default()
+    };
+    // plain searches are sub-millisecond: answer inline; filtered ones go to the pool
+    let r = if opts.ecl.is_none() && opts.is_a.is_empty() && opts.refsets.is_empty() {
+        db.search(&text, &opts, &l)
+    } else {
+        tokio::task::spawn_blocking(move || db.search(&text, &opts, &l))
+            .await
+            .map_err(|e| ApiError::internal(e.to_string()))?
+    }
+    .map_err(db_error)?;
+    Ok(Json(r).into_response())
 }
 
 #[derive(Deserialize)]
@@ -416,10 +434,7 @@ pub(crate) fn db_error(e: sctx_db::DbError) -> ApiError {
     match e {
         sctx_db::DbError::EclSyntax { error, rendered } => ApiError::bad_request(
             "invalid-ecl",
-            format!(
-                "{error}; expected one of: {}\n{rendered}",
-                error.expected.join(", ")
-            ),
+            format!("{error}; expected one of: {}\n{rendered}", error.expected.join(", ")),
         ),
         sctx_db::DbError::EclEval(err) => {
             ApiError::unprocessable("ecl-not-evaluable", err.to_string())
@@ -435,10 +450,7 @@ async fn run_ecl(
 ) -> Result<Response, ApiError> {
     let db = st.db()?;
     let Some(text) = q.ecl else {
-        return Err(ApiError::bad_request(
-            "missing-parameter",
-            "ecl is required",
-        ));
+        return Err(ApiError::bad_request("missing-parameter", "ecl is required"));
     };
     let opts = sctx_db::EclOptions {
         limit: q.limit.unwrap_or(100).min(st.config.max_page_size),
@@ -466,10 +478,7 @@ async fn subsumes(
 ) -> Result<Response, ApiError> {
     let db = st.db()?;
     let (Some(a), Some(b)) = (q.a, q.b) else {
-        return Err(ApiError::bad_request(
-            "missing-parameter",
-            "both a and b are required",
-        ));
+        return Err(ApiError::bad_request("missing-parameter", "both a and b are required"));
     };
     let outcome = db.subsumes(&a, &b)?;
     Ok(Json(serde_json::json!({ "a": a, "b": b, "outcome": outcome })).into_response())
@@ -504,26 +513,14 @@ async fn readyz(State(st): State<Arc<AppState>>) -> Response {
 }
 
 async fn metrics(State(st): State<Arc<AppState>>) -> Response {
-    let concepts = st
-        .db()
-        .map(|d| d.manifest().counts.concepts as f64)
-        .unwrap_or(0.0);
+    let concepts = st.db().map(|d| d.manifest().counts.concepts as f64).unwrap_or(0.0);
     let ready = if st.is_ready() { 1.0 } else { 0.0 };
     let body = st.metrics.render(&[
         ("sctx_ready", "1 when a database is open.", ready),
         ("sctx_concepts", "Concepts in the open build.", concepts),
-        (
-            "sctx_uptime_seconds",
-            "Seconds since start.",
-            st.started.elapsed().as_secs_f64(),
-        ),
+        ("sctx_uptime_seconds", "Seconds since start.", st.started.elapsed().as_secs_f64()),
     ]);
-    (
-        StatusCode::OK,
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        body,
-    )
-        .into_response()
+    (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }
 
 /// Unused id reference to keep the well-known id module linked for future routes.

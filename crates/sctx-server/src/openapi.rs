@@ -6,12 +6,7 @@ use serde_json::{Value, json};
 
 /// (method, path, summary, query parameters)
 pub(crate) const ROUTES: &[(&str, &str, &str, &[&str])] = &[
-    (
-        "post",
-        "/v1/concepts",
-        "Batch: preferred term and status for a JSON array of ids",
-        &["lang"],
-    ),
+    ("post", "/v1/concepts", "Batch: preferred term and status for a JSON array of ids", &["lang"]),
     (
         "get",
         "/v1/concepts/{id}",
@@ -24,80 +19,35 @@ pub(crate) const ROUTES: &[(&str, &str, &str, &[&str])] = &[
         "Descriptions with language acceptability",
         &["lang"],
     ),
-    (
-        "get",
-        "/v1/concepts/{id}/parents",
-        "Is-a parents",
-        &["lang"],
-    ),
-    (
-        "get",
-        "/v1/concepts/{id}/children",
-        "Is-a children",
-        &["lang"],
-    ),
-    (
-        "get",
-        "/v1/concepts/{id}/ancestors",
-        "All ancestors (paged)",
-        &["lang", "limit", "offset"],
-    ),
+    ("get", "/v1/concepts/{id}/parents", "Is-a parents", &["lang"]),
+    ("get", "/v1/concepts/{id}/children", "Is-a children", &["lang"]),
+    ("get", "/v1/concepts/{id}/ancestors", "All ancestors (paged)", &["lang", "limit", "offset"]),
     (
         "get",
         "/v1/concepts/{id}/descendants",
         "All descendants (paged)",
         &["lang", "limit", "offset"],
     ),
-    (
-        "get",
-        "/v1/concepts/{id}/properties",
-        "Attributes by role group, concrete values",
-        &["lang"],
-    ),
-    (
-        "get",
-        "/v1/concepts/{id}/refsets",
-        "Refset memberships with their fields",
-        &["lang"],
-    ),
-    (
-        "get",
-        "/v1/concepts/{id}/history",
-        "Historical associations both ways",
-        &["lang"],
-    ),
+    ("get", "/v1/concepts/{id}/properties", "Attributes by role group, concrete values", &["lang"]),
+    ("get", "/v1/concepts/{id}/refsets", "Refset memberships with their fields", &["lang"]),
+    ("get", "/v1/concepts/{id}/history", "Historical associations both ways", &["lang"]),
     (
         "get",
         "/v1/concepts/{id}/maps",
         "Map refset rows (ICD-10, CTV3, ...) for the concept",
         &["refset"],
     ),
-    (
-        "get",
-        "/v1/subsumes",
-        "Subsumption test: does a subsume b?",
-        &["a", "b"],
-    ),
+    ("get", "/v1/subsumes", "Subsumption test: does a subsume b?", &["a", "b"]),
     (
         "get",
         "/v1/ecl",
         "Evaluate ECL 2.3: count and a page of concepts",
         &["ecl", "limit", "offset", "count", "lang"],
     ),
-    (
-        "post",
-        "/v1/ecl",
-        "Evaluate ECL (JSON body: ecl, limit, offset, count)",
-        &["lang"],
-    ),
+    ("post", "/v1/ecl", "Evaluate ECL (JSON body: ecl, limit, offset, count)", &["lang"]),
     ("get", "/v1/status", "Editions, versions and counts", &[]),
     ("get", "/healthz", "Liveness", &[]),
-    (
-        "get",
-        "/readyz",
-        "Readiness (503 until the database is open)",
-        &[],
-    ),
+    ("get", "/readyz", "Readiness (503 until the database is open)", &[]),
     ("get", "/metrics", "Prometheus metrics", &[]),
     ("get", "/openapi.json", "This document", &[]),
 ];

@@ -120,6 +120,43 @@ enum Command {
         #[arg(long, default_value = "en-GB")]
         lang: String,
     },
+    /// Autocomplete search: prints JSON hits (conceptId, term, preferredTerm, score).
+    Search {
+        #[command(flatten)]
+        db: DbArg,
+        /// What the user typed.
+        text: String,
+        /// Maximum hits.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Language tag for ranking and preferred terms.
+        #[arg(long, default_value = "en-GB")]
+        lang: String,
+        /// Always tolerate typos (by default only when nothing matches exactly).
+        #[arg(long, conflicts_with = "exact")]
+        fuzzy: bool,
+        /// Never tolerate typos.
+        #[arg(long)]
+        exact: bool,
+        /// Include inactive concepts and descriptions.
+        #[arg(long)]
+        inactive: bool,
+        /// Only concepts that are this concept or its descendants (repeatable).
+        #[arg(long = "is-a")]
+        is_a: Vec<String>,
+        /// Only members of this refset (repeatable).
+        #[arg(long)]
+        refset: Vec<String>,
+        /// Only concepts matching this ECL.
+        #[arg(long)]
+        ecl: Option<String>,
+        /// Only these description types: fsn, synonym, definition (repeatable).
+        #[arg(long = "type")]
+        types: Vec<String>,
+        /// Every matching description, not just the best per concept.
+        #[arg(long)]
+        all_descriptions: bool,
+    },
     /// Test subsumption between two concepts: does A subsume B?
     Subsumes {
         #[command(flatten)]
@@ -152,25 +189,16 @@ fn resolve_db(arg: &DbArg, quiet: bool) -> Result<PathBuf> {
         })
         .unwrap_or_else(|| PathBuf::from("sctx-sample-db"));
     if !quiet {
-        eprintln!(
-            "sctx: no --db given; using the bundled sample database in {}",
-            root.display()
-        );
+        eprintln!("sctx: no --db given; using the bundled sample database in {}", root.display());
     }
     Ok(sctx_db::sample_db(&root)?)
 }
 
 fn init_logging(json: bool, quiet: bool) {
     use tracing_subscriber::EnvFilter;
-    let default = if quiet {
-        "warn"
-    } else {
-        "info,tower_http=warn"
-    };
+    let default = if quiet { "warn" } else { "info,tower_http=warn" };
     let filter = EnvFilter::try_from_env("SCTX_LOG").unwrap_or_else(|_| EnvFilter::new(default));
-    let b = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+    let b = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     if json {
         b.json().init();
     } else {
@@ -195,12 +223,7 @@ fn parse_date(s: &str) -> Result<u32> {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Import {
-            db,
-            as_of,
-            edition_versions,
-            packages,
-        } => {
+        Command::Import { db, as_of, edition_versions, packages } => {
             let as_of = as_of.as_deref().map(parse_date).transpose()?;
             let mut versions = Vec::new();
             for ev in &edition_versions {
@@ -293,9 +316,7 @@ fn run(cli: Cli) -> Result<()> {
                 max_page_size,
                 cors_origin,
             };
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()?;
+            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             rt.block_on(async move {
                 let state = sctx_server::AppState::new(&path, config);
                 let listener = tokio::net::TcpListener::bind(addr)
@@ -312,28 +333,52 @@ fn run(cli: Cli) -> Result<()> {
                 anyhow::Ok(())
             })
         }
-        Command::Ecl {
-            db,
-            ecl,
-            count,
-            limit,
-            offset,
-            lang,
-        } => {
+        Command::Ecl { db, ecl, count, limit, offset, lang } => {
             let lang = LanguagePreference::parse(&lang)?;
             let d = Database::open(&resolve_db(&db, cli.quiet)?)?;
-            let opts = sctx_db::EclOptions {
-                limit,
-                offset,
-                count_only: count,
-                ..Default::default()
-            };
+            let opts =
+                sctx_db::EclOptions { limit, offset, count_only: count, ..Default::default() };
             let r = d.ecl(&ecl, &opts, &lang)?;
             if count {
                 print_json(&serde_json::json!({ "ecl": r.ecl, "total": r.total }))
             } else {
                 print_json(&r)
             }
+        }
+        Command::Search {
+            db,
+            text,
+            limit,
+            lang,
+            fuzzy,
+            exact,
+            inactive,
+            is_a,
+            refset,
+            ecl,
+            types,
+            all_descriptions,
+        } => {
+            let lang = LanguagePreference::parse(&lang)?;
+            let d = Database::open(&resolve_db(&db, cli.quiet)?)?;
+            let opts = sctx_db::SearchOptions {
+                limit,
+                fuzzy: if fuzzy {
+                    Some(true)
+                } else if exact {
+                    Some(false)
+                } else {
+                    None
+                },
+                include_inactive: inactive,
+                is_a,
+                refsets: refset,
+                ecl,
+                types,
+                all_descriptions,
+                ..Default::default()
+            };
+            print_json(&d.search(&text, &opts, &lang)?.hits)
         }
         Command::Subsumes { db, a, b } => {
             let d = Database::open(&resolve_db(&db, cli.quiet)?)?;

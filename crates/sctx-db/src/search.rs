@@ -1,0 +1,207 @@
+//! Clinical search: building the index during import and querying it with filters.
+
+use std::path::Path;
+
+use roaring::RoaringBitmap;
+use sctx_search::{Fuzzy, IndexBuilder, IndexStats, SearchDoc, SearchQuery};
+use sctx_store::Store;
+use sctx_types::{LanguagePreference, ids};
+use serde::Serialize;
+
+use crate::{Database, DbError};
+
+pub(crate) fn build_index(store: &Store, dir: &Path) -> Result<IndexStats, DbError> {
+    let err = |e: sctx_search::SearchError| DbError::Search(e.to_string());
+    let mut b = IndexBuilder::create(dir, 300_000_000).map_err(err)?;
+    for i in 0..store.description_count() {
+        let Some(d) = store.description_at(i) else { continue };
+        let mut preferred_in = Vec::new();
+        let mut acceptable_in = Vec::new();
+        for (r, a) in d.acceptability() {
+            if a == ids::PREFERRED {
+                preferred_in.push(r);
+            } else {
+                acceptable_in.push(r);
+            }
+        }
+        b.add(&SearchDoc {
+            description_id: d.id,
+            concept_id: store.id_of(d.concept),
+            concept_index: d.concept,
+            term: d.term.to_string(),
+            type_id: d.type_id,
+            language_code: d.language_code.to_string(),
+            active: d.active,
+            concept_active: store.is_active(d.concept),
+            preferred_in,
+            acceptable_in,
+        })
+        .map_err(err)?;
+    }
+    b.finish().map_err(err)
+}
+
+pub(crate) fn dir_size(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| {
+                    if e.path().is_dir() {
+                        dir_size(&e.path())
+                    } else {
+                        e.metadata().map(|m| m.len()).unwrap_or(0)
+                    }
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+/// Options for [`Database::search`].
+#[derive(Debug, Clone, Default)]
+pub struct SearchOptions {
+    /// Maximum hits (default 10 when 0).
+    pub limit: usize,
+    /// Skip this many hits.
+    pub offset: usize,
+    /// Typo tolerance: `Some(true)` always, `Some(false)` never, `None` retry on no result.
+    pub fuzzy: Option<bool>,
+    /// Include inactive concepts and descriptions.
+    pub include_inactive: bool,
+    /// Only descendants-or-self of these concepts.
+    pub is_a: Vec<String>,
+    /// Only members of these refsets.
+    pub refsets: Vec<String>,
+    /// Only concepts matching this ECL.
+    pub ecl: Option<String>,
+    /// Only these description types: `fsn`, `synonym`, `definition` or type ids.
+    pub types: Vec<String>,
+    /// Only descriptions in these language codes (`en`).
+    pub language_codes: Vec<String>,
+    /// All matching descriptions instead of the best one per concept.
+    pub all_descriptions: bool,
+}
+
+/// One hit.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchHit {
+    /// Concept id.
+    pub concept_id: String,
+    /// The matching description's term.
+    pub term: String,
+    /// The matching description's id.
+    pub description_id: String,
+    /// The concept's preferred term in the requested language.
+    pub preferred_term: Option<String>,
+    /// Whether the concept is active.
+    pub active: bool,
+    /// Rank score (higher is better; non-increasing down the list).
+    pub score: f32,
+}
+
+/// Hits of a search.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchResult {
+    /// The query text.
+    pub query: String,
+    /// The hits.
+    pub hits: Vec<SearchHit>,
+}
+
+impl Database {
+    /// Whether a search index is present.
+    pub fn has_search(&self) -> bool {
+        self.search.is_some()
+    }
+
+    /// Concept filter bitmap for `is_a`, `refsets` and `ecl` (intersected), if any.
+    fn search_filter(&self, o: &SearchOptions) -> Result<Option<RoaringBitmap>, DbError> {
+        let s = self.store();
+        let mut filter: Option<RoaringBitmap> = None;
+        let mut and = |b: RoaringBitmap| {
+            filter = Some(match filter.take() {
+                Some(f) => f & b,
+                None => b,
+            })
+        };
+        if !o.is_a.is_empty() {
+            let mut b = RoaringBitmap::new();
+            for id in &o.is_a {
+                let i = self.concept_index(id)?;
+                b.insert(i);
+                b.extend(s.descendants(i).iter().copied());
+            }
+            and(b);
+        }
+        if !o.refsets.is_empty() {
+            let mut b = RoaringBitmap::new();
+            for id in &o.refsets {
+                let r = crate::parse_id(id)?;
+                for m in s.members_of(r).filter(|m| m.active) {
+                    if let Some(i) = s.index_of(m.referenced) {
+                        b.insert(i);
+                    }
+                }
+            }
+            and(b);
+        }
+        if let Some(e) = &o.ecl {
+            and(self.ecl_set(e, sctx_ecl::Limits::default())?);
+        }
+        Ok(filter)
+    }
+
+    /// Autocomplete search.
+    pub fn search(
+        &self,
+        text: &str,
+        o: &SearchOptions,
+        lang: &LanguagePreference,
+    ) -> Result<SearchResult, DbError> {
+        let Some(index) = &self.search else {
+            return Err(DbError::Search("this database has no search index; re-import it".into()));
+        };
+        let filter = self.search_filter(o)?;
+        let mut types = Vec::new();
+        for t in &o.types {
+            types.push(match t.to_ascii_lowercase().as_str() {
+                "fsn" => ids::FSN,
+                "synonym" | "syn" => ids::SYNONYM,
+                "definition" | "def" => ids::DEFINITION,
+                other => crate::parse_id(other)?,
+            });
+        }
+        let mut q = SearchQuery::new(text);
+        q.limit = if o.limit == 0 { 10 } else { o.limit };
+        q.offset = o.offset;
+        q.language_refsets = &lang.refsets;
+        q.fuzzy = match o.fuzzy {
+            Some(true) => Fuzzy::On,
+            Some(false) => Fuzzy::Off,
+            None => Fuzzy::Auto,
+        };
+        q.include_inactive = o.include_inactive;
+        q.concept_filter = filter.as_ref();
+        q.type_ids = (!types.is_empty()).then_some(&types[..]);
+        q.language_codes = (!o.language_codes.is_empty()).then_some(&o.language_codes[..]);
+        q.one_per_concept = !o.all_descriptions;
+        let hits = index.search(&q).map_err(|e| DbError::Search(e.to_string()))?;
+        let s = self.store();
+        Ok(SearchResult {
+            query: text.to_string(),
+            hits: hits
+                .into_iter()
+                .map(|h| SearchHit {
+                    concept_id: h.concept_id.to_string(),
+                    description_id: h.description_id.to_string(),
+                    preferred_term: s.preferred_term(h.concept_index, lang).map(str::to_string),
+                    active: s.is_active(h.concept_index),
+                    term: h.term,
+                    score: h.score,
+                })
+                .collect(),
+        })
+    }
+}

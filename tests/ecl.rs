@@ -1,0 +1,161 @@
+//! ECL over the sample (every operator, refinement form and filter, with expected sets)
+//! and the exact expansion counts of the HL7 snomed suite over the real subset.
+
+use std::collections::BTreeSet;
+
+use sctx_db::{Database, DbError};
+
+use crate::util::*;
+
+fn ids(db: &Database, ecl: &str) -> BTreeSet<u64> {
+    let set = db.ecl_set(ecl, Default::default()).unwrap_or_else(|e| panic!("{ecl}: {e}"));
+    set.iter().map(|i| db.store().id_of(i)).collect()
+}
+
+fn set(v: &[u64]) -> BTreeSet<u64> {
+    v.iter().copied().collect()
+}
+
+#[test]
+fn hierarchy_operators_on_the_sample() {
+    let db = sample();
+    let dm = 73211009;
+    let kids = set(&[44054006, 46635009, 9900213008, 9900215001, 9900218004, 9900219007]);
+    assert_eq!(ids(db, "<! 73211009"), kids);
+    let mut k2 = kids.clone();
+    k2.insert(dm);
+    assert_eq!(ids(db, "<<! 73211009"), k2);
+    let desc = ids(db, "< 73211009");
+    assert!(kids.is_subset(&desc));
+    assert!(!desc.contains(&dm));
+    let mut dos = desc.clone();
+    dos.insert(dm);
+    assert_eq!(ids(db, "<< 73211009"), dos);
+    assert_eq!(ids(db, "descendantOrSelfOf 73211009 |Diabetes mellitus|"), dos);
+    let anc = ids(db, "> 44054006");
+    assert!(anc.contains(&dm) && anc.contains(&138875005) && !anc.contains(&44054006));
+    assert!(ids(db, ">> 44054006").contains(&44054006));
+    assert_eq!(ids(db, ">! 44054006"), set(&[73211009]));
+    assert_eq!(ids(db, "73211009"), set(&[dm]));
+    // top and bottom
+    assert_eq!(ids(db, "!!> (<< 73211009)"), set(&[dm]));
+    assert!(ids(db, "!!< (<< 73211009)").is_subset(&dos));
+    // the wildcard: every active concept
+    assert_eq!(ids(db, "*").len() as u64, db.manifest().counts.active_concepts);
+}
+
+#[test]
+fn compound_refinement_and_filters_on_the_sample() {
+    let db = sample();
+    // conjunction, disjunction, exclusion
+    assert_eq!(ids(db, "<< 73211009 AND << 44054006"), ids(db, "<< 44054006"));
+    assert_eq!(
+        ids(db, "<< 44054006 OR << 46635009"),
+        &ids(db, "<< 44054006") | &ids(db, "<< 46635009")
+    );
+    assert!(!ids(db, "<< 73211009 MINUS << 44054006").contains(&44054006));
+    // refinement: finding site heart, morphology infarct, in one group
+    let mi = ids(db, "< 404684003 : { 363698007 = << 80891009, 116676008 = << 55641003 }");
+    assert!(mi.contains(&22298006) && mi.contains(&57054005), "{mi:?}");
+    assert!(!mi.contains(&84114007), "heart failure is not an infarct");
+    // attribute values honour subsumption, cardinality [0..0] excludes
+    let no_site = ids(db, "< 64572001 : [0..0] 363698007 = *");
+    assert!(!no_site.contains(&22298006));
+    // reverse: the finding sites of myocardial infarction
+    assert!(ids(db, "* : R 363698007 = 22298006").contains(&80891009));
+    // dotted attribute
+    assert!(ids(db, "22298006 . 363698007").contains(&80891009));
+    // procedure with method and site
+    assert!(
+        ids(db, "< 71388002 : 260686004 = 129304002, 405813007 = 66754008").contains(&80146002)
+    );
+    // member of
+    let cvd = ids(db, "^ 9900001008");
+    assert!(cvd.contains(&22298006), "{cvd:?}");
+    // description filters
+    assert!(ids(db, "< 64572001 {{ term = \"heart attack\" }}").contains(&22298006));
+    assert!(ids(db, "< 404684003 {{ D term = wild:\"*infarction\" }}").contains(&22298006));
+    assert!(
+        ids(db, "<< 80146002 {{ D term = \"appendectomy\", dialect = en-us (prefer) }}")
+            .contains(&80146002)
+    );
+    // concept filters
+    let prim = ids(db, "<< 73211009 {{ C definitionStatus = primitive }}");
+    assert!(prim.contains(&73211009));
+    // concrete values
+    assert!(ids(db, "< 373873005 : 1142135004 = #500").contains(&9900074004));
+    assert!(ids(db, "< 373873005 : 1142135004 > #100").contains(&9900074004));
+    // history supplement: MI with SAME AS sources
+    let h = ids(db, "22298006 {{ +HISTORY-MIN }}");
+    assert!(h.contains(&9900268007), "{h:?}");
+    // member filters on the map refset
+    assert!(ids(db, "^ 447562003 {{ M mapTarget = \"J45.9\" }}").contains(&195967001));
+}
+
+#[test]
+fn ecl_errors() {
+    let db = sample();
+    assert!(matches!(
+        db.ecl_set("<< 73211009 OR << 44054006 AND << 46635009", Default::default()),
+        Err(DbError::EclSyntax { .. })
+    ));
+    assert!(matches!(db.ecl_set("<<", Default::default()), Err(DbError::EclSyntax { .. })));
+    assert!(matches!(
+        db.ecl_set("<< 73211008", Default::default()),
+        Err(DbError::InvalidId { .. })
+    ));
+    let e = db.ecl_set("<< 73211009 AND", Default::default()).unwrap_err();
+    let msg = e.to_string();
+    assert!(msg.contains("line 1") && msg.contains('^'), "{msg}");
+    // limits give a clear error
+    let e =
+        db.ecl_set("*", sctx_ecl::Limits { max_results: 10, ..Default::default() }).unwrap_err();
+    assert!(matches!(e, DbError::EclEval(sctx_ecl::EvalError::TooManyResults { .. })), "{e}");
+}
+
+/// The expansion counts of the HL7 `snomed` suite (tests/sct), over the real subset.
+#[test]
+fn hl7_snomed_suite_counts() {
+    let Some(shared) = shared() else { return skip("hl7 ECL counts") };
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = shared.join("samples/fhir-tx-ecosystem-ig/tx-source/snomed");
+    sctx_db::import(dir.path(), &[pkg], &Default::default()).unwrap();
+    let db = Database::open(dir.path()).unwrap();
+    let cases: &[(&str, u64)] = &[
+        ("<< 10200004", 310),
+        ("< 10200004", 309),
+        ("> 10200004", 19),
+        (">> 10200004", 20),
+        ("<! 10200004", 4),
+        ("<<! 10200004", 5),
+        (">! 10200004", 2),
+        (">>! 10200004", 3),
+        ("^ 900000000000526001", 1),
+        ("^ 10200004", 0),
+        ("<< 128045006 OR << 10200004", 311),
+        ("<< 128045006 AND << 64572001", 1),
+        ("<< 64572001 MINUS << 128045006", 798),
+        ("<< 64572001 MINUS << 64572001", 0),
+        ("* MINUS << 10200004", 1896),
+        ("(<< 10200004 OR << 128045006) AND << 64572001", 1),
+        ("<< 10200004 OR (<< 128045006 AND << 64572001)", 311),
+        ("((((<< 10200004))))", 310),
+        ("< 64572001 : 363698007 = << 10200004", 661),
+        ("< 64572001 : 116676008 = 20946005", 2),
+        ("< 64572001 : 363698007 = *", 708),
+        ("< 64572001 : { 363698007 = << 10200004, 116676008 = 20946005 }", 0),
+        ("< 64572001 : [1..1] 363698007 = << 10200004", 573),
+        ("< 64572001 : [1..1] { [1..1] 363698007 = << 10200004 }", 573),
+        ("< 64572001 : { [1..1] 363698007 = << 10200004 }", 661),
+        ("< 64572001 . 363698007", 105),
+        ("*", 2206),
+    ];
+    let mut bad = Vec::new();
+    for (ecl, want) in cases {
+        let got = db.ecl_set(ecl, Default::default()).map(|s| s.len());
+        if got.as_ref().ok() != Some(want) {
+            bad.push(format!("{ecl}: expected {want}, got {got:?}"));
+        }
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
