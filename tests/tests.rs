@@ -17,3 +17,5 @@ mod server;
 mod search;
 // ECL over the sample and the HL7 subset counts.
 mod ecl;
+// FHIR R4 operations, driven with oneshot; the HL7 suite in tests/conformance.
+mod fhir;

@@ -16,6 +16,7 @@
 //! ```
 
 mod error;
+mod fhir;
 mod metrics;
 mod native;
 mod openapi;
@@ -172,6 +173,7 @@ async fn fallback() -> ApiError {
 pub fn router(state: Arc<AppState>) -> Router {
     let cfg = state.config.clone();
     let app = native::routes()
+        .merge(fhir::routes())
         .route("/openapi.json", axum::routing::get(openapi::openapi))
         .fallback(fallback)
         .layer(middleware::from_fn_with_state(state.clone(), finish))

@@ -18,8 +18,8 @@ use crate::manifest::{Counts, EditionInfo, FileInfo, Manifest, ModuleDependency,
 pub struct BuildOptions {
     /// The `--as-of` date used when loading, recorded in the manifest.
     pub as_of: Option<u32>,
-    /// Override edition versions: (module, version) pairs, e.g. to serve a subset under
-    /// the version a test suite expects.
+    /// Declared editions: (module, version) pairs that replace the detected ones, e.g. to
+    /// serve a subset under the edition and version a test suite expects.
     pub edition_versions: Vec<(u64, u32)>,
     /// Free-form fingerprint of the sources, recorded in the manifest.
     pub source_fingerprint: Option<String>,
@@ -32,10 +32,7 @@ struct TextBlob {
 
 impl TextBlob {
     fn new() -> Self {
-        TextBlob {
-            text: String::new(),
-            interned: FxHashMap::default(),
-        }
+        TextBlob { text: String::new(), interned: FxHashMap::default() }
     }
     fn push(&mut self, s: &str) -> Result<(u32, u32), StoreError> {
         let start = u32::try_from(self.text.len()).map_err(|_| StoreError::TooLarge("text"))?;
@@ -83,11 +80,8 @@ pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Man
     let mut concepts: Vec<&sctx_rf2::Concept> = rel.concepts.values().collect();
     concepts.sort_by_key(|c| c.id);
     let n = concepts.len();
-    let index: FxHashMap<u64, u32> = concepts
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.id, i as u32))
-        .collect();
+    let index: FxHashMap<u64, u32> =
+        concepts.iter().enumerate().map(|(i, c)| (c.id, i as u32)).collect();
     let idx = |id: u64| index.get(&id).copied();
 
     let mut text = TextBlob::new();
@@ -99,11 +93,7 @@ pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Man
             definition_status: c.definition_status,
             effective_time: c.effective_time,
             flags: (if c.active { FLAG_ACTIVE } else { 0 } as u32)
-                | (if c.definition_status != ids::DEFINED {
-                    FLAG_PRIMITIVE
-                } else {
-                    0
-                } as u32),
+                | (if c.definition_status != ids::DEFINED { FLAG_PRIMITIVE } else { 0 } as u32),
         })
         .collect();
 
@@ -167,23 +157,14 @@ pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Man
             _ => continue,
         };
         *lang_counts.entry(m.refset).or_default() += 1;
-        lang_items.push((
-            di,
-            LangRec {
-                refset: m.refset,
-                acceptability: acc,
-            },
-        ));
+        lang_items.push((di, LangRec { refset: m.refset, acceptability: acc }));
     }
     lang_items.sort_by_key(|(d, l)| (*d, l.refset));
     let (lang_off, lang) = csr(desc_recs.len(), lang_items)?;
 
     // ---- text definitions
-    let mut defs: Vec<(u32, &sctx_rf2::Description)> = rel
-        .text_definitions
-        .values()
-        .filter_map(|d| idx(d.concept).map(|c| (c, d)))
-        .collect();
+    let mut defs: Vec<(u32, &sctx_rf2::Description)> =
+        rel.text_definitions.values().filter_map(|d| idx(d.concept).map(|c| (c, d))).collect();
     defs.sort_by_key(|(c, d)| (*c, d.id));
     let mut def_items = Vec::with_capacity(defs.len());
     for (ci, d) in defs {
@@ -240,22 +221,8 @@ pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Man
         if r.type_id == ids::IS_A && s != d {
             parent_items.push((s, d));
         }
-        out_items.push((
-            s,
-            RelRec {
-                type_idx: t,
-                other: d,
-                group: r.group,
-            },
-        ));
-        in_items.push((
-            d,
-            RelRec {
-                type_idx: t,
-                other: s,
-                group: r.group,
-            },
-        ));
+        out_items.push((s, RelRec { type_idx: t, other: d, group: r.group }));
+        in_items.push((d, RelRec { type_idx: t, other: s, group: r.group }));
     }
     parent_items.sort_unstable();
     parent_items.dedup();
@@ -303,15 +270,7 @@ pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Man
         };
         concrete_count += 1;
         let (start, len) = ctext.push(&c.value)?;
-        conc_items.push((
-            s,
-            ConcreteRec {
-                type_idx: t,
-                group: c.group,
-                start,
-                len,
-            },
-        ));
+        conc_items.push((s, ConcreteRec { type_idx: t, group: c.group, start, len }));
     }
     let (concrete_off, concrete) = csr(n, conc_items)?;
     let graph = GraphArchive {
@@ -333,11 +292,8 @@ pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Man
     };
 
     // ---- refsets
-    let mut members: Vec<&sctx_rf2::Member> = rel
-        .members
-        .values()
-        .filter(|m| !is_language_refset(rel, m.refset))
-        .collect();
+    let mut members: Vec<&sctx_rf2::Member> =
+        rel.members.values().filter(|m| !is_language_refset(rel, m.refset)).collect();
     members.sort_by_key(|m| (m.refset, m.referenced, !m.active, m.effective_time, m.id));
     let mut rtext = TextBlob::new();
     let mut member_recs = Vec::with_capacity(members.len());
@@ -347,20 +303,11 @@ pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Man
     let mut assoc_out_items = Vec::new();
     let mut assoc_in_items = Vec::new();
     let assoc_refsets: Vec<u64> = {
-        let mut v: Vec<u64> = ids::HISTORICAL_ASSOCIATIONS
-            .iter()
-            .map(|(i, _)| *i)
-            .collect();
+        let mut v: Vec<u64> = ids::HISTORICAL_ASSOCIATIONS.iter().map(|(i, _)| *i).collect();
         if let Some(h) = idx(ids::HISTORICAL_ASSOCIATION) {
-            let (a, b) = (
-                graph.desc_off[h as usize] as usize,
-                graph.desc_off[h as usize + 1] as usize,
-            );
-            v.extend(
-                graph.descendants[a..b]
-                    .iter()
-                    .map(|&i| concepts[i as usize].id),
-            );
+            let (a, b) =
+                (graph.desc_off[h as usize] as usize, graph.desc_off[h as usize + 1] as usize);
+            v.extend(graph.descendants[a..b].iter().map(|&i| concepts[i as usize].id));
         }
         v.sort_unstable();
         v.dedup();
@@ -386,21 +333,9 @@ pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Man
         let field_start = field_recs.len() as u32;
         for (k, f) in m.fields.iter().enumerate() {
             field_recs.push(match f {
-                Field::Empty => FieldRec {
-                    tag: FIELD_EMPTY,
-                    len: 0,
-                    value: 0,
-                },
-                Field::Id(v) => FieldRec {
-                    tag: FIELD_ID,
-                    len: 0,
-                    value: *v,
-                },
-                Field::Int(v) => FieldRec {
-                    tag: FIELD_INT,
-                    len: 0,
-                    value: *v as u64,
-                },
+                Field::Empty => FieldRec { tag: FIELD_EMPTY, len: 0, value: 0 },
+                Field::Id(v) => FieldRec { tag: FIELD_ID, len: 0, value: *v },
+                Field::Int(v) => FieldRec { tag: FIELD_INT, len: 0, value: *v as u64 },
                 Field::Str(s) => {
                     let (st, l) = rtext.push(s)?;
                     let name = r.field_names.get(k).map(String::as_str).unwrap_or("");
@@ -409,33 +344,15 @@ pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Man
                         key.extend_from_slice(s.as_bytes());
                         targets.entry(key).or_default().push(mi);
                     }
-                    FieldRec {
-                        tag: FIELD_STR,
-                        len: l,
-                        value: st as u64,
-                    }
+                    FieldRec { tag: FIELD_STR, len: l, value: st as u64 }
                 }
             });
         }
         if m.active && assoc_refsets.binary_search(&m.refset).is_ok() {
             if let (Some(s), Some(Field::Id(t))) = (idx(m.referenced), m.fields.first()) {
                 if let Some(t) = idx(*t) {
-                    assoc_out_items.push((
-                        s,
-                        AssocRec {
-                            refset: m.refset,
-                            other: t,
-                            reserved: 0,
-                        },
-                    ));
-                    assoc_in_items.push((
-                        t,
-                        AssocRec {
-                            refset: m.refset,
-                            other: s,
-                            reserved: 0,
-                        },
-                    ));
+                    assoc_out_items.push((s, AssocRec { refset: m.refset, other: t, reserved: 0 }));
+                    assoc_in_items.push((t, AssocRec { refset: m.refset, other: s, reserved: 0 }));
                 }
             }
         }
@@ -467,11 +384,8 @@ pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Man
         }
     }
     refsets.sort_by_key(|r| r.id);
-    let mut by_comp: Vec<(u64, u32)> = member_recs
-        .iter()
-        .enumerate()
-        .map(|(i, m)| (m.referenced, i as u32))
-        .collect();
+    let mut by_comp: Vec<(u64, u32)> =
+        member_recs.iter().enumerate().map(|(i, m)| (m.referenced, i as u32)).collect();
     by_comp.sort_unstable();
     let (by_component, by_component_member): (Vec<u64>, Vec<u32>) = by_comp.into_iter().unzip();
     let (assoc_out_off, assoc_out) = csr(n, assoc_out_items)?;
@@ -510,11 +424,8 @@ pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Man
 
     let counts = Counts {
         concepts: n as u64,
-        active_concepts: core
-            .concepts
-            .iter()
-            .filter(|c| c.flags & FLAG_ACTIVE as u32 != 0)
-            .count() as u64,
+        active_concepts: core.concepts.iter().filter(|c| c.flags & FLAG_ACTIVE as u32 != 0).count()
+            as u64,
         descriptions: core.descriptions.len() as u64,
         active_descriptions: core.descriptions.iter().filter(|d| d.active == 1).count() as u64,
         text_definitions: core.definitions.len() as u64,
@@ -531,36 +442,36 @@ pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Man
     };
 
     let mut files = BTreeMap::new();
-    files.insert(
-        "core.rkyv".to_string(),
-        write_archive(dir, "core.rkyv", &core)?,
-    );
-    files.insert(
-        "graph.rkyv".to_string(),
-        write_archive(dir, "graph.rkyv", &graph)?,
-    );
-    files.insert(
-        "refsets.rkyv".to_string(),
-        write_archive(dir, "refsets.rkyv", &refs)?,
-    );
+    files.insert("core.rkyv".to_string(), write_archive(dir, "core.rkyv", &core)?);
+    files.insert("graph.rkyv".to_string(), write_archive(dir, "graph.rkyv", &graph)?);
+    files.insert("refsets.rkyv".to_string(), write_archive(dir, "refsets.rkyv", &refs)?);
     files.insert("maptargets.fst".to_string(), file_info(&fst_path)?);
 
-    let mut editions: Vec<EditionInfo> = rel
-        .editions()
+    let detected = rel.editions();
+    let declared: Vec<(u64, u32, String)> = if opts.edition_versions.is_empty() {
+        detected.into_iter().map(|e| (e.module, e.version, e.folder)).collect()
+    } else {
+        // declared editions replace detection (e.g. a subset served under the edition and
+        // version a test suite expects)
+        opts.edition_versions
+            .iter()
+            .map(|&(m, v)| {
+                let folder = detected
+                    .iter()
+                    .find(|e| e.module == m)
+                    .map(|e| e.folder.clone())
+                    .unwrap_or_else(|| "declared".to_string());
+                (m, v, folder)
+            })
+            .collect()
+    };
+    let mut editions: Vec<EditionInfo> = declared
         .into_iter()
-        .map(|e| {
-            let version = opts
-                .edition_versions
-                .iter()
-                .find(|(m, _)| *m == e.module)
-                .map(|(_, v)| *v)
-                .unwrap_or(e.version);
-            EditionInfo {
-                module: e.module.to_string(),
-                version: format!("{version:08}"),
-                uri: format!("http://snomed.info/sct/{}/version/{version:08}", e.module),
-                folder: e.folder,
-            }
+        .map(|(module, version, folder)| EditionInfo {
+            module: module.to_string(),
+            version: format!("{version:08}"),
+            uri: format!("http://snomed.info/sct/{module}/version/{version:08}"),
+            folder,
         })
         .collect();
     editions.dedup_by(|a, b| a.uri == b.uri);
@@ -612,17 +523,12 @@ where
         >,
 {
     let path = dir.join(name);
-    let bytes =
-        rkyv::to_bytes::<rkyv::rancor::Error>(value).map_err(|e| StoreError::Serialize {
-            file: path.clone(),
-            reason: e.to_string(),
-        })?;
+    let bytes = rkyv::to_bytes::<rkyv::rancor::Error>(value)
+        .map_err(|e| StoreError::Serialize { file: path.clone(), reason: e.to_string() })?;
     let mut f = BufWriter::new(File::create(&path).map_err(|e| StoreError::io(&path, e))?);
     f.write_all(&bytes).map_err(|e| StoreError::io(&path, e))?;
     f.flush().map_err(|e| StoreError::io(&path, e))?;
-    f.get_ref()
-        .sync_all()
-        .map_err(|e| StoreError::io(&path, e))?;
+    f.get_ref().sync_all().map_err(|e| StoreError::io(&path, e))?;
     Ok(FileInfo {
         bytes: bytes.len() as u64,
         xxh3: format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&bytes)),
@@ -671,9 +577,7 @@ fn closure(
     }
     if order.len() != n {
         let bad = (0..n).find(|&i| indeg[i] > 0).unwrap_or(0);
-        return Err(StoreError::Cycle {
-            concept: concepts[bad].id,
-        });
+        return Err(StoreError::Cycle { concept: concepts[bad].id });
     }
     let mut anc: Vec<Vec<u32>> = vec![Vec::new(); n];
     let mut scratch: Vec<u32> = Vec::new();

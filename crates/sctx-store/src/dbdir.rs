@@ -12,9 +12,7 @@ pub fn resolve(path: &Path) -> Result<PathBuf, StoreError> {
     if path.join("manifest.json").is_file() {
         return Ok(path.to_path_buf());
     }
-    newest_build(path)?.ok_or_else(|| StoreError::NotFound {
-        path: path.to_path_buf(),
-    })
+    newest_build(path)?.ok_or_else(|| StoreError::NotFound { path: path.to_path_buf() })
 }
 
 /// The newest complete build under a database root.
@@ -22,9 +20,7 @@ pub fn newest_build(root: &Path) -> Result<Option<PathBuf>, StoreError> {
     let rd = match std::fs::read_dir(root) {
         Ok(rd) => rd,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(StoreError::NotFound {
-                path: root.to_path_buf(),
-            });
+            return Err(StoreError::NotFound { path: root.to_path_buf() });
         }
         Err(e) => return Err(StoreError::io(root, e)),
     };
@@ -52,23 +48,13 @@ impl Staging {
     /// Creates `root` if needed and a fresh temporary build directory in it.
     pub fn new(root: &Path) -> Result<Staging, StoreError> {
         std::fs::create_dir_all(root).map_err(|e| StoreError::io(root, e))?;
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap_or_default();
+        let now =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
         let stamp = crate::manifest::now_rfc3339().replace([':', '-'], "");
-        let name = format!(
-            "build-{stamp}-{:09}-{}",
-            now.subsec_nanos(),
-            std::process::id()
-        );
+        let name = format!("build-{stamp}-{:09}-{}", now.subsec_nanos(), std::process::id());
         let tmp = root.join(format!(".tmp-{name}"));
         std::fs::create_dir(&tmp).map_err(|e| StoreError::io(&tmp, e))?;
-        Ok(Staging {
-            root: root.to_path_buf(),
-            tmp,
-            name,
-            committed: false,
-        })
+        Ok(Staging { root: root.to_path_buf(), tmp, name, committed: false })
     }
 
     /// The temporary directory to write into.

@@ -73,15 +73,9 @@ pub enum StoreError {
 
 impl StoreError {
     pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
-        StoreError::Io {
-            path: path.to_path_buf(),
-            source,
-        }
+        StoreError::Io { path: path.to_path_buf(), source }
     }
     pub(crate) fn fst(path: &Path, e: impl std::fmt::Display) -> Self {
-        StoreError::Fst {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        }
+        StoreError::Fst { path: path.to_path_buf(), reason: e.to_string() }
     }
 }

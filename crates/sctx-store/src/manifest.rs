@@ -135,18 +135,13 @@ impl Manifest {
         let path = dir.join("manifest.json");
         let text = std::fs::read_to_string(&path).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
-                StoreError::NotFound {
-                    path: dir.to_path_buf(),
-                }
+                StoreError::NotFound { path: dir.to_path_buf() }
             } else {
                 StoreError::io(&path, e)
             }
         })?;
-        let v: serde_json::Value =
-            serde_json::from_str(&text).map_err(|e| StoreError::Manifest {
-                path: path.clone(),
-                reason: e.to_string(),
-            })?;
+        let v: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| StoreError::Manifest { path: path.clone(), reason: e.to_string() })?;
         if v.get("format").and_then(|f| f.as_str()) != Some(FORMAT_NAME) {
             return Err(StoreError::Manifest {
                 path,
@@ -155,25 +150,16 @@ impl Manifest {
         }
         let found = v.get("formatVersion").and_then(|f| f.as_u64()).unwrap_or(0) as u32;
         if found != crate::FORMAT_VERSION {
-            return Err(StoreError::FormatVersion {
-                path,
-                found,
-                expected: crate::FORMAT_VERSION,
-            });
+            return Err(StoreError::FormatVersion { path, found, expected: crate::FORMAT_VERSION });
         }
-        serde_json::from_value(v).map_err(|e| StoreError::Manifest {
-            path,
-            reason: e.to_string(),
-        })
+        serde_json::from_value(v).map_err(|e| StoreError::Manifest { path, reason: e.to_string() })
     }
 
     /// Writes `dir/manifest.json`.
     pub fn write(&self, dir: &Path) -> Result<(), StoreError> {
         let path = dir.join("manifest.json");
-        let text = serde_json::to_string_pretty(self).map_err(|e| StoreError::Manifest {
-            path: path.clone(),
-            reason: e.to_string(),
-        })?;
+        let text = serde_json::to_string_pretty(self)
+            .map_err(|e| StoreError::Manifest { path: path.clone(), reason: e.to_string() })?;
         std::fs::write(&path, text).map_err(|e| StoreError::io(&path, e))
     }
 }
@@ -197,10 +183,5 @@ pub fn now_rfc3339() -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = if m <= 2 { y + 1 } else { y };
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, (rem % 3600) / 60, rem % 60)
 }

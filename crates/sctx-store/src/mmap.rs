@@ -50,10 +50,7 @@ where
             path: path.to_path_buf(),
             reason: format!("archive validation failed ({e})"),
         })?;
-        Ok(Archive {
-            map,
-            _t: std::marker::PhantomData,
-        })
+        Ok(Archive { map, _t: std::marker::PhantomData })
     }
 
     /// The archived root.

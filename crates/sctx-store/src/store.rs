@@ -42,9 +42,7 @@ pub struct OpenOptions {
 
 impl Default for OpenOptions {
     fn default() -> Self {
-        OpenOptions {
-            verify_checksums: true,
-        }
+        OpenOptions { verify_checksums: true }
     }
 }
 
@@ -60,9 +58,7 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store")
-            .field("dir", &self.dir)
-            .finish_non_exhaustive()
+        f.debug_struct("Store").field("dir", &self.dir).finish_non_exhaustive()
     }
 }
 
@@ -114,9 +110,7 @@ pub struct DescriptionView<'a> {
 impl<'a> DescriptionView<'a> {
     /// (language refset, acceptability id) pairs from active language members.
     pub fn acceptability(&self) -> impl Iterator<Item = (u64, u64)> + 'a {
-        self.acceptability
-            .iter()
-            .map(|l| (l.refset.to_native(), l.acceptability.to_native()))
+        self.acceptability.iter().map(|l| (l.refset.to_native(), l.acceptability.to_native()))
     }
     /// The acceptability in `refset`, if any.
     pub fn acceptability_in(&self, refset: u64) -> Option<u64> {
@@ -218,10 +212,7 @@ pub struct MemberView<'a> {
 impl<'a> MemberView<'a> {
     /// A field by name.
     pub fn field(&self, name: &str) -> Option<FieldValue<'a>> {
-        self.fields
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| *v)
+        self.fields.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
     }
     /// The member id as a UUID string.
     pub fn uuid_string(&self) -> String {
@@ -241,18 +232,11 @@ impl Store {
         let dir = crate::dbdir::resolve(path)?;
         let manifest = Manifest::read(&dir)?;
         let file = |name: &str| -> Result<(PathBuf, u64, Option<String>), StoreError> {
-            let info = manifest
-                .files
-                .get(name)
-                .ok_or_else(|| StoreError::Manifest {
-                    path: dir.join("manifest.json"),
-                    reason: format!("no entry for {name}"),
-                })?;
-            Ok((
-                dir.join(name),
-                info.bytes,
-                opts.verify_checksums.then(|| info.xxh3.clone()),
-            ))
+            let info = manifest.files.get(name).ok_or_else(|| StoreError::Manifest {
+                path: dir.join("manifest.json"),
+                reason: format!("no entry for {name}"),
+            })?;
+            Ok((dir.join(name), info.bytes, opts.verify_checksums.then(|| info.xxh3.clone())))
         };
         let (p, b, x) = file("core.rkyv")?;
         let core = Archive::open(&p, b, x.as_deref())?;
@@ -263,14 +247,7 @@ impl Store {
         let (p, b, x) = file("maptargets.fst")?;
         let map = map_file(&p, b, x.as_deref())?;
         let targets = fst::Map::new(map).map_err(|e| StoreError::fst(&p, e))?;
-        let store = Store {
-            dir,
-            manifest,
-            core,
-            graph,
-            refs,
-            targets,
-        };
+        let store = Store { dir, manifest, core, graph, refs, targets };
         store.check_shape()?;
         Ok(store)
     }
@@ -335,19 +312,13 @@ impl Store {
     /// The dense index of a concept id.
     #[inline]
     pub fn index_of(&self, id: u64) -> Option<u32> {
-        u64s(&self.core.get().concept_ids)
-            .binary_search(&id)
-            .ok()
-            .map(|i| i as u32)
+        u64s(&self.core.get().concept_ids).binary_search(&id).ok().map(|i| i as u32)
     }
 
     /// The SCTID at a dense index (0 when out of range).
     #[inline]
     pub fn id_of(&self, idx: u32) -> u64 {
-        u64s(&self.core.get().concept_ids)
-            .get(idx as usize)
-            .copied()
-            .unwrap_or(0)
+        u64s(&self.core.get().concept_ids).get(idx as usize).copied().unwrap_or(0)
     }
 
     /// A concept by dense index.
@@ -383,14 +354,9 @@ impl Store {
         let c = self.core.get();
         let text = self.text();
         let ts = rec.term_start.to_native() as usize;
-        let term = text
-            .get(ts..ts + rec.term_len.to_native() as usize)
-            .unwrap_or("");
+        let term = text.get(ts..ts + rec.term_len.to_native() as usize).unwrap_or("");
         let ls = rec.lang_start.to_native() as usize;
-        let lang = text
-            .get(ls..)
-            .and_then(|s| s.split('\0').next())
-            .unwrap_or("");
+        let lang = text.get(ls..).and_then(|s| s.split('\0').next()).unwrap_or("");
         let lr = range(u32s(&c.lang_off), i as u32);
         DescriptionView {
             index: i as u32,
@@ -422,9 +388,7 @@ impl Store {
     /// A description by its index in the description table.
     pub fn description_at(&self, i: u32) -> Option<DescriptionView<'_>> {
         let c = self.core.get();
-        c.descriptions
-            .get(i as usize)
-            .map(|d| self.desc_view(i as usize, d))
+        c.descriptions.get(i as usize).map(|d| self.desc_view(i as usize, d))
     }
 
     /// A description by SCTID.
@@ -475,10 +439,8 @@ impl Store {
         lang: &LanguagePreference,
         type_id: u64,
     ) -> Option<DescriptionView<'_>> {
-        let candidates = || {
-            self.descriptions(idx)
-                .filter(move |d| d.active && d.type_id == type_id)
-        };
+        let candidates =
+            || self.descriptions(idx).filter(move |d| d.active && d.type_id == type_id);
         for &refset in &lang.refsets {
             if let Some(d) = candidates().find(|d| d.is_preferred_in(refset)) {
                 return Some(d);
@@ -492,9 +454,7 @@ impl Store {
 
     /// Whether a description is acceptable or preferred in any of `lang`'s refsets.
     pub fn is_acceptable(&self, d: &DescriptionView<'_>, lang: &LanguagePreference) -> bool {
-        lang.refsets
-            .iter()
-            .any(|r| d.acceptability_in(*r).is_some())
+        lang.refsets.iter().any(|r| d.acceptability_in(*r).is_some())
     }
 
     fn g(&self) -> &ArchivedGraphArchive {
@@ -504,30 +464,22 @@ impl Store {
     /// Active inferred is-a parents.
     pub fn parents(&self, idx: u32) -> &[u32] {
         let g = self.g();
-        u32s(&g.parents)
-            .get(range(u32s(&g.parent_off), idx))
-            .unwrap_or(&[])
+        u32s(&g.parents).get(range(u32s(&g.parent_off), idx)).unwrap_or(&[])
     }
     /// Children.
     pub fn children(&self, idx: u32) -> &[u32] {
         let g = self.g();
-        u32s(&g.children)
-            .get(range(u32s(&g.child_off), idx))
-            .unwrap_or(&[])
+        u32s(&g.children).get(range(u32s(&g.child_off), idx)).unwrap_or(&[])
     }
     /// Proper ancestors, sorted by index.
     pub fn ancestors(&self, idx: u32) -> &[u32] {
         let g = self.g();
-        u32s(&g.ancestors)
-            .get(range(u32s(&g.anc_off), idx))
-            .unwrap_or(&[])
+        u32s(&g.ancestors).get(range(u32s(&g.anc_off), idx)).unwrap_or(&[])
     }
     /// Proper descendants, sorted by index.
     pub fn descendants(&self, idx: u32) -> &[u32] {
         let g = self.g();
-        u32s(&g.descendants)
-            .get(range(u32s(&g.desc_off), idx))
-            .unwrap_or(&[])
+        u32s(&g.descendants).get(range(u32s(&g.desc_off), idx)).unwrap_or(&[])
     }
     /// True when `a` subsumes `b` (`b` is `a` or a descendant of `a`).
     #[inline]
@@ -538,37 +490,25 @@ impl Store {
     /// Outbound active inferred relationships, is-a included, ordered by group and type.
     pub fn outbound(&self, idx: u32) -> impl Iterator<Item = RelView> + '_ {
         let g = self.g();
-        g.out_rels
-            .get(range(u32s(&g.out_off), idx))
-            .unwrap_or(&[])
-            .iter()
-            .map(rel_view)
+        g.out_rels.get(range(u32s(&g.out_off), idx)).unwrap_or(&[]).iter().map(rel_view)
     }
     /// Inbound active inferred relationships (`other` is the source).
     pub fn inbound(&self, idx: u32) -> impl Iterator<Item = RelView> + '_ {
         let g = self.g();
-        g.in_rels
-            .get(range(u32s(&g.in_off), idx))
-            .unwrap_or(&[])
-            .iter()
-            .map(rel_view)
+        g.in_rels.get(range(u32s(&g.in_off), idx)).unwrap_or(&[]).iter().map(rel_view)
     }
     /// Concrete values of a concept.
     pub fn concrete(&self, idx: u32) -> impl Iterator<Item = ConcreteView<'_>> + '_ {
         let g = self.g();
         let text = g.concrete_text.as_str();
-        g.concrete
-            .get(range(u32s(&g.concrete_off), idx))
-            .unwrap_or(&[])
-            .iter()
-            .map(move |c| {
-                let s = c.start.to_native() as usize;
-                ConcreteView {
-                    type_idx: c.type_idx.to_native(),
-                    group: c.group.to_native(),
-                    value: text.get(s..s + c.len.to_native() as usize).unwrap_or(""),
-                }
-            })
+        g.concrete.get(range(u32s(&g.concrete_off), idx)).unwrap_or(&[]).iter().map(move |c| {
+            let s = c.start.to_native() as usize;
+            ConcreteView {
+                type_idx: c.type_idx.to_native(),
+                group: c.group.to_native(),
+                value: text.get(s..s + c.len.to_native() as usize).unwrap_or(""),
+            }
+        })
     }
 
     fn r(&self) -> &ArchivedRefsetArchive {
@@ -581,10 +521,7 @@ impl Store {
             summary: r.summary.as_str(),
             pattern: r.pattern.as_str(),
             field_names: r.field_names.iter().map(|s| s.as_str()).collect(),
-            members: r
-                .member_end
-                .to_native()
-                .saturating_sub(r.member_start.to_native()),
+            members: r.member_end.to_native().saturating_sub(r.member_start.to_native()),
             active_members: r.active_members.to_native(),
         }
     }
@@ -610,10 +547,7 @@ impl Store {
         let r = self.r();
         let m = r.members.get(i as usize)?;
         let refset = m.refset.to_native();
-        let names = self
-            .refset_rec(refset)
-            .map(|x| &x.field_names[..])
-            .unwrap_or(&[]);
+        let names = self.refset_rec(refset).map(|x| &x.field_names[..]).unwrap_or(&[]);
         let fs = m.field_start.to_native() as usize;
         let fl = m.field_len.to_native() as usize;
         let fields = r
@@ -669,12 +603,7 @@ impl Store {
         let r = self.r();
         let (a, b) = self
             .refset_rec(refset)
-            .map(|x| {
-                (
-                    x.member_start.to_native() as usize,
-                    x.member_end.to_native() as usize,
-                )
-            })
+            .map(|x| (x.member_start.to_native() as usize, x.member_end.to_native() as usize))
             .unwrap_or((0, 0));
         let slice = r.members.get(a..b).unwrap_or(&[]);
         let lo = slice.partition_point(|m| m.referenced.to_native() < component);
@@ -689,10 +618,7 @@ impl Store {
         let lo = keys.partition_point(|&k| k < component);
         let hi = keys.partition_point(|&k| k <= component);
         let idx = u32s(&r.by_component_member);
-        idx.get(lo..hi)
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(move |&i| self.member(i))
+        idx.get(lo..hi).unwrap_or(&[]).iter().filter_map(move |&i| self.member(i))
     }
 
     /// Active historical associations from a concept: (association refset, target index).
@@ -724,11 +650,7 @@ impl Store {
         };
         let (start, len) = ((v >> 32) as usize, (v & 0xffff_ffff) as usize);
         let post = u32s(&self.r().target_postings);
-        post.get(start..start + len)
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(|&i| self.member(i))
-            .collect()
+        post.get(start..start + len).unwrap_or(&[]).iter().filter_map(|&i| self.member(i)).collect()
     }
 
     /// Map targets of a refset starting with `prefix` (for code search), up to `limit`.

@@ -41,8 +41,9 @@ enum Command {
         /// Use the state as of this date (YYYYMMDD); Full files are used.
         #[arg(long)]
         as_of: Option<String>,
-        /// Serve an edition under another version: MODULE=YYYYMMDD (repeatable).
-        #[arg(long = "edition-version")]
+        /// Declare the edition(s) instead of detecting them: MODULE=YYYYMMDD (repeatable),
+        /// e.g. 900000000000207008=20250814.
+        #[arg(long = "edition")]
         edition_versions: Vec<String>,
         /// RF2 packages: directories or .zip files, layered in order.
         #[arg(required = true)]
@@ -227,9 +228,9 @@ fn run(cli: Cli) -> Result<()> {
             let as_of = as_of.as_deref().map(parse_date).transpose()?;
             let mut versions = Vec::new();
             for ev in &edition_versions {
-                let (m, v) = ev.split_once('=').with_context(|| {
-                    format!("--edition-version {ev:?}: expected MODULE=YYYYMMDD")
-                })?;
+                let (m, v) = ev
+                    .split_once('=')
+                    .with_context(|| format!("--edition {ev:?}: expected MODULE=YYYYMMDD"))?;
                 versions.push((sctx_db::parse_id(m)?, parse_date(v)?));
             }
             let bar = show_progress(cli.quiet).then(|| {
