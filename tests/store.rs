@@ -107,6 +107,25 @@ fn closure_matches_brute_force() {
     check_closure(db);
 }
 
+/// Closure check on every `step`-th concept (for larger databases).
+pub fn check_closure_sampled(db: &Database, step: u32) {
+    let s = db.store();
+    for c in (0..s.concept_count()).step_by(step as usize) {
+        let mut seen = BTreeSet::new();
+        let mut stack: Vec<u32> = s.parents(c).to_vec();
+        while let Some(p) = stack.pop() {
+            if seen.insert(p) {
+                stack.extend_from_slice(s.parents(p));
+            }
+        }
+        let got: BTreeSet<u32> = s.ancestors(c).iter().copied().collect();
+        assert_eq!(got, seen, "ancestors of {}", s.id_of(c));
+        for &a in &seen {
+            assert!(s.descendants(a).binary_search(&c).is_ok());
+        }
+    }
+}
+
 pub fn check_closure(db: &Database) {
     let s = db.store();
     let n = s.concept_count();

@@ -19,3 +19,5 @@ mod search;
 mod ecl;
 // FHIR R4 operations, driven with oneshot; the HL7 suite in tests/conformance.
 mod fhir;
+// The synthetic generator's tiny profile imports cleanly.
+mod synth;

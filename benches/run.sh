@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The benchmark harness: generate (cached), import, measure. Writes bench-data/results-<profile>.md
+# and prints it. Usage: benches/run.sh [international|uk|tiny] [--skip-http]
+#
+# Needs: /usr/bin/time (Debian package `time`), oha (`cargo install oha`) for HTTP.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PROFILE="${1:-international}"
+SKIP_HTTP="${2:-}"
+SEED=42
+DATA="bench-data"
+REL="$DATA/synth-$PROFILE-$SEED"
+DB="$DATA/db-$PROFILE"
+OUT="$DATA/results-$PROFILE.md"
+mkdir -p "$DATA"
+command -v /usr/bin/time >/dev/null || { echo "install GNU time: apt-get install time" >&2; exit 1; }
+
+cargo build --release --quiet --bin sctx --examples
+cargo bench --no-run --quiet --bench inprocess --bench io_floor 2>/dev/null || cargo bench --no-run --bench inprocess --bench io_floor
+SCTX=target/release/sctx
+
+if [ ! -f "$REL/.complete" ]; then
+    rm -rf "$REL"
+    /usr/bin/time -v "$SCTX" -q generate --profile "$PROFILE" --seed "$SEED" --out "$REL" > "$DATA/generate-$PROFILE.json" 2> "$DATA/generate-$PROFILE.time"
+    touch "$REL/.complete"
+fi
+GEN_WALL=$(grep "Elapsed (wall" "$DATA/generate-$PROFILE.time" | awk '{print $NF}')
+
+# I/O floor: read and split every line (same files as the import)
+FLOOR_JSON=$(cargo bench --quiet --bench io_floor -- "$REL" 2>/dev/null | tail -1)
+FLOOR=$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['seconds'])" "$FLOOR_JSON")
+
+# import, measured
+rm -rf "$DB"
+/usr/bin/time -v "$SCTX" -q import --db "$DB" "$REL" > "$DATA/import-$PROFILE.json" 2> "$DATA/import-$PROFILE.time"
+WALL=$(grep "Elapsed (wall" "$DATA/import-$PROFILE.time" | awk '{print $NF}')
+RSS_KB=$(grep "Maximum resident" "$DATA/import-$PROFILE.time" | awk '{print $NF}')
+BUILD=$(ls -d "$DB"/build-* | tail -1)
+SIZE=$(du -sb "$BUILD" | cut -f1)
+SEARCH_SIZE=$(du -sb "$BUILD/search" | cut -f1)
+
+# in-process (divan)
+SCTX_BENCH_DB="$DB" cargo bench --quiet --bench inprocess -- --min-time 1 > "$DATA/inprocess-$PROFILE.txt" 2>&1 || true
+
+HTTP=""
+if [ -z "$SKIP_HTTP" ] && command -v oha >/dev/null; then
+    PORT=18080; HPORT=18098
+    "$SCTX" -q serve --db "$DB" --addr 127.0.0.1:$PORT > /dev/null 2>&1 & SPID=$!
+    target/release/examples/hello_axum 127.0.0.1:$HPORT & HPID=$!
+    for _ in $(seq 100); do curl -sf 127.0.0.1:$PORT/readyz >/dev/null && break; sleep 0.2; done
+    ID=$(python3 -c "import json; print(json.load(open('$DATA/import-$PROFILE.json'))['build'])" >/dev/null; "$SCTX" -q ecl --db "$DB" --limit 1 "<< 404684003" | python3 -c "import json,sys; print(json.load(sys.stdin)['items'][0]['id'])")
+    run() { oha --no-tui -z 10s -c 50 --output-format json "$1" 2>/dev/null | python3 -c "import json,sys; d=json.load(sys.stdin); s=d['summary']; p=d['latencyPercentiles']; print(f\"{s['requestsPerSec']:.0f} | {p['p50']*1000:.2f} | {p['p99']*1000:.2f}\")"; }
+    H=$(run "http://127.0.0.1:$HPORT/")
+    C=$(run "http://127.0.0.1:$PORT/v1/concepts/$ID")
+    S=$(run "http://127.0.0.1:$PORT/v1/search?q=hea&limit=10")
+    kill $SPID $HPID 2>/dev/null || true
+    HTTP="| axum hello-world (ceiling) | $H |
+| \`GET /v1/concepts/{id}\` | $C |
+| \`GET /v1/search?q=hea\` (3-letter prefix) | $S |"
+fi
+
+{
+echo "## $PROFILE profile — $(date -u +%Y-%m-%d) — $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), load $(cut -d' ' -f1 /proc/loadavg)"
+echo
+echo "| measure | value |"
+echo "|---|---|"
+echo "| generate (\`sctx generate --profile $PROFILE --seed $SEED\`) | $GEN_WALL |"
+echo "| input | $(du -sh "$REL" | cut -f1), $(python3 -c "import json,sys; print(json.loads(sys.argv[1])['lines'])" "$FLOOR_JSON") lines |"
+echo "| I/O floor (read + split every line) | ${FLOOR}s |"
+echo "| import wall time (\`sctx import\`) | $WALL |"
+echo "| import peak RSS | $((RSS_KB / 1024)) MiB |"
+echo "| database size | $((SIZE / 1048576)) MiB (search index $((SEARCH_SIZE / 1048576)) MiB) |"
+echo
+echo "In process (divan, median):"
+echo
+echo '```'
+grep -E "^(├|╰|inprocess|│)" "$DATA/inprocess-$PROFILE.txt" || cat "$DATA/inprocess-$PROFILE.txt"
+echo '```'
+if [ -n "$HTTP" ]; then
+echo
+echo "HTTP, \`oha -z 10s -c 50\` on loopback (requests/s | p50 ms | p99 ms):"
+echo
+echo "| route | req/s \\| p50 \\| p99 |"
+echo "|---|---|"
+echo "$HTTP"
+fi
+} > "$OUT"
+cat "$OUT"
