@@ -21,21 +21,12 @@ pub struct ParseError {
 impl ParseError {
     pub(crate) fn new(source: &str, offset: usize, expected: Vec<String>, message: String) -> Self {
         let offset = offset.min(source.len());
-        let offset = (0..=offset)
-            .rev()
-            .find(|&o| source.is_char_boundary(o))
-            .unwrap_or(0);
+        let offset = (0..=offset).rev().find(|&o| source.is_char_boundary(o)).unwrap_or(0);
         let before = &source[..offset];
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         let column = source[line_start..offset].chars().count() + 1;
-        ParseError {
-            offset,
-            line,
-            column,
-            expected,
-            message,
-        }
+        ParseError { offset, line, column, expected, message }
     }
 
     /// Render the error with the offending source line and a caret, e.g.

@@ -97,10 +97,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
-            max_results: u64::MAX,
-            timeout: Duration::from_secs(30),
-        }
+        Limits { max_results: u64::MAX, timeout: Duration::from_secs(30) }
     }
 }
 
@@ -222,11 +219,7 @@ struct DialectMatcher {
 
 enum CDesc<'f> {
     Plain(&'f DescriptionFilter),
-    Ids(
-        EqOp,
-        HashSet<u64>,
-        bool, /* module (true) or type (false) */
-    ),
+    Ids(EqOp, HashSet<u64>, bool /* module (true) or type (false) */),
     Dialect(EqOp, Vec<DialectMatcher>),
 }
 
@@ -263,9 +256,7 @@ impl<'b, B: EclBackend + ?Sized> Evaluator<'b, B> {
         self.start();
         let r = self.expr(expr)?;
         if r.len() > self.limits.max_results {
-            return Err(EvalError::TooManyResults {
-                limit: self.limits.max_results,
-            });
+            return Err(EvalError::TooManyResults { limit: self.limits.max_results });
         }
         Ok(r)
     }
@@ -298,19 +289,13 @@ impl<'b, B: EclBackend + ?Sized> Evaluator<'b, B> {
     pub fn member_fields(&self, expr: &Expr) -> R<Vec<MemberRow>> {
         self.start();
         let Expr::Sub(s) = expr else {
-            return Err(EvalError::Invalid(
-                "field selection must be the final operation".into(),
-            ));
+            return Err(EvalError::Invalid("field selection must be the final operation".into()));
         };
         let Some(RefsetOp::MemberOf(Some(sel))) = &s.refset else {
-            return Err(EvalError::Invalid(
-                "expression has no member field selection".into(),
-            ));
+            return Err(EvalError::Invalid("expression has no member field selection".into()));
         };
         if s.op.is_some() || !s.filters.is_empty() || s.history.is_some() {
-            return Err(EvalError::Invalid(
-                "field selection must be the final operation".into(),
-            ));
+            return Err(EvalError::Invalid("field selection must be the final operation".into()));
         }
         let refsets = self.focus(&s.focus)?;
         let filters = self.compile_member_filters(&s.member_filters)?;
@@ -359,16 +344,12 @@ impl<'b, B: EclBackend + ?Sized> Evaluator<'b, B> {
         {
             for n in names {
                 if !seen_field.contains(&n.to_ascii_lowercase()) {
-                    return Err(EvalError::Invalid(format!(
-                        "refset field `{n}` does not exist"
-                    )));
+                    return Err(EvalError::Invalid(format!("refset field `{n}` does not exist")));
                 }
             }
         }
         if rows.len() as u64 > self.limits.max_results {
-            return Err(EvalError::TooManyResults {
-                limit: self.limits.max_results,
-            });
+            return Err(EvalError::TooManyResults { limit: self.limits.max_results });
         }
         Ok(rows)
     }
@@ -376,8 +357,7 @@ impl<'b, B: EclBackend + ?Sized> Evaluator<'b, B> {
     // ----- infrastructure ----------------------------------------------------
 
     fn start(&self) {
-        self.deadline
-            .set(Instant::now().checked_add(self.limits.timeout));
+        self.deadline.set(Instant::now().checked_add(self.limits.timeout));
         self.ticks.set(0);
         self.inactive_scope.set(0);
     }
@@ -395,13 +375,12 @@ impl<'b, B: EclBackend + ?Sized> Evaluator<'b, B> {
     }
 
     fn active_set(&self) -> &RoaringBitmap {
-        self.active
-            .get_or_init(|| match self.backend.active_concepts() {
-                Some(set) => set.clone(),
-                None => (0..self.backend.concept_count())
-                    .filter(|&i| self.backend.is_active(i))
-                    .collect(),
-            })
+        self.active.get_or_init(|| match self.backend.active_concepts() {
+            Some(set) => set.clone(),
+            None => {
+                (0..self.backend.concept_count()).filter(|&i| self.backend.is_active(i)).collect()
+            }
+        })
     }
 
     fn universe(&self) -> RoaringBitmap {
@@ -648,11 +627,7 @@ impl<'b, B: EclBackend + ?Sized> Evaluator<'b, B> {
             if out.contains(x) {
                 continue; // its closure is already included
             }
-            let v = if down {
-                self.backend.descendants(x)
-            } else {
-                self.backend.ancestors(x)
-            };
+            let v = if down { self.backend.descendants(x) } else { self.backend.ancestors(x) };
             out.extend(v.iter().copied());
         }
         Ok(out)
@@ -662,11 +637,7 @@ impl<'b, B: EclBackend + ?Sized> Evaluator<'b, B> {
         let mut out = RoaringBitmap::new();
         for x in set {
             self.tick()?;
-            let v = if down {
-                self.backend.children(x)
-            } else {
-                self.backend.parents(x)
-            };
+            let v = if down { self.backend.children(x) } else { self.backend.parents(x) };
             out.extend(v.iter().copied());
         }
         Ok(out)
@@ -768,9 +739,7 @@ impl<'b, B: EclBackend + ?Sized> Evaluator<'b, B> {
             && any_member
             && !field_seen
         {
-            return Err(EvalError::Invalid(format!(
-                "refset field `{f}` does not exist"
-            )));
+            return Err(EvalError::Invalid(format!("refset field `{f}` does not exist")));
         }
         Ok(out)
     }
@@ -792,9 +761,7 @@ impl<'b, B: EclBackend + ?Sized> Evaluator<'b, B> {
     }
 
     fn member_passes(&self, m: &MemberView<'_>, filters: &[(&MemberFilter, HashSet<u64>)]) -> bool {
-        let has_active = filters
-            .iter()
-            .any(|(f, _)| matches!(f, MemberFilter::Active(..)));
+        let has_active = filters.iter().any(|(f, _)| matches!(f, MemberFilter::Active(..)));
         if !has_active && !m.active {
             return false;
         }
@@ -828,11 +795,7 @@ impl<'b, B: EclBackend + ?Sized> Evaluator<'b, B> {
             self.tick()?;
             let ok = resolved.iter().all(|(f, ids)| match f {
                 ConceptFilter::DefinitionStatusId(op, _) => {
-                    let st = if b.is_primitive(x) {
-                        PRIMITIVE
-                    } else {
-                        DEFINED
-                    };
+                    let st = if b.is_primitive(x) { PRIMITIVE } else { DEFINED };
                     ids.contains(&st) == (*op == EqOp::Eq)
                 }
                 ConceptFilter::DefinitionStatus(op, v) => {
@@ -879,12 +842,7 @@ impl<'b, B: EclBackend + ?Sized> Evaluator<'b, B> {
                     CDesc::Ids(*op, self.resolve_ids(ids)?, false)
                 }
                 DescriptionFilter::Module(op, ids) => CDesc::Ids(*op, self.resolve_ids(ids)?, true),
-                DescriptionFilter::Dialect {
-                    op,
-                    entries,
-                    acceptability,
-                    ..
-                } => {
+                DescriptionFilter::Dialect { op, entries, acceptability, .. } => {
                     let mut ms = Vec::new();
                     for en in entries {
                         let refsets = match &en.dialect {
@@ -892,11 +850,8 @@ impl<'b, B: EclBackend + ?Sized> Evaluator<'b, B> {
                             Dialect::Id(c) => std::iter::once(c.id).collect(),
                             Dialect::Expr(e) => self.sub_ids(e)?,
                         };
-                        let acc = en
-                            .acceptability
-                            .as_ref()
-                            .or(acceptability.as_ref())
-                            .map(|a| match a {
+                        let acc =
+                            en.acceptability.as_ref().or(acceptability.as_ref()).map(|a| match a {
                                 AcceptabilitySet::Tokens(t) => {
                                     t.iter().map(|x| *x == Acceptability::Preferred).collect()
                                 }
@@ -909,19 +864,14 @@ impl<'b, B: EclBackend + ?Sized> Evaluator<'b, B> {
                                     })
                                     .collect(),
                             });
-                        ms.push(DialectMatcher {
-                            refsets,
-                            accept: acc,
-                        });
+                        ms.push(DialectMatcher { refsets, accept: acc });
                     }
                     CDesc::Dialect(*op, ms)
                 }
                 other => CDesc::Plain(other),
             });
         }
-        let has_active = filters
-            .iter()
-            .any(|f| matches!(f, DescriptionFilter::Active(..)));
+        let has_active = filters.iter().any(|f| matches!(f, DescriptionFilter::Active(..)));
         let mut out = RoaringBitmap::new();
         for x in &set {
             self.tick()?;
@@ -951,9 +901,7 @@ impl<'b, B: EclBackend + ?Sized> Evaluator<'b, B> {
                             any == (*op == EqOp::Eq)
                         }
                         DescriptionFilter::Language(op, codes) => {
-                            codes
-                                .iter()
-                                .any(|c| c.eq_ignore_ascii_case(d.language_code))
+                            codes.iter().any(|c| c.eq_ignore_ascii_case(d.language_code))
                                 == (*op == EqOp::Eq)
                         }
                         DescriptionFilter::Type(op, types) => {
@@ -978,18 +926,13 @@ impl<'b, B: EclBackend + ?Sized> Evaluator<'b, B> {
     fn history(&self, h: &HistorySupplement, set: RoaringBitmap) -> R<RoaringBitmap> {
         let refsets: HashSet<u64> = match h {
             HistorySupplement::Min => [SAME_AS].into_iter().collect(),
-            HistorySupplement::Mod => [SAME_AS, REPLACED_BY, WAS_A, PARTIALLY_EQUIVALENT_TO]
-                .into_iter()
-                .collect(),
+            HistorySupplement::Mod => {
+                [SAME_AS, REPLACED_BY, WAS_A, PARTIALLY_EQUIVALENT_TO].into_iter().collect()
+            }
             HistorySupplement::Max | HistorySupplement::Default => {
                 let mut s: HashSet<u64> = ALL_ASSOCIATIONS.into_iter().collect();
                 if let Some(i) = self.backend.index_of(HISTORICAL_ASSOCIATION) {
-                    s.extend(
-                        self.backend
-                            .descendants(i)
-                            .iter()
-                            .map(|&d| self.backend.id_of(d)),
-                    );
+                    s.extend(self.backend.descendants(i).iter().map(|&d| self.backend.id_of(d)));
                 }
                 s
             }
@@ -1017,10 +960,9 @@ impl<'b, B: EclBackend + ?Sized> Evaluator<'b, B> {
             Refinement::Attribute(a) => {
                 let types = self.sub(&a.name)?;
                 let kind = match &a.comparison {
-                    Comparison::Expr(op, v) => CKind::Rel {
-                        ne: *op == EqOp::Ne,
-                        values: self.sub(v)?,
-                    },
+                    Comparison::Expr(op, v) => {
+                        CKind::Rel { ne: *op == EqOp::Ne, values: self.sub(v)? }
+                    }
                     Comparison::Numeric(op, n) => CKind::Num(*op, *n),
                     Comparison::String(op, v) => CKind::Str(*op, v.clone()),
                     Comparison::Boolean(op, b) => CKind::Bool(*op, *b),
@@ -1037,10 +979,9 @@ impl<'b, B: EclBackend + ?Sized> Evaluator<'b, B> {
                     kind,
                 })
             }
-            Refinement::Group { cardinality, body } => CRef::Group(
-                cardinality.unwrap_or(DEFAULT_CARD),
-                Box::new(self.compile_ref(body)?),
-            ),
+            Refinement::Group { cardinality, body } => {
+                CRef::Group(cardinality.unwrap_or(DEFAULT_CARD), Box::new(self.compile_ref(body)?))
+            }
             Refinement::And(v) => {
                 CRef::And(v.iter().map(|x| self.compile_ref(x)).collect::<R<_>>()?)
             }
@@ -1072,11 +1013,7 @@ impl<'b, B: EclBackend + ?Sized> Evaluator<'b, B> {
                 // When at least one group is required, concepts must also satisfy
                 // the body across all groups: use that (cheap, index-driven) check
                 // to narrow the candidates first.
-                let narrowed = if card.min >= 1 {
-                    self.prefilter(body, cands)?
-                } else {
-                    None
-                };
+                let narrowed = if card.min >= 1 { self.prefilter(body, cands)? } else { None };
                 let cands = narrowed.as_ref().unwrap_or(cands);
                 let mut out = RoaringBitmap::new();
                 for x in cands {
@@ -1136,11 +1073,8 @@ impl<'b, B: EclBackend + ?Sized> Evaluator<'b, B> {
             let mut hits = RoaringBitmap::new();
             for v in values {
                 self.tick()?;
-                let rels = if a.reverse {
-                    self.backend.outbound(v)
-                } else {
-                    self.backend.inbound(v)
-                };
+                let rels =
+                    if a.reverse { self.backend.outbound(v) } else { self.backend.inbound(v) };
                 for r in rels {
                     if a.types.contains(r.type_idx) && cands.contains(r.other) {
                         hits.insert(r.other);
@@ -1177,21 +1111,9 @@ impl<'b, B: EclBackend + ?Sized> Evaluator<'b, B> {
         let (mut out, mut inb, mut conc) = (false, false, false);
         needs(body, &mut out, &mut inb, &mut conc);
         ConceptRels {
-            out: if out {
-                self.backend.outbound(x)
-            } else {
-                Vec::new()
-            },
-            inb: if inb {
-                self.backend.inbound(x)
-            } else {
-                Vec::new()
-            },
-            conc: if conc {
-                self.backend.concrete(x)
-            } else {
-                Vec::new()
-            },
+            out: if out { self.backend.outbound(x) } else { Vec::new() },
+            inb: if inb { self.backend.inbound(x) } else { Vec::new() },
+            conc: if conc { self.backend.concrete(x) } else { Vec::new() },
         }
     }
 
@@ -1207,10 +1129,8 @@ impl<'b, B: EclBackend + ?Sized> Evaluator<'b, B> {
             .collect();
         groups.sort_unstable();
         groups.dedup();
-        let mut n = groups
-            .iter()
-            .filter(|g| eval_in_group(body, rels, GroupSel::Num(**g)))
-            .count() as u32;
+        let mut n =
+            groups.iter().filter(|g| eval_in_group(body, rels, GroupSel::Num(**g))).count() as u32;
         // Ungrouped relationships each form a group of their own.
         for (i, r) in rels.out.iter().enumerate() {
             if r.group == 0
@@ -1316,10 +1236,7 @@ fn concrete_matches(kind: &CKind, v: &ConcreteValue) -> bool {
         CKind::Num(op, n) => compare_num(v, *n).is_some_and(|o| op.test(o)),
         CKind::Str(op, strings) => match v {
             ConcreteValue::String(s) => {
-                strings
-                    .iter()
-                    .any(|t| search_matches(t, s, StringMode::Plain))
-                    == (*op == EqOp::Eq)
+                strings.iter().any(|t| search_matches(t, s, StringMode::Plain)) == (*op == EqOp::Eq)
             }
             _ => false,
         },
@@ -1356,10 +1273,7 @@ fn member_field<'a>(m: &MemberView<'a>, name: &str) -> Option<FieldValue<'a>> {
     if name.eq_ignore_ascii_case("refsetId") {
         return Some(FieldValue::Id(m.refset));
     }
-    m.fields
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name))
-        .map(|(_, v)| *v)
+    m.fields.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| *v)
 }
 
 fn field_matches(cmp: &FieldComparison, v: FieldValue<'_>, ids: &HashSet<u64>) -> bool {
@@ -1382,14 +1296,11 @@ fn field_matches(cmp: &FieldComparison, v: FieldValue<'_>, ids: &HashSet<u64>) -
         FieldComparison::Expr(op, _) => {
             as_id.is_some_and(|i| ids.contains(&i) == (*op == EqOp::Eq))
         }
-        FieldComparison::Numeric(op, n) => as_num
-            .and_then(|a| a.partial_cmp(&n.as_f64()))
-            .is_some_and(|o| op.test(o)),
+        FieldComparison::Numeric(op, n) => {
+            as_num.and_then(|a| a.partial_cmp(&n.as_f64())).is_some_and(|o| op.test(o))
+        }
         FieldComparison::String(op, strings) => {
-            strings
-                .iter()
-                .any(|s| search_matches(s, &text, StringMode::Match))
-                == (*op == EqOp::Eq)
+            strings.iter().any(|s| search_matches(s, &text, StringMode::Match)) == (*op == EqOp::Eq)
         }
         FieldComparison::Boolean(op, b) => {
             let actual = match v {
@@ -1400,21 +1311,16 @@ fn field_matches(cmp: &FieldComparison, v: FieldValue<'_>, ids: &HashSet<u64>) -
             };
             actual.is_some_and(|a| (a == *b) == (*op == EqOp::Eq))
         }
-        FieldComparison::Time(op, times) => text
-            .trim()
-            .parse::<u32>()
-            .is_ok_and(|t| time_matches(*op, times, t)),
+        FieldComparison::Time(op, times) => {
+            text.trim().parse::<u32>().is_ok_and(|t| time_matches(*op, times, t))
+        }
     }
 }
 
 /// Match a typed string against text. `plain` says what an unprefixed string
 /// means in this context.
 pub(crate) fn search_matches(s: &TypedString, text: &str, plain: StringMode) -> bool {
-    let mode = if s.mode == StringMode::Plain {
-        plain
-    } else {
-        s.mode
-    };
+    let mode = if s.mode == StringMode::Plain { plain } else { s.mode };
     match mode {
         StringMode::Match => word_prefix_match(&unescape(&s.raw), text),
         StringMode::Wild => wildcard_match(&s.raw, text, true),
@@ -1437,8 +1343,7 @@ fn word_prefix_match(search: &str, text: &str) -> bool {
         return text.to_lowercase().contains(&search.to_lowercase());
     }
     let tw = words(text);
-    sw.iter()
-        .all(|s| tw.iter().any(|t| t.starts_with(s.as_str())))
+    sw.iter().all(|s| tw.iter().any(|t| t.starts_with(s.as_str())))
 }
 
 /// Whole-string match where an unescaped `*` matches any sequence.
@@ -1459,11 +1364,7 @@ fn wildcard_match(raw: &str, text: &str, case_insensitive: bool) -> bool {
         }
     }
     let norm = |c: char| {
-        if case_insensitive {
-            c.to_lowercase().next().unwrap_or(c)
-        } else {
-            c
-        }
+        if case_insensitive { c.to_lowercase().next().unwrap_or(c) } else { c }
     };
     let t: Vec<char> = text.chars().map(norm).collect();
     let p: Vec<Option<char>> = pat.into_iter().map(|c| c.map(norm)).collect();

@@ -102,13 +102,7 @@ impl MemoryBackend {
         effective_time: u32,
         primitive: bool,
     ) -> u32 {
-        let c = Concept {
-            id,
-            active,
-            module,
-            effective_time,
-            primitive,
-        };
+        let c = Concept { id, active, module, effective_time, primitive };
         if let Some(&i) = self.index.get(&id) {
             self.concepts[i as usize] = c;
             return i;
@@ -122,8 +116,7 @@ impl MemoryBackend {
     /// Add an active inferred relationship (is-a when `type_id` is 116680003).
     /// Relationships whose concepts are unknown at [`MemoryBackend::finish`] are ignored.
     pub fn add_relationship(&mut self, source: u64, type_id: u64, destination: u64, group: u16) {
-        self.pending_rels
-            .push((source, type_id, destination, group));
+        self.pending_rels.push((source, type_id, destination, group));
     }
 
     /// Add an active concrete-valued relationship.
@@ -138,8 +131,7 @@ impl MemoryBackend {
 
     /// Record an active language refset member for a description.
     pub fn add_acceptability(&mut self, description: u64, language_refset: u64, preferred: bool) {
-        self.pending_acceptability
-            .push((description, language_refset, preferred));
+        self.pending_acceptability.push((description, language_refset, preferred));
     }
 
     /// Add a refset member.
@@ -150,10 +142,7 @@ impl MemoryBackend {
     /// Map an alternate identifier to a concept.
     pub fn add_alternate_identifier(&mut self, scheme: &str, code: &str, concept: u64) {
         if let Some(&i) = self.index.get(&concept) {
-            self.alt_ids
-                .entry((scheme.to_string(), code.to_string()))
-                .or_default()
-                .push(i);
+            self.alt_ids.entry((scheme.to_string(), code.to_string())).or_default().push(i);
         }
     }
 
@@ -179,16 +168,8 @@ impl MemoryBackend {
                 self.parents[si as usize].push(di);
                 self.children[di as usize].push(si);
             }
-            self.out[si as usize].push(Rel {
-                type_idx: ti,
-                other: di,
-                group: g,
-            });
-            self.inb[di as usize].push(Rel {
-                type_idx: ti,
-                other: si,
-                group: g,
-            });
+            self.out[si as usize].push(Rel { type_idx: ti, other: di, group: g });
+            self.inb[di as usize].push(Rel { type_idx: ti, other: si, group: g });
         }
         for v in self.parents.iter_mut().chain(self.children.iter_mut()) {
             v.sort_unstable();
@@ -196,11 +177,7 @@ impl MemoryBackend {
         }
         for (s, t, g, value) in std::mem::take(&mut self.pending_concrete) {
             if let (Some(&si), Some(&ti)) = (self.index.get(&s), self.index.get(&t)) {
-                self.concrete[si as usize].push(ConcreteRel {
-                    type_idx: ti,
-                    group: g,
-                    value,
-                });
+                self.concrete[si as usize].push(ConcreteRel { type_idx: ti, group: g, value });
             }
         }
         let mut acc: HashMap<u64, Vec<(u64, bool)>> = HashMap::new();
@@ -237,9 +214,7 @@ impl MemoryBackend {
             .collect();
             if let Some(&h) = self.index.get(&HISTORICAL_ASSOCIATION) {
                 s.extend(
-                    self.descendants[h as usize]
-                        .iter()
-                        .map(|&d| self.concepts[d as usize].id),
+                    self.descendants[h as usize].iter().map(|&d| self.concepts[d as usize].id),
                 );
             }
             s
@@ -320,9 +295,7 @@ impl EclBackend for MemoryBackend {
         self.ancestors.get(idx as usize).map_or(&[], Vec::as_slice)
     }
     fn descendants(&self, idx: u32) -> &[u32] {
-        self.descendants
-            .get(idx as usize)
-            .map_or(&[], Vec::as_slice)
+        self.descendants.get(idx as usize).map_or(&[], Vec::as_slice)
     }
     fn outbound(&self, idx: u32) -> Vec<Rel> {
         self.out.get(idx as usize).cloned().unwrap_or_default()
@@ -364,35 +337,23 @@ impl EclBackend for MemoryBackend {
                         active: m.active,
                         module: m.module,
                         effective_time: m.effective_time,
-                        fields: m
-                            .fields
-                            .iter()
-                            .map(|(n, v)| (n.as_str(), field_view(v)))
-                            .collect(),
+                        fields: m.fields.iter().map(|(n, v)| (n.as_str(), field_view(v))).collect(),
                     })
                     .collect()
             })
             .unwrap_or_default()
     }
     fn member_refsets(&self, idx: u32) -> Vec<u64> {
-        self.member_refsets
-            .get(idx as usize)
-            .cloned()
-            .unwrap_or_default()
+        self.member_refsets.get(idx as usize).cloned().unwrap_or_default()
     }
     fn associations(&self, idx: u32) -> Vec<(u64, u32)> {
         self.assoc.get(idx as usize).cloned().unwrap_or_default()
     }
     fn association_sources(&self, target_idx: u32) -> Vec<(u64, u32)> {
-        self.assoc_src
-            .get(target_idx as usize)
-            .cloned()
-            .unwrap_or_default()
+        self.assoc_src.get(target_idx as usize).cloned().unwrap_or_default()
     }
     fn alternate_identifier(&self, scheme: &str, code: &str) -> Option<Vec<u32>> {
-        self.alt_ids
-            .get(&(scheme.to_string(), code.to_string()))
-            .cloned()
+        self.alt_ids.get(&(scheme.to_string(), code.to_string())).cloned()
     }
     fn refset_ids(&self) -> Option<Vec<u64>> {
         Some(self.refsets.keys().copied().collect())

@@ -82,20 +82,12 @@ impl<'a> Parser<'a> {
     fn to_error(&self, f: Fail) -> ParseError {
         match f.message {
             Some(m) => {
-                let exp = if self.exp_pos == f.pos {
-                    self.expected.clone()
-                } else {
-                    Vec::new()
-                };
+                let exp = if self.exp_pos == f.pos { self.expected.clone() } else { Vec::new() };
                 ParseError::new(self.src, f.pos, exp, m)
             }
             None => {
                 let pos = self.exp_pos.max(f.pos);
-                let exp = if pos == self.exp_pos {
-                    self.expected.clone()
-                } else {
-                    Vec::new()
-                };
+                let exp = if pos == self.exp_pos { self.expected.clone() } else { Vec::new() };
                 let found = self.describe_at(pos);
                 let message = if exp.is_empty() {
                     format!("unexpected {found}")
@@ -139,24 +131,15 @@ impl<'a> Parser<'a> {
     }
 
     fn fail(&self) -> Fail {
-        Fail {
-            pos: self.pos,
-            message: None,
-        }
+        Fail { pos: self.pos, message: None }
     }
 
     fn fail_msg(&self, pos: usize, msg: impl Into<String>) -> Fail {
-        Fail {
-            pos,
-            message: Some(msg.into()),
-        }
+        Fail { pos, message: Some(msg.into()) }
     }
 
     fn mark(&self) -> Mark {
-        Mark {
-            pos: self.pos,
-            depth: self.depth,
-        }
+        Mark { pos: self.pos, depth: self.depth }
     }
 
     fn reset(&mut self, m: Mark) {
@@ -222,11 +205,7 @@ impl<'a> Parser<'a> {
     }
 
     fn require(&mut self, s: &str) -> PResult<()> {
-        if self.sym(s) {
-            Ok(())
-        } else {
-            Err(self.fail())
-        }
+        if self.sym(s) { Ok(()) } else { Err(self.fail()) }
     }
 
     fn starts_ci(&self, word: &str) -> bool {
@@ -669,9 +648,7 @@ impl<'a> Parser<'a> {
             self.expect("digit");
             return Err(self.fail());
         }
-        digits
-            .parse()
-            .map_err(|_| self.fail_msg(start, "invalid SCTID"))
+        digits.parse().map_err(|_| self.fail_msg(start, "invalid SCTID"))
     }
 
     fn concept_ref(&mut self) -> PResult<ConceptRef> {
@@ -812,10 +789,7 @@ impl<'a> Parser<'a> {
                 let body = self.ref_chain(false)?;
                 self.ws()?;
                 self.require("}")?;
-                Refinement::Group {
-                    cardinality: card,
-                    body: Box::new(body),
-                }
+                Refinement::Group { cardinality: card, body: Box::new(body) }
             } else {
                 if allow_groups {
                     self.expect("`{`");
@@ -890,9 +864,7 @@ impl<'a> Parser<'a> {
         }
         match b.get(i) {
             Some(b'=' | b'!' | b'<' | b'>' | b'{') => false,
-            Some(b'n' | b'N') => !b
-                .get(i..i + 3)
-                .is_some_and(|w| w.eq_ignore_ascii_case(b"not")),
+            Some(b'n' | b'N') => !b.get(i..i + 3).is_some_and(|w| w.eq_ignore_ascii_case(b"not")),
             _ => true,
         }
     }
@@ -925,10 +897,9 @@ impl<'a> Parser<'a> {
         if let Some(mx) = max
             && mx < min
         {
-            return Err(self.fail_msg(
-                close,
-                format!("cardinality maximum {mx} is below minimum {min}"),
-            ));
+            return Err(
+                self.fail_msg(close, format!("cardinality maximum {mx} is below minimum {min}"))
+            );
         }
         Ok(Some(Cardinality { min, max }))
     }
@@ -942,9 +913,7 @@ impl<'a> Parser<'a> {
             self.expect("non-negative integer");
             return Err(self.fail());
         }
-        self.src[start..self.pos]
-            .parse()
-            .map_err(|_| self.fail_msg(start, "integer too large"))
+        self.src[start..self.pos].parse().map_err(|_| self.fail_msg(start, "integer too large"))
     }
 
     fn attribute(&mut self) -> PResult<Attribute> {
@@ -983,10 +952,7 @@ impl<'a> Parser<'a> {
                 _ => {
                     return Err(self.fail_msg(
                         op_pos,
-                        format!(
-                            "`{}` can only be used with numeric values (`#`)",
-                            op.symbol()
-                        ),
+                        format!("`{}` can only be used with numeric values (`#`)", op.symbol()),
                     ));
                 }
             };
@@ -1000,12 +966,7 @@ impl<'a> Parser<'a> {
                 Comparison::Expr(eq, Box::new(self.sub_expression()?))
             }
         };
-        Ok(Attribute {
-            cardinality,
-            reverse,
-            name: Box::new(name),
-            comparison,
-        })
+        Ok(Attribute { cardinality, reverse, name: Box::new(name), comparison })
     }
 
     fn eq_op(&mut self) -> PResult<EqOp> {
@@ -1221,10 +1182,8 @@ impl<'a> Parser<'a> {
                 (1..=12).contains(&month) && (1..=31).contains(&day)
             };
         if !ok {
-            return Err(self.fail_msg(
-                start,
-                format!("invalid time value \"{raw}\" (expected \"YYYYMMDD\")"),
-            ));
+            return Err(self
+                .fail_msg(start, format!("invalid time value \"{raw}\" (expected \"YYYYMMDD\")")));
         }
         Ok(Some(raw.parse().expect("8 digits")))
     }
@@ -1366,22 +1325,10 @@ impl<'a> Parser<'a> {
                     (Focus::Concept(c), true) => Dialect::Id(c.clone()),
                     _ => Dialect::Expr(Box::new(e)),
                 };
-                (
-                    false,
-                    vec![DialectEntry {
-                        dialect: d,
-                        acceptability: None,
-                    }],
-                )
+                (false, vec![DialectEntry { dialect: d, acceptability: None }])
             };
             let acceptability = self.opt_acceptability()?;
-            return Ok(DescriptionFilter::Dialect {
-                op,
-                by_id: true,
-                set,
-                entries,
-                acceptability,
-            });
+            return Ok(DescriptionFilter::Dialect { op, by_id: true, set, entries, acceptability });
         }
         if self.kw("dialect") {
             self.ws()?;
@@ -1456,10 +1403,7 @@ impl<'a> Parser<'a> {
             self.expect("dialect alias");
             return Err(self.fail());
         }
-        while self
-            .peek()
-            .is_some_and(|c| c.is_ascii_alphanumeric() || c == b'-')
-        {
+        while self.peek().is_some_and(|c| c.is_ascii_alphanumeric() || c == b'-') {
             self.pos += 1;
         }
         Ok(self.src[s..self.pos].to_string())
@@ -1476,10 +1420,7 @@ impl<'a> Parser<'a> {
                 Dialect::Alias(self.dialect_alias()?)
             };
             let acceptability = self.opt_acceptability()?;
-            v.push(DialectEntry {
-                dialect,
-                acceptability,
-            });
+            v.push(DialectEntry { dialect, acceptability });
             self.ws()?;
             if self.peek() == Some(b')') {
                 self.pos += 1;

@@ -130,15 +130,9 @@ impl Display for ConceptRef {
 impl Display for AltIdentifier {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         let plain_scheme = self.scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-            && self
-                .scheme
-                .bytes()
-                .all(|c| c.is_ascii_alphanumeric() || c == b'-');
+            && self.scheme.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-');
         let plain_code = !self.code.is_empty()
-            && self
-                .code
-                .bytes()
-                .all(|c| c.is_ascii_alphanumeric() || b"-._".contains(&c));
+            && self.code.bytes().all(|c| c.is_ascii_alphanumeric() || b"-._".contains(&c));
         if plain_scheme && plain_code {
             write!(f, "{}#{}", self.scheme, self.code)?;
         } else {
@@ -342,13 +336,7 @@ impl Display for DescriptionFilter {
                 write!(f, "type {} ", op.symbol())?;
                 set(f, v)
             }
-            DescriptionFilter::Dialect {
-                op,
-                by_id,
-                set: is_set,
-                entries,
-                acceptability,
-            } => {
+            DescriptionFilter::Dialect { op, by_id, set: is_set, entries, acceptability } => {
                 let kw = if *by_id { "dialectId" } else { "dialect" };
                 write!(f, "{kw} {} ", op.symbol())?;
                 if *is_set {

@@ -55,12 +55,7 @@ fn ihtsdo_examples_parse_and_roundtrip() {
             failures.push(format!("{}:\n{e}", f.display()));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} failures:\n{}",
-        failures.len(),
-        failures.join("\n\n")
-    );
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n\n"));
     eprintln!("IHTSDO: {} examples parsed and round-tripped", files.len());
 }
 
@@ -87,11 +82,7 @@ fn b2i_examples() {
     let (mut ok, mut rejected, mut exprs) = (0, 0, 0);
     let mut failures = Vec::new();
     for f in &files {
-        let rel = f
-            .strip_prefix(&dir)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
+        let rel = f.strip_prefix(&dir).unwrap().to_string_lossy().replace('\\', "/");
         let src = std::fs::read_to_string(f).unwrap();
         if rel.starts_with("Invalid/") || B2I_SPEC_REJECTS.contains(&rel.as_str()) {
             match sctx_ecl::parse(&src) {
@@ -121,12 +112,7 @@ fn b2i_examples() {
             ok += 1;
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} failures:\n{}",
-        failures.len(),
-        failures.join("\n\n")
-    );
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n\n"));
     eprintln!("b2i: {ok} files ({exprs} expressions) parsed, {rejected} rejected as expected");
     assert_eq!(ok + rejected, 71);
 }
@@ -149,12 +135,7 @@ fn uk_core_filters_parse() {
             failures.push(e);
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} failures:\n{}",
-        failures.len(),
-        failures.join("\n\n")
-    );
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n\n"));
     eprintln!("UK Core: {n} filter values parsed");
     assert_eq!(n, 86);
 }
@@ -188,12 +169,7 @@ fn fhir_ecl_tests_expressions_parse() {
             failures.push(e);
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} failures:\n{}",
-        failures.len(),
-        failures.join("\n\n")
-    );
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n\n"));
     eprintln!("fhir-test-cases: {n} expressions parsed");
     assert_eq!(n, 59);
 }
@@ -209,10 +185,7 @@ fn snowstorm_lite_ecl_strings_parse() {
         let ecl = case["ecl"].as_str().unwrap();
         // The only syntax error among the vectors: `R` is not allowed in a dotted attribute.
         if ecl.contains(". R ") {
-            assert!(
-                sctx_ecl::parse(ecl).is_err(),
-                "{ecl} should be a syntax error"
-            );
+            assert!(sctx_ecl::parse(ecl).is_err(), "{ecl} should be a syntax error");
             continue;
         }
         parse_roundtrip(ecl).unwrap_or_else(|e| panic!("{e}"));
@@ -227,9 +200,7 @@ fn mrcm_attribute_rules_parse() {
     let Some(shared) = shared_dir() else { return };
     let p = shared.join("testsuites/snowstorm-lite/dummy-snomed-content/SnomedCT_MiniRF2/Snapshot/Metadata/der2_ssccRefset_MRCMAttributeRangeSnapshot_INT_20210131.txt");
     let text = std::fs::read_to_string(p).unwrap();
-    let mut lines = text
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty());
+    let mut lines = text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty());
     let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
     let col = header.iter().position(|h| *h == "attributeRule").unwrap();
     for l in lines {

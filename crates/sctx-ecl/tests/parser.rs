@@ -38,19 +38,13 @@ fn constraint_operators_brief_and_long() {
         ("!!> 404684003", ConstraintOp::Top),
         ("!!< 404684003", ConstraintOp::Bottom),
         ("descendantOf 404684003", ConstraintOp::DescendantOf),
-        (
-            "DescendantOrSelfOf 404684003",
-            ConstraintOp::DescendantOrSelfOf,
-        ),
+        ("DescendantOrSelfOf 404684003", ConstraintOp::DescendantOrSelfOf),
         ("childof 404684003", ConstraintOp::ChildOf),
         ("CHILDORSELFOF 404684003", ConstraintOp::ChildOrSelfOf),
         ("ancestorOf 404684003", ConstraintOp::AncestorOf),
         ("ancestorOrSelfOf 404684003", ConstraintOp::AncestorOrSelfOf),
         ("parentOf 404684003", ConstraintOp::ParentOf),
-        (
-            "parentOrSelfOf /* c */ 404684003",
-            ConstraintOp::ParentOrSelfOf,
-        ),
+        ("parentOrSelfOf /* c */ 404684003", ConstraintOp::ParentOrSelfOf),
         ("top 404684003", ConstraintOp::Top),
         ("bottom 404684003", ConstraintOp::Bottom),
         ("<<404684003", ConstraintOp::DescendantOrSelfOf),
@@ -70,10 +64,7 @@ fn focus_forms() {
     let e = ok("404684003 | Clinical finding |");
     assert_eq!(
         sub(&e).focus,
-        Focus::Concept(ConceptRef {
-            id: 404684003,
-            term: Some("Clinical finding".into())
-        })
+        Focus::Concept(ConceptRef { id: 404684003, term: Some("Clinical finding".into()) })
     );
     assert_eq!(e.to_string(), "404684003 |Clinical finding|");
     let e = ok("<< LOINC#54486-6 |Some term|");
@@ -96,15 +87,10 @@ fn focus_forms() {
     assert!(matches!(&sub(&ok("ANY#x")).focus, Focus::AltId(a) if a.scheme == "ANY"));
     assert!(matches!(&sub(&ok("memberOf#x")).focus, Focus::AltId(a) if a.scheme == "memberOf"));
     let e = ok("< 404684003 : R1#x = *");
-    let Expr::Refined(_, Refinement::Attribute(a)) = &e else {
-        panic!()
-    };
+    let Expr::Refined(_, Refinement::Attribute(a)) = &e else { panic!() };
     assert!(!a.reverse);
     // URI schemes are printed in the quoted form
-    assert_eq!(
-        ok("http://snomed.info/id#12345").to_string(),
-        "\"http://snomed.info/id#12345\""
-    );
+    assert_eq!(ok("http://snomed.info/id#12345").to_string(), "\"http://snomed.info/id#12345\"");
 }
 
 #[test]
@@ -122,10 +108,7 @@ fn refset_operators() {
         ]))))
     );
     let e = ok("^ [*] 447562003");
-    assert_eq!(
-        sub(&e).refset,
-        Some(RefsetOp::MemberOf(Some(FieldSelection::All)))
-    );
+    assert_eq!(sub(&e).refset, Some(RefsetOp::MemberOf(Some(FieldSelection::All))));
     let e = ok("^R 404684003");
     assert_eq!(sub(&e).refset, Some(RefsetOp::ContainingAny));
     let e = ok("^R (<< 404684003)");
@@ -144,20 +127,11 @@ fn compound_expressions() {
     assert!(matches!(ok("< 19829001 and < 301867009 AND 123456"), Expr::And(v) if v.len() == 3));
     assert!(matches!(ok("< 19829001 , < 301867009"), Expr::And(v) if v.len() == 2));
     assert!(matches!(ok("< 19829001 OR < 301867009 or 123456"), Expr::Or(v) if v.len() == 3));
-    assert!(matches!(
-        ok("< 19829001 MINUS < 301867009"),
-        Expr::Minus(..)
-    ));
-    assert!(matches!(
-        ok("(< 19829001 MINUS < 301867009) MINUS 123456"),
-        Expr::Minus(..)
-    ));
+    assert!(matches!(ok("< 19829001 MINUS < 301867009"), Expr::Minus(..)));
+    assert!(matches!(ok("(< 19829001 MINUS < 301867009) MINUS 123456"), Expr::Minus(..)));
     ok("(< 19829001 AND < 301867009) OR ^ 700043003");
     // dotted operands (sctx extension, see corpus tests)
-    assert!(matches!(
-        ok("< 105590001 AND 326359002 . 127489000"),
-        Expr::And(_)
-    ));
+    assert!(matches!(ok("< 105590001 AND 326359002 . 127489000"), Expr::And(_)));
 }
 
 #[test]
@@ -180,48 +154,26 @@ fn mixing_operators_is_an_error() {
 #[test]
 fn refinements() {
     let e = ok("< 19829001 : 116676008 = << 79654002");
-    let Expr::Refined(_, Refinement::Attribute(a)) = &e else {
-        panic!()
-    };
+    let Expr::Refined(_, Refinement::Attribute(a)) = &e else { panic!() };
     assert!(
         matches!(&a.comparison, Comparison::Expr(EqOp::Eq, v) if v.op == Some(ConstraintOp::DescendantOrSelfOf))
     );
     let e = ok(
         "< 404684003 : { 363698007 = << 39057004, 116676008 = << 415582006 }, { 363698007 = << 53085002 }",
     );
-    let Expr::Refined(_, Refinement::And(v)) = &e else {
-        panic!()
-    };
-    assert!(matches!(
-        &v[0],
-        Refinement::Group {
-            cardinality: None,
-            ..
-        }
-    ));
+    let Expr::Refined(_, Refinement::And(v)) = &e else { panic!() };
+    assert!(matches!(&v[0], Refinement::Group { cardinality: None, .. }));
     let e = ok("< 404684003 : [0..0] { [2..*] 363698007 = < 91723000 }");
-    let Expr::Refined(_, Refinement::Group { cardinality, body }) = &e else {
-        panic!()
-    };
-    assert_eq!(
-        *cardinality,
-        Some(Cardinality {
-            min: 0,
-            max: Some(0)
-        })
-    );
+    let Expr::Refined(_, Refinement::Group { cardinality, body }) = &e else { panic!() };
+    assert_eq!(*cardinality, Some(Cardinality { min: 0, max: Some(0) }));
     assert!(
         matches!(&**body, Refinement::Attribute(a) if a.cardinality == Some(Cardinality { min: 2, max: None }))
     );
     let e = ok("< 105590001 : [3..3] R 127489000 = *");
-    let Expr::Refined(_, Refinement::Attribute(a)) = &e else {
-        panic!()
-    };
+    let Expr::Refined(_, Refinement::Attribute(a)) = &e else { panic!() };
     assert!(a.reverse);
     let e = ok("< 105590001 : reverseOf 127489000 = *");
-    let Expr::Refined(_, Refinement::Attribute(a)) = &e else {
-        panic!()
-    };
+    let Expr::Refined(_, Refinement::Attribute(a)) = &e else { panic!() };
     assert!(a.reverse);
     ok("< 404684003 : [1 to many] 363698007 = *");
     ok("< 404684003 : * = 79654002");
@@ -263,10 +215,8 @@ fn dotted_attributes() {
 #[test]
 fn description_filters() {
     let e = ok("< 64572001 {{ term = \"heart att\" }}");
-    assert!(
-        matches!(&sub(&e).filters[0], FilterConstraint::Description(v)
-        if v[0] == DescriptionFilter::Term(EqOp::Eq, vec![TypedString { mode: StringMode::Plain, raw: "heart att".into() }]))
-    );
+    assert!(matches!(&sub(&e).filters[0], FilterConstraint::Description(v)
+        if v[0] == DescriptionFilter::Term(EqOp::Eq, vec![TypedString { mode: StringMode::Plain, raw: "heart att".into() }])));
     ok("* {{ D term = \"heart att\" }}");
     ok("< 64572001 {{ term = \"heart\", term = \"att\" }}");
     ok("< 64572001 {{ term = match:\"heart att\" }}");
@@ -347,10 +297,7 @@ fn history_supplements() {
         assert_eq!(sub(&ok(src)).history, Some(h), "{src}");
     }
     let e = ok("<< 195967001 {{ + HISTORY (<< 900000000000527005 |SAME AS|) }}");
-    assert!(matches!(
-        sub(&e).history,
-        Some(HistorySupplement::Subset(_))
-    ));
+    assert!(matches!(sub(&e).history, Some(HistorySupplement::Subset(_))));
     ok("<< 195967001 {{ +HISTORY (*) }}");
     ok("<< 195967001 {{ C active = 1 }} {{ +HISTORY }}");
     err("<< 195967001 {{ +HISTORY-FOO }}");
@@ -368,15 +315,9 @@ fn comments_anywhere() {
 
 #[test]
 fn syntax_errors_from_tx_suite() {
-    for src in [
-        "<< abc",
-        "<<",
-        "<< 10200004 <<",
-        "<< 123",
-        "0404684003",
-        "< 404684003 |unterminated",
-        "",
-    ] {
+    for src in
+        ["<< abc", "<<", "<< 10200004 <<", "<< 123", "0404684003", "< 404684003 |unterminated", ""]
+    {
         let e = err(src);
         assert!(!e.message.is_empty());
         let rendered = e.render(src);
@@ -384,11 +325,7 @@ fn syntax_errors_from_tx_suite() {
     }
     let e = err("<< abc");
     assert_eq!((e.offset, e.line, e.column), (3, 1, 4));
-    assert!(
-        e.expected.iter().any(|x| x == "concept id"),
-        "{:?}",
-        e.expected
-    );
+    assert!(e.expected.iter().any(|x| x == "concept id"), "{:?}", e.expected);
     let e = err("<< 123");
     assert!(e.message.contains("6 to 18 digits"), "{e}");
     let src = "< 404684003 :\n  363698007 = ";
@@ -408,11 +345,7 @@ fn nesting_depth_is_capped() {
     assert!(e.message.contains("nested too deeply"), "{e}");
     let deep = "<< (".repeat(5000);
     assert!(parse(&deep).is_err());
-    let deep = format!(
-        "< 404684003 : {}363698007 = 1234567{}",
-        "(".repeat(5000),
-        ")".repeat(5000)
-    );
+    let deep = format!("< 404684003 : {}363698007 = 1234567{}", "(".repeat(5000), ")".repeat(5000));
     assert!(parse(&deep).is_err());
     let deep = format!(
         "< 404684003 : 363698007 = {}1234567{}",
@@ -469,9 +402,7 @@ fn small_store() -> &'static memory::MemoryBackend {
     static STORE: std::sync::OnceLock<memory::MemoryBackend> = std::sync::OnceLock::new();
     STORE.get_or_init(|| {
         let mut b = memory::MemoryBackend::new();
-        for id in [
-            138875005, 116680003, 404684003, 363698007, 1234567, 447562003, 64572001,
-        ] {
+        for id in [138875005, 116680003, 404684003, 363698007, 1234567, 447562003, 64572001] {
             b.add_concept(id, true, 900000000000207008, 20200131, true);
         }
         b.add_concept(2345678, false, 900000000000207008, 20200131, true);
@@ -527,9 +458,7 @@ fn fuzz_random_inputs_never_panic() {
     let mut rng = Rng(0x5EED_1234_ABCD_0001);
     for _ in 0..4000 {
         let len = rng.below(60);
-        let s: String = (0..len)
-            .map(|_| ALPHABET[rng.below(ALPHABET.len())])
-            .collect();
+        let s: String = (0..len).map(|_| ALPHABET[rng.below(ALPHABET.len())]).collect();
         check_no_panic_and_roundtrip(&s);
     }
     // random tokens
@@ -638,10 +567,7 @@ fn canonical_printing() {
             "< 64572001 {{ term = \"heart\", dialect = en-gb (prefer) }} {{ c active = 1 }} {{ + history_min }}",
             "< 64572001 {{ D term = \"heart\", dialect = en-gb (prefer) }} {{ C active = true }} {{ +HISTORY-MIN }}",
         ),
-        (
-            "(< 1234567 . 363698007) AND ^R 7654321",
-            "(< 1234567 . 363698007) AND ^R 7654321",
-        ),
+        ("(< 1234567 . 363698007) AND ^R 7654321", "(< 1234567 . 363698007) AND ^R 7654321"),
         (
             "< 1234567 : 3311486008 >= #2.0, 111115 = (\"a\" \"b*\")",
             "< 1234567 : 3311486008 >= #2.0, 111115 = (\"a\" \"b*\")",

@@ -12,35 +12,16 @@ use sctx_ecl::{ConcreteValue, Evaluator, FieldValueOwned, parse};
 
 const INFERRED: &str = "900000000000011006";
 const PRIMITIVE: &str = "900000000000074008";
-const STANDARD: [&str; 6] = [
-    "id",
-    "effectiveTime",
-    "active",
-    "moduleId",
-    "refsetId",
-    "referencedComponentId",
-];
+const STANDARD: [&str; 6] =
+    ["id", "effectiveTime", "active", "moduleId", "refsetId", "referencedComponentId"];
 
 /// Rows of an RF2 file (comment and blank lines stripped) as header-keyed maps.
 fn rows(path: &Path) -> (Vec<String>, Vec<HashMap<String, String>>) {
     let text = std::fs::read_to_string(path).unwrap();
-    let mut lines = text
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty());
-    let header: Vec<String> = lines
-        .next()
-        .unwrap()
-        .split('\t')
-        .map(str::to_string)
-        .collect();
+    let mut lines = text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty());
+    let header: Vec<String> = lines.next().unwrap().split('\t').map(str::to_string).collect();
     let rows = lines
-        .map(|l| {
-            header
-                .iter()
-                .cloned()
-                .zip(l.split('\t').map(str::to_string))
-                .collect()
-        })
+        .map(|l| header.iter().cloned().zip(l.split('\t').map(str::to_string)).collect())
         .collect();
     (header, rows)
 }
@@ -224,10 +205,7 @@ fn snowstorm_lite_expectations() {
             if ids.len() as u64 == expected {
                 passed += 1;
             } else {
-                failures.push(format!(
-                    "{ecl}: expected {expected} results, got {}",
-                    ids.len()
-                ));
+                failures.push(format!("{ecl}: expected {expected} results, got {}", ids.len()));
             }
             continue;
         }
@@ -235,10 +213,8 @@ fn snowstorm_lite_expectations() {
             if ids.len() as u64 == count {
                 passed += 1;
             } else {
-                failures.push(format!(
-                    "{ecl}: expected {count} results, got {}: {ids:?}",
-                    ids.len()
-                ));
+                failures
+                    .push(format!("{ecl}: expected {count} results, got {}: {ids:?}", ids.len()));
             }
             continue;
         }
@@ -255,9 +231,6 @@ fn snowstorm_lite_expectations() {
             failures.push(format!("{ecl}: expected {expected:?}, got {ids:?}"));
         }
     }
-    eprintln!(
-        "snowstorm-lite: {passed} passed, {skipped} skipped, {} failed",
-        failures.len()
-    );
+    eprintln!("snowstorm-lite: {passed} passed, {skipped} skipped, {} failed", failures.len());
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

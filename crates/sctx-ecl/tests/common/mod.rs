@@ -39,18 +39,13 @@ pub fn parse_roundtrip(src: &str) -> Result<sctx_ecl::Expr, String> {
     let e = sctx_ecl::parse(src).map_err(|e| e.render(src))?;
     let printed = e.to_string();
     let e2 = sctx_ecl::parse(&printed).map_err(|err| {
-        format!(
-            "re-parse of printed form failed:\n{printed}\n{}",
-            err.render(&printed)
-        )
+        format!("re-parse of printed form failed:\n{printed}\n{}", err.render(&printed))
     })?;
     // Evaluating against an empty store must never panic.
     let store = sctx_ecl::memory::MemoryBackend::new();
     let _ = sctx_ecl::Evaluator::new(&store).evaluate(&e);
     if e != e2 {
-        return Err(format!(
-            "round trip changed the tree:\n{src}\n=> {printed}\n{e:?}\n{e2:?}"
-        ));
+        return Err(format!("round trip changed the tree:\n{src}\n=> {printed}\n{e:?}\n{e2:?}"));
     }
     Ok(e)
 }
