@@ -21,3 +21,5 @@ mod ecl;
 mod fhir;
 // The synthetic generator's tiny profile imports cleanly.
 mod synth;
+// Read v2 / CTV3 translation through the database, the CLI, HTTP, ECL and search.
+mod translate;

@@ -56,15 +56,16 @@ pub fn import(
             p("read", name, i as u64, n as u64);
         }
     };
+    let (rf2_paths, nhs_paths) = crate::legacy::classify(packages)?;
     let release =
-        sctx_rf2::load(packages, &LoadOptions { as_of: opts.as_of, progress: Some(&file_cb) })?;
+        sctx_rf2::load(&rf2_paths, &LoadOptions { as_of: opts.as_of, progress: Some(&file_cb) })?;
     let load_seconds = t0.elapsed().as_secs_f64();
     if let Some(p) = progress {
         p("compile", "store", 0, 1);
     }
     let t1 = Instant::now();
     let staging = Staging::new(root)?;
-    let manifest = write_store(
+    let mut manifest = write_store(
         &release,
         staging.path(),
         &BuildOptions {
@@ -74,6 +75,14 @@ pub fn import(
         },
     )?;
     drop(release);
+    // Read v2 / CTV3 maps and term files, when given
+    if let Some(counts) = crate::legacy::compile(&nhs_paths, staging.path(), opts.as_of)? {
+        manifest.extra.insert(
+            "legacy".to_string(),
+            serde_json::to_value(&counts).unwrap_or(serde_json::Value::Null),
+        );
+        manifest.write(staging.path())?;
+    }
     // open once to prove the build is readable before it is committed
     let store = Store::open(staging.path())?;
     let store_seconds = t1.elapsed().as_secs_f64();
@@ -83,7 +92,6 @@ pub fn import(
     let t2 = Instant::now();
     let search_stats = crate::search::build_index(&store, &staging.path().join("search"))?;
     let search_seconds = t2.elapsed().as_secs_f64();
-    let mut manifest = manifest;
     manifest.extra.insert(
         "search".to_string(),
         serde_json::json!({

@@ -17,6 +17,7 @@
 mod detail;
 mod ecl;
 mod import;
+mod legacy;
 mod sample;
 mod search;
 
@@ -31,13 +32,15 @@ pub use detail::{
 };
 pub use ecl::{EclOptions, EclResult, StoreBackend, concrete_value};
 pub use import::{ImportOptions, ImportReport, import};
+pub use legacy::legacy_system;
 pub use sample::{sample_db, sample_release_dir};
 pub use sctx_store::{Manifest, StoreError};
+pub use sctx_translate;
 pub use search::{SearchHit, SearchOptions, SearchResult};
 
 /// What an import builds beside the store (search index, legacy tables); bump it when
 /// that changes so cached sample databases are rebuilt.
-pub const BUILD_SCHEMA: u32 = 2;
+pub const BUILD_SCHEMA: u32 = 3;
 
 /// Errors of the public API.
 #[derive(Debug, thiserror::Error)]
@@ -71,6 +74,9 @@ pub enum DbError {
     /// ECL evaluation failed (limits, unknown ids in strict mode).
     #[error("{0}")]
     EclEval(sctx_ecl::EvalError),
+    /// Read v2 / CTV3 tables could not be loaded or compiled.
+    #[error("legacy code tables: {0}")]
+    Legacy(String),
     /// The search index failed.
     #[error("search index: {0}")]
     Search(String),
@@ -99,6 +105,7 @@ pub struct Database {
     store: Store,
     active: std::sync::OnceLock<roaring::RoaringBitmap>,
     search: Option<sctx_search::SearchIndex>,
+    legacy: Option<sctx_translate::LegacyTables>,
 }
 
 /// Parses a concept id from user input.
@@ -121,7 +128,8 @@ impl Database {
         } else {
             None
         };
-        Ok(Database { store, active: std::sync::OnceLock::new(), search })
+        let legacy = legacy::open(store.dir())?;
+        Ok(Database { store, active: std::sync::OnceLock::new(), search, legacy })
     }
 
     /// The underlying store.
@@ -146,7 +154,8 @@ impl Database {
     pub(crate) fn alternate_identifier_fn(
         &self,
     ) -> Option<Box<dyn Fn(&str, &str) -> Option<Vec<u32>> + Sync + '_>> {
-        None
+        self.legacy.as_ref()?;
+        Some(Box::new(move |scheme: &str, code: &str| self.resolve_alternate(scheme, code)))
     }
 
     /// Subsumption between two concepts given as id strings.

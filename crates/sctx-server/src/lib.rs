@@ -20,6 +20,7 @@ mod fhir;
 mod metrics;
 mod native;
 mod openapi;
+mod translate;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -174,6 +175,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     let cfg = state.config.clone();
     let app = native::routes()
         .merge(fhir::routes())
+        .merge(translate::routes())
         .route("/openapi.json", axum::routing::get(openapi::openapi))
         .fallback(fallback)
         .layer(middleware::from_fn_with_state(state.clone(), finish))

@@ -158,6 +158,53 @@ enum Command {
         #[arg(long)]
         all_descriptions: bool,
     },
+    /// Translate Read v2 / CTV3 / SNOMED CT / ICD-10 codes: one code prints JSON; files or
+    /// several codes stream CSV/TSV with a status per row and an optional JSON report.
+    Translate {
+        #[command(flatten)]
+        db: DbArg,
+        /// Source: readv2, ctv3 or sct.
+        #[arg(long)]
+        from: String,
+        /// Target: sct, readv2, ctv3 or icd10.
+        #[arg(long)]
+        to: String,
+        /// Codes to translate (Read v2 `H33..` or `H33..00`, CTV3, SCTIDs).
+        codes: Vec<String>,
+        /// Input CSV or TSV file (default: standard input when no codes are given).
+        #[arg(long)]
+        input: Option<PathBuf>,
+        /// Output file (default: standard output).
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// The code column: a header name or a 1-based number (default: the first).
+        #[arg(long)]
+        column: Option<String>,
+        /// The term-code column.
+        #[arg(long)]
+        term_column: Option<String>,
+        /// Write a JSON summary (counts per status, unmapped codes, invalid rows) here.
+        #[arg(long)]
+        report: Option<PathBuf>,
+        /// Fall back to the nearest mapped ancestor (marked `broader`).
+        #[arg(long)]
+        broader: bool,
+        /// ICD-10: use the UK map 999002271000000101 instead of the International map.
+        #[arg(long)]
+        uk: bool,
+        /// ICD-10 rule context: female or male.
+        #[arg(long)]
+        sex: Option<String>,
+        /// ICD-10 rule context: age in years.
+        #[arg(long)]
+        age: Option<f64>,
+        /// Output format: csv or tsv (default: the input's).
+        #[arg(long)]
+        format: Option<String>,
+        /// Language tag for preferred terms.
+        #[arg(long, default_value = "en-GB")]
+        lang: String,
+    },
     /// Test subsumption between two concepts: does A subsume B?
     Subsumes {
         #[command(flatten)]
@@ -380,6 +427,110 @@ fn run(cli: Cli) -> Result<()> {
                 ..Default::default()
             };
             print_json(&d.search(&text, &opts, &lang)?.hits)
+        }
+        Command::Translate {
+            db,
+            from,
+            to,
+            codes,
+            input,
+            output,
+            column,
+            term_column,
+            report,
+            broader,
+            uk,
+            sex,
+            age,
+            format,
+            lang,
+        } => {
+            use sctx_db::sctx_translate as t;
+            let lang = LanguagePreference::parse(&lang)?;
+            let d = Database::open(&resolve_db(&db, cli.quiet)?)?;
+            let tr = d.translator(&lang);
+            let sys = |s: &str| -> Result<t::System> {
+                serde_json::from_value(serde_json::Value::String(s.to_ascii_lowercase())).map_err(
+                    |_| {
+                        anyhow::anyhow!("unknown code system {s:?}: use readv2, ctv3, sct or icd10")
+                    },
+                )
+            };
+            let (from, to) = (sys(&from)?, sys(&to)?);
+            let mut opts = t::BatchOptions::new(from, to);
+            opts.broader = broader;
+            if uk {
+                opts.map_refset =
+                    Some(sctx_types::SctId::new_unchecked(sctx_types::ids::UK_ICD10_MAP));
+            }
+            if let Some(s) = sex {
+                opts.context.sex = Some(
+                    serde_json::from_value(serde_json::Value::String(s.to_ascii_lowercase()))
+                        .map_err(|_| anyhow::anyhow!("--sex must be female or male"))?,
+                );
+            }
+            opts.context.age_years = age;
+            let col = |c: Option<String>| -> Result<Option<t::Column>> {
+                c.map(|c| {
+                    c.parse::<t::Column>().map_err(|e| anyhow::anyhow!("--column {c:?}: {e}"))
+                })
+                .transpose()
+            };
+            opts.column = col(column)?;
+            opts.term_column = col(term_column)?;
+            if let Some(f) = format {
+                opts.output_format = Some(match f.to_ascii_lowercase().as_str() {
+                    "csv" => t::Format::Csv,
+                    "tsv" => t::Format::Tsv,
+                    _ => bail!("--format must be csv or tsv"),
+                });
+            }
+            // one code, no files: JSON
+            if codes.len() == 1 && input.is_none() && output.is_none() && report.is_none() {
+                let req = t::TranslateRequest {
+                    from,
+                    to,
+                    code: codes[0].clone(),
+                    term_code: None,
+                    broader,
+                    map_refset: opts.map_refset,
+                    context: opts.context.clone(),
+                };
+                return print_json(&tr.translate(&req)?);
+            }
+            let out: Box<dyn std::io::Write> = match &output {
+                Some(p) => Box::new(std::io::BufWriter::new(
+                    std::fs::File::create(p)
+                        .with_context(|| format!("creating {}", p.display()))?,
+                )),
+                None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+            };
+            let rep = if !codes.is_empty() {
+                t::translate_codes(&tr, &codes, out, &opts)?
+            } else {
+                if opts.input_format.is_none() {
+                    opts.input_format = input.as_deref().and_then(t::Format::from_path);
+                }
+                let inp: Box<dyn std::io::Read> = match &input {
+                    Some(p) => Box::new(
+                        std::fs::File::open(p)
+                            .with_context(|| format!("opening {}", p.display()))?,
+                    ),
+                    None => Box::new(std::io::stdin().lock()),
+                };
+                t::translate_batch(&tr, inp, out, &opts)?
+            };
+            match report {
+                Some(p) => std::fs::write(&p, serde_json::to_vec_pretty(&rep)?)
+                    .with_context(|| format!("writing {}", p.display()))?,
+                None if !cli.quiet => eprintln!(
+                    "sctx: {} rows: {}",
+                    rep.rows,
+                    serde_json::to_string(&rep.counts).unwrap_or_default()
+                ),
+                None => {}
+            }
+            Ok(())
         }
         Command::Subsumes { db, a, b } => {
             let d = Database::open(&resolve_db(&db, cli.quiet)?)?;

@@ -24,17 +24,40 @@ pub(crate) struct LegacyMatch {
     pub source: String,
 }
 
-/// INTEGRATION POINT for `crates/sctx-translate`: translates a Read v2 or CTV3 code
-/// (`system` is [`READ_V2`] or [`CTV3`]) to SNOMED CT concepts. Until the translation
-/// crate is wired in, this answers `not-supported` ("not loaded").
+/// Translates a Read v2 or CTV3 code (`system` is [`READ_V2`] or [`CTV3`]) to SNOMED CT
+/// concepts through the NHS Data Migration maps compiled into the database. Equivalence
+/// follows the translation status: `exact` → equivalent, `via-history` → equivalent (the map
+/// target was retired and replaced), `unassured` → inexact, `ambiguous` → inexact (one per
+/// candidate), `broader` → wider; unmapped and drug codes give no match.
 pub(crate) fn legacy_to_snomed(
-    _db: &Database,
+    db: &Database,
     system: &str,
     code: &str,
 ) -> Result<Vec<LegacyMatch>, Oo> {
-    Err(Oo::not_supported(format!(
-        "Translation from {system} (code '{code}') to SNOMED CT is not available: the Read v2 / CTV3 translation tables are not loaded"
-    )))
+    use sctx_db::sctx_translate::Status;
+    let Some(sys) = sctx_db::legacy_system(system) else {
+        return Err(Oo::not_supported(format!("{system} is not a legacy code system")));
+    };
+    if db.legacy().is_none() {
+        return Err(Oo::not_supported(format!(
+            "Translation from {system} (code '{code}') to SNOMED CT is not available: this database has no Read v2 / CTV3 tables"
+        )));
+    }
+    let t = db
+        .translator(&sctx_types::LanguagePreference::en_gb())
+        .legacy_to_sct(sys, code, None, false);
+    let equivalence = match t.status {
+        Status::Exact | Status::ViaHistory => "equivalent",
+        Status::Unassured | Status::Ambiguous => "inexact",
+        Status::Broader => "wider",
+        _ => return Ok(Vec::new()),
+    };
+    let source = t.method.table.clone().unwrap_or_default();
+    Ok(t.targets
+        .iter()
+        .filter_map(|x| x.code.parse::<u64>().ok())
+        .map(|concept_id| LegacyMatch { concept_id, equivalence, source: source.clone() })
+        .collect())
 }
 
 /// How a refset maps.
