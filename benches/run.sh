@@ -53,10 +53,40 @@ if [ -z "$SKIP_HTTP" ] && command -v oha >/dev/null; then
     H=$(run "http://127.0.0.1:$HPORT/")
     C=$(run "http://127.0.0.1:$PORT/v1/concepts/$ID")
     S=$(run "http://127.0.0.1:$PORT/v1/search?q=hea&limit=10")
+    L=$(run "http://127.0.0.1:$PORT/fhir/CodeSystem/\$lookup?system=http://snomed.info/sct&code=$ID")
+    V=$(run "http://127.0.0.1:$PORT/fhir/CodeSystem/\$validate-code?url=http://snomed.info/sct&code=$ID")
+    E=$(run "http://127.0.0.1:$PORT/fhir/ValueSet/\$expand?url=http%3A%2F%2Fsnomed.info%2Fsct%3Ffhir_vs%3Disa%2F$ID&count=20")
+    F=$(run "http://127.0.0.1:$PORT/fhir/ValueSet/\$expand?url=http%3A%2F%2Fsnomed.info%2Fsct%3Ffhir_vs&filter=hea&count=20")
+    # memory over a million mixed requests: RSS sampled every second
+    "$SCTX" -q ecl --db "$DB" --limit 2000 "< 404684003" | python3 -c "
+import json,sys
+ids=[i['id'] for i in json.load(sys.stdin)['items']]
+words=['hea','dia','fra','inf','car','pne','chr','acu','ren','neo']
+with open('$DATA/urls.txt','w') as f:
+    for k,i in enumerate(ids):
+        f.write(f'http://127.0.0.1:$PORT/v1/concepts/{i}\n')
+        f.write(f'http://127.0.0.1:$PORT/v1/search?q={words[k%len(words)]}&limit=10\n')
+        f.write(f'http://127.0.0.1:$PORT/v1/subsumes?a=404684003&b={i}\n')
+        f.write(f'http://127.0.0.1:$PORT/v1/concepts/{i}/parents\n')
+"
+    RSS0=$(awk '/VmRSS/ {print $2}' /proc/$SPID/status)
+    ( while kill -0 $SPID 2>/dev/null; do awk '/VmRSS/ {print $2}' /proc/$SPID/status; sleep 1; done ) > "$DATA/rss-$PROFILE.txt" &
+    SAMPLER=$!
+    MIX=$(oha --no-tui -n 1000000 -c 50 --urls-from-file --output-format json "$DATA/urls.txt" 2>/dev/null | python3 -c "import json,sys; d=json.load(sys.stdin); s=d['summary']; print(f\"{s['requestsPerSec']:.0f} req/s, success {s['successRate']*100:.1f}%\")")
+    RSS1=$(awk '/VmRSS/ {print $2}' /proc/$SPID/status)
+    kill $SAMPLER 2>/dev/null || true
+    RSSMAX=$(sort -n "$DATA/rss-$PROFILE.txt" | tail -1)
     kill $SPID $HPID 2>/dev/null || true
     HTTP="| axum hello-world (ceiling) | $H |
 | \`GET /v1/concepts/{id}\` | $C |
-| \`GET /v1/search?q=hea\` (3-letter prefix) | $S |"
+| \`GET /v1/search?q=hea\` (3-letter prefix) | $S |
+| FHIR \`CodeSystem/\$lookup\` | $L |
+| FHIR \`CodeSystem/\$validate-code\` | $V |
+| FHIR \`ValueSet/\$expand\` isa, count=20 | $E |
+| FHIR \`ValueSet/\$expand\` filter=hea, count=20 | $F |
+
+1,000,000 mixed requests (lookup, search, subsumes, parents; \`oha -n 1000000 -c 50 --urls-from-file\`): $MIX;
+server RSS $((RSS0 / 1024)) MiB before, $((RSS1 / 1024)) MiB after, $((RSSMAX / 1024)) MiB at most."
 fi
 
 {
