@@ -110,8 +110,5 @@ pub const HISTORICAL_ASSOCIATIONS: &[(u64, &str)] = &[
 
 /// The display name of a historical association refset, if it is one.
 pub fn association_name(refset: u64) -> Option<&'static str> {
-    HISTORICAL_ASSOCIATIONS
-        .iter()
-        .find(|(id, _)| *id == refset)
-        .map(|(_, n)| *n)
+    HISTORICAL_ASSOCIATIONS.iter().find(|(id, _)| *id == refset).map(|(_, n)| *n)
 }

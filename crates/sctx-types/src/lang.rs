@@ -91,10 +91,7 @@ impl LanguagePreference {
                     refsets.push(r);
                 }
             }
-            return Ok(LanguagePreference {
-                refsets,
-                language: "en".into(),
-            });
+            return Ok(LanguagePreference { refsets, language: "en".into() });
         }
         match lower.as_str() {
             "en-gb" | "en" | "*" | "en-uk" => Ok(Self::en_gb()),
@@ -110,24 +107,14 @@ mod tests {
 
     #[test]
     fn tags() {
+        assert_eq!(LanguagePreference::parse("en-GB").unwrap().refsets[0], ids::NHS_CLINICAL_LANG);
+        assert_eq!(LanguagePreference::parse("en-US").unwrap().refsets[0], ids::US_ENGLISH);
         assert_eq!(
-            LanguagePreference::parse("en-GB").unwrap().refsets[0],
-            ids::NHS_CLINICAL_LANG
-        );
-        assert_eq!(
-            LanguagePreference::parse("en-US").unwrap().refsets[0],
+            LanguagePreference::parse("en-x-900000000000509007").unwrap().refsets[0],
             ids::US_ENGLISH
         );
         assert_eq!(
-            LanguagePreference::parse("en-x-900000000000509007")
-                .unwrap()
-                .refsets[0],
-            ids::US_ENGLISH
-        );
-        assert_eq!(
-            LanguagePreference::parse("fr-FR, en-US;q=0.8, en;q=0.5")
-                .unwrap()
-                .refsets[0],
+            LanguagePreference::parse("fr-FR, en-US;q=0.8, en;q=0.5").unwrap().refsets[0],
             ids::US_ENGLISH
         );
         assert!(LanguagePreference::parse("fr").is_err());

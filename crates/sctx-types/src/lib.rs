@@ -134,11 +134,7 @@ impl SctId {
     /// The 7-digit namespace of a long-format identifier.
     pub fn namespace(self) -> Option<u32> {
         let p = (self.0 / 10) % 100;
-        if p >= 10 {
-            Some(((self.0 / 1000) % 10_000_000) as u32)
-        } else {
-            None
-        }
+        if p >= 10 { Some(((self.0 / 1000) % 10_000_000) as u32) } else { None }
     }
 }
 
@@ -216,11 +212,7 @@ impl EffectiveTime {
 
 impl fmt::Display for EffectiveTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0 == 0 {
-            Ok(())
-        } else {
-            write!(f, "{:08}", self.0)
-        }
+        if self.0 == 0 { Ok(()) } else { write!(f, "{:08}", self.0) }
     }
 }
 
@@ -249,32 +241,14 @@ mod tests {
     #[test]
     fn rejects_invalid_ids() {
         assert_eq!(SctId::parse(""), Err(SctIdError::Empty));
-        assert!(matches!(
-            SctId::parse("12a456"),
-            Err(SctIdError::NotDigits(_))
-        ));
+        assert!(matches!(SctId::parse("12a456"), Err(SctIdError::NotDigits(_))));
         assert!(matches!(SctId::parse("12345"), Err(SctIdError::Length(_))));
-        assert!(matches!(
-            SctId::parse("0138875005"),
-            Err(SctIdError::LeadingZero(_))
-        ));
-        assert!(matches!(
-            SctId::parse("1234567890"),
-            Err(SctIdError::Partition(..))
-        ));
-        assert!(matches!(
-            SctId::parse("138875006"),
-            Err(SctIdError::CheckDigit(_))
-        ));
-        assert!(matches!(
-            SctId::parse("1234567890123456789"),
-            Err(SctIdError::Length(_))
-        ));
+        assert!(matches!(SctId::parse("0138875005"), Err(SctIdError::LeadingZero(_))));
+        assert!(matches!(SctId::parse("1234567890"), Err(SctIdError::Partition(..))));
+        assert!(matches!(SctId::parse("138875006"), Err(SctIdError::CheckDigit(_))));
+        assert!(matches!(SctId::parse("1234567890123456789"), Err(SctIdError::Length(_))));
         // long format with too few digits for a namespace
-        assert!(matches!(
-            SctId::parse("1234107"),
-            Err(SctIdError::Namespace(_))
-        ));
+        assert!(matches!(SctId::parse("1234107"), Err(SctIdError::Namespace(_))));
     }
 
     #[test]
@@ -284,10 +258,7 @@ mod tests {
         assert_eq!(c.namespace(), Some(1000000));
         let d = SctId::parse("11000001102").unwrap();
         assert_eq!(d.namespace(), Some(1000001));
-        assert_eq!(
-            SctId::parse("18871000003025").unwrap().partition(),
-            Partition::Relationship
-        );
+        assert_eq!(SctId::parse("18871000003025").unwrap().partition(), Partition::Relationship);
         assert_eq!(SctId::parse("138875005").unwrap().namespace(), None);
     }
 

@@ -4,14 +4,13 @@ use std::path::PathBuf;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let profile = args
-        .get(1)
-        .map_or("tiny", String::as_str)
-        .parse::<sctx_synth::Profile>()
-        .unwrap_or_else(|e| {
-            eprintln!("{e}");
-            std::process::exit(2)
-        });
+    let profile =
+        args.get(1).map_or("tiny", String::as_str).parse::<sctx_synth::Profile>().unwrap_or_else(
+            |e| {
+                eprintln!("{e}");
+                std::process::exit(2)
+            },
+        );
     let out = PathBuf::from(args.get(2).map_or("/tmp/synth", String::as_str));
     let seed = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(42);
     let start = std::time::Instant::now();

@@ -118,11 +118,7 @@ impl Graph {
         changed: u8,
     ) -> usize {
         let i = self.id.len();
-        let depth = parents
-            .iter()
-            .map(|&p| self.depth[p as usize] + 1)
-            .max()
-            .unwrap_or(0);
+        let depth = parents.iter().map(|&p| self.depth[p as usize] + 1).max().unwrap_or(0);
         self.id.push(id);
         self.active.push(active);
         self.pool.push(pool);
@@ -145,11 +141,8 @@ impl Graph {
             if !kinds.contains(&kind) {
                 continue;
             }
-            let parents: Vec<u32> = if parent == 0 {
-                Vec::new()
-            } else {
-                vec![self.by_id[&parent]]
-            };
+            let parents: Vec<u32> =
+                if parent == 0 { Vec::new() } else { vec![self.by_id[&parent]] };
             let p = if pool >= 0 { pool as u8 } else { NO_POOL };
             let i = self.push(id, true, p, k as u16, &parents, &[], 0, 0);
             if pool >= 0 {
@@ -175,11 +168,7 @@ impl Graph {
 
     /// Concept items that must not be generated (the fixed short-format ids).
     pub(crate) fn reserved_items() -> HashSet<u64> {
-        FIXED
-            .iter()
-            .filter(|f| (f.0 / 10) % 100 < 10)
-            .map(|f| ids::item_of(f.0))
-            .collect()
+        FIXED.iter().filter(|f| (f.0 / 10) % 100 < 10).map(|f| ids::item_of(f.0)).collect()
     }
 
     /// Grows `spec.n` generated concepts, then gives the new active ones their attributes.
@@ -204,10 +193,7 @@ impl Graph {
         let mut name: Vec<u32> = Vec::with_capacity(12);
         for (k, &item) in items.iter().enumerate().take(spec.n) {
             let u = rng.f64();
-            let pool = cum
-                .iter()
-                .find(|c| u < c.1)
-                .map_or(cum[cum.len() - 1].0, |c| c.0);
+            let pool = cum.iter().find(|c| u < c.1).map_or(cum[cum.len() - 1].0, |c| c.0);
             let active = !rng.chance(spec.inactive);
             let q = self.pick_parent(pool, rng);
             parents.clear();
@@ -245,9 +231,7 @@ impl Graph {
                 (c, ch.max(c))
             };
             let id = ids::sctid(item, spec.ns, Part::Concept);
-            let i = self.push(
-                id, active, pool as u8, NONE16, &parents, &name, created, changed,
-            );
+            let i = self.push(id, active, pool as u8, NONE16, &parents, &name, created, changed);
             if active {
                 self.members[pool].push(i as u32);
             }
@@ -368,11 +352,7 @@ impl Graph {
                 out.push(vocab.zipf(rng));
             }
             _ if r < 0.45 && len < 7 => {
-                out.push(if rng.chance(0.6) {
-                    vocab.qualifier(rng)
-                } else {
-                    vocab.zipf(rng)
-                });
+                out.push(if rng.chance(0.6) { vocab.qualifier(rng) } else { vocab.zipf(rng) });
                 out.extend_from_slice(parent);
             }
             _ if r < 0.7 && len < 6 => {
@@ -401,11 +381,7 @@ impl Graph {
         if m.is_empty() {
             return None;
         }
-        let k = if rng.chance(0.5) {
-            rng.zipf(m.len())
-        } else {
-            rng.index(m.len())
-        };
+        let k = if rng.chance(0.5) { rng.zipf(m.len()) } else { rng.index(m.len()) };
         let v = m[k];
         (v as usize != self_idx).then_some(v)
     }
@@ -445,11 +421,7 @@ impl Graph {
                     && let Some(v) = self.draw_value(a, i, rng)
                 {
                     any_grouped |= grouped;
-                    self.attrs.push(Attr {
-                        a,
-                        group: u8::from(grouped),
-                        value: v,
-                    });
+                    self.attrs.push(Attr { a, group: u8::from(grouped), value: v });
                 }
             }
             if any_grouped && rng.chance(second) {
@@ -458,19 +430,13 @@ impl Graph {
                         && rng.chance(p)
                         && let Some(v) = self.draw_value(a, i, rng)
                     {
-                        self.attrs.push(Attr {
-                            a,
-                            group: 2,
-                            value: v,
-                        });
+                        self.attrs.push(Attr { a, group: 2, value: v });
                     }
                 }
             }
         }
         if pool == PRODUCT
-            && self.attrs[start..]
-                .iter()
-                .any(|a| a.a == meta::A_ACTIVE_INGREDIENT)
+            && self.attrs[start..].iter().any(|a| a.a == meta::A_ACTIVE_INGREDIENT)
             && rng.chance(concrete)
         {
             self.has_concrete[i] = true;
@@ -503,7 +469,5 @@ pub(crate) fn tag_of(g: &Graph, i: usize) -> &'static str {
             return "product";
         }
     }
-    POOLS
-        .get(p)
-        .map_or("foundation metadata concept", |d| d.tag)
+    POOLS.get(p).map_or("foundation metadata concept", |d| d.tag)
 }

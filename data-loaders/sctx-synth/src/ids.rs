@@ -45,21 +45,14 @@ pub(crate) struct ItemSeq {
 
 impl ItemSeq {
     pub(crate) fn new(start: u64, max_gap: u64) -> Self {
-        ItemSeq {
-            next: start,
-            max_gap,
-        }
+        ItemSeq { next: start, max_gap }
     }
 
     /// The next item, `gap` in `1..=max_gap` after the previous one.
     #[inline]
     pub(crate) fn take(&mut self, rng: &mut Rng) -> u64 {
         let v = self.next;
-        self.next += 1 + if self.max_gap > 1 {
-            rng.below(self.max_gap)
-        } else {
-            0
-        };
+        self.next += 1 + if self.max_gap > 1 { rng.below(self.max_gap) } else { 0 };
         v
     }
 
@@ -67,11 +60,7 @@ impl ItemSeq {
     #[inline]
     pub(crate) fn take_block(&mut self, n: u64, rng: &mut Rng) -> u64 {
         let v = self.next;
-        self.next += n + if self.max_gap > 1 {
-            rng.below(self.max_gap)
-        } else {
-            0
-        };
+        self.next += n + if self.max_gap > 1 { rng.below(self.max_gap) } else { 0 };
         v
     }
 }
@@ -98,11 +87,7 @@ pub(crate) fn concept_items(
 /// The item identifier of a concept id (strips check digit, partition and namespace).
 pub(crate) fn item_of(id: u64) -> u64 {
     let part = (id / 10) % 100;
-    if part >= 10 {
-        id / 10_000_000_000
-    } else {
-        id / 1000
-    }
+    if part >= 10 { id / 10_000_000_000 } else { id / 1000 }
 }
 
 #[cfg(test)]
@@ -112,10 +97,7 @@ mod tests {
     #[test]
     fn builds_valid_ids() {
         assert_eq!(sctid(73211, None, Part::Concept), 73211009);
-        assert_eq!(
-            sctid(99900126, Some(1000000), Part::Concept),
-            999001261000000100
-        );
+        assert_eq!(sctid(99900126, Some(1000000), Part::Concept), 999001261000000100);
         assert_eq!(sctid(1, Some(1000001), Part::Concept), 11000001102);
         for item in [10_000u64, 123_456, 9_999_999] {
             for ns in [None, Some(1000000), Some(1000001)] {

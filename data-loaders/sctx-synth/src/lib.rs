@@ -84,18 +84,12 @@ pub enum Profile {
 impl Profile {
     fn spec(self) -> ProfileSpec {
         match self {
-            Profile::Tiny => ProfileSpec {
-                int_concepts: 6_000,
-                ukcl: 0,
-                ukdg: 0,
-                refset_target: 0,
-            },
-            Profile::International => ProfileSpec {
-                int_concepts: 535_000,
-                ukcl: 0,
-                ukdg: 0,
-                refset_target: 0,
-            },
+            Profile::Tiny => {
+                ProfileSpec { int_concepts: 6_000, ukcl: 0, ukdg: 0, refset_target: 0 }
+            }
+            Profile::International => {
+                ProfileSpec { int_concepts: 535_000, ukcl: 0, ukdg: 0, refset_target: 0 }
+            }
             Profile::Uk => ProfileSpec {
                 int_concepts: 535_000,
                 ukcl: 110_000,
@@ -122,9 +116,7 @@ impl FromStr for Profile {
             "tiny" => Ok(Profile::Tiny),
             "international" | "int" => Ok(Profile::International),
             "uk" => Ok(Profile::Uk),
-            other => Err(format!(
-                "unknown profile {other:?}: expected tiny, international or uk"
-            )),
+            other => Err(format!("unknown profile {other:?}: expected tiny, international or uk")),
         }
     }
 }
@@ -154,10 +146,7 @@ pub enum SynthError {
 
 impl SynthError {
     pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
-        SynthError::Io {
-            path: path.to_owned(),
-            source,
-        }
+        SynthError::Io { path: path.to_owned(), source }
     }
 }
 
@@ -324,11 +313,8 @@ pub fn generate(
     let reserved = Graph::reserved_items();
     let n_int = spec.int_concepts.saturating_sub(g.len());
     let items = ids::concept_items(n_int, 10_000, &reserved, &mut rng);
-    let int_weights: Vec<(usize, f64)> = POOLS
-        .iter()
-        .enumerate()
-        .map(|(k, p)| (k, p.weight))
-        .collect();
+    let int_weights: Vec<(usize, f64)> =
+        POOLS.iter().enumerate().map(|(k, p)| (k, p.weight)).collect();
     g.grow(
         &GrowSpec {
             n: n_int,
@@ -428,23 +414,14 @@ pub fn generate(
         (i < int_range.end && nhs::ctv3_mapped(seed, &g, i))
             .then(|| nhs::ctv3_code(i, &read_of, &rc))
     };
-    let ctx = Ctx {
-        g: &g,
-        vocab: &vocab,
-        dates: &dates,
-        seed,
-        ctv3: &ctv3,
-    };
+    let ctx = Ctx { g: &g, vocab: &vocab, dates: &dates, seed, ctv3: &ctv3 };
     let mut stats = Stats {
         profile: profile.to_string(),
         seed,
         vocabulary_words: vocab.len() as u64,
         ..Stats::default()
     };
-    let mut desc_ids = DescIds {
-        pt: vec![0; g.len()],
-        syn: vec![0; g.len()],
-    };
+    let mut desc_ids = DescIds { pt: vec![0; g.len()], syn: vec![0; g.len()] };
 
     let int_pkg = PkgSpec {
         dir: INT_PACKAGE.to_owned(),
@@ -532,11 +509,7 @@ pub fn generate(
 
     let mut counters = Vec::new();
     let mut int_sinks = Sinks::open(out, &int_pkg)?;
-    let mut ukcl_sinks = if uk {
-        Some(Sinks::open(out, &ukcl_pkg)?)
-    } else {
-        None
-    };
+    let mut ukcl_sinks = if uk { Some(Sinks::open(out, &ukcl_pkg)?) } else { None };
     {
         let extra = ukcl_sinks.as_mut().and_then(|s| {
             s.ukmap.as_mut().map(|ukmap| Extra {
@@ -548,25 +521,15 @@ pub fn generate(
             })
         });
         let mut pass = Pass::new(&ctx, &int_pkg, "rf2-int");
-        pass.run(&mut int_sinks, extra, &mut desc_ids, &|n| {
-            report("international rows", n)
-        })?;
+        pass.run(&mut int_sinks, extra, &mut desc_ids, &|n| report("international rows", n))?;
         counters.push(pass.counters.clone());
     }
     for (kind, f) in int_sinks.finish()? {
         report(&f.path, f.rows);
         stats.add(kind, f);
     }
-    let (nhs_files, nc) = nhs::write_tables(
-        out,
-        &g,
-        int_range.clone(),
-        &rc,
-        &read_of,
-        &desc_ids,
-        &int_upto,
-        seed,
-    )?;
+    let (nhs_files, nc) =
+        nhs::write_tables(out, &g, int_range.clone(), &rc, &read_of, &desc_ids, &int_upto, seed)?;
     for f in nhs_files {
         report(&f.path, f.rows);
         stats.add("nhs", f);
@@ -579,15 +542,11 @@ pub fn generate(
 
     if let Some(mut ukcl) = ukcl_sinks {
         let mut pass = Pass::new(&ctx, &ukcl_pkg, "rf2-ukcl");
-        pass.run(&mut ukcl, None, &mut desc_ids, &|n| {
-            report("uk clinical rows", n)
-        })?;
+        pass.run(&mut ukcl, None, &mut desc_ids, &|n| report("uk clinical rows", n))?;
         counters.push(pass.counters.clone());
         let mut ukdg = Sinks::open(out, &ukdg_pkg)?;
         let mut pass = Pass::new(&ctx, &ukdg_pkg, "rf2-ukdg");
-        pass.run(&mut ukdg, None, &mut desc_ids, &|n| {
-            report("uk drug rows", n)
-        })?;
+        pass.run(&mut ukdg, None, &mut desc_ids, &|n| report("uk drug rows", n))?;
         counters.push(pass.counters.clone());
         let mut dg_stats = Vec::new();
         for (kind, f) in ukdg.finish()? {
@@ -596,21 +555,11 @@ pub fn generate(
         }
         // UK simple refsets fill the refset member count up to the UK figure
         let so_far: u64 = stats.refset_members
-            + dg_stats
+            + dg_stats.iter().filter(|(k, _)| is_refset(k)).map(|(_, f)| f.rows).sum::<u64>()
+            + [&ukcl.lang, &ukcl.assoc, &ukcl.attrval, &ukcl.simple, &ukcl.moddep]
                 .iter()
-                .filter(|(k, _)| is_refset(k))
-                .map(|(_, f)| f.rows)
+                .map(|t| t.rows())
                 .sum::<u64>()
-            + [
-                &ukcl.lang,
-                &ukcl.assoc,
-                &ukcl.attrval,
-                &ukcl.simple,
-                &ukcl.moddep,
-            ]
-            .iter()
-            .map(|t| t.rows())
-            .sum::<u64>()
             + ukcl.ukmap.as_ref().map_or(0, |t| t.rows());
         let fill = spec.refset_target.saturating_sub(so_far);
         let mut frng = Rng::stream(seed, "filler");

@@ -74,11 +74,7 @@ pub(crate) fn build_read_codes(
     let (mut lo, mut hi) = (0.5f64, 40.0f64);
     for _ in 0..60 {
         let mid = (lo + hi) / 2.0;
-        if total(mid) < target as f64 {
-            lo = mid
-        } else {
-            hi = mid
-        }
+        if total(mid) < target as f64 { lo = mid } else { hi = mid }
     }
     let f = lo;
     let mut codes: Vec<[u8; 5]> = Vec::with_capacity(target + 64);
@@ -116,11 +112,8 @@ pub(crate) fn build_read_codes(
         let pools = chapter_pools(c[0]);
         let pool = pools[rng.index(pools.len())];
         let m = &g.members[pool];
-        let mut pick = m[if rng.chance(0.5) {
-            rng.zipf(m.len())
-        } else {
-            rng.index(m.len())
-        }] as usize;
+        let mut pick =
+            m[if rng.chance(0.5) { rng.zipf(m.len()) } else { rng.index(m.len()) }] as usize;
         if !int.contains(&pick) {
             pick = m[0] as usize;
         }
@@ -130,14 +123,7 @@ pub(crate) fn build_read_codes(
         tgt.push(pick as u32);
         n_terms.push(1 + rng.geometric(0.45).min(8) as u8);
     }
-    (
-        ReadCodes {
-            codes,
-            target: tgt,
-            n_terms,
-        },
-        read_of,
-    )
+    (ReadCodes { codes, target: tgt, n_terms }, read_of)
 }
 
 fn b62_4(mut v: u64, out: &mut [u8]) {
@@ -181,11 +167,7 @@ fn nhs_dates() -> Vec<u32> {
 }
 
 fn term_code(k: u8) -> [u8; 2] {
-    if k == 0 {
-        *b"00"
-    } else {
-        [b'1' + (k - 1) / 9, b'1' + (k - 1) % 9]
-    }
+    if k == 0 { *b"00" } else { [b'1' + (k - 1) / 9, b'1' + (k - 1) % 9] }
 }
 
 /// Per-table summary counts.
@@ -213,22 +195,14 @@ pub(crate) fn write_tables(
     let mut rng = Rng::stream(seed, "nhs");
     let dates = nhs_dates();
     let mut counts = NhsCounts::default();
-    let mut t = Table::create(
-        root,
-        &format!("{DIR}/rcsctmap2_uk_20200401000001.txt"),
-        H_READ,
-    )?;
+    let mut t = Table::create(root, &format!("{DIR}/rcsctmap2_uk_20200401000001.txt"), H_READ)?;
     let last = dates.len() - 1;
     for (c, code) in rc.codes.iter().enumerate() {
         let concept = rc.target[c] as usize;
         let assured = hash01(seed, c as u64, 5) < 0.755;
         for k in 0..rc.n_terms[c] {
             let tc = term_code(k);
-            let desc = if k == 0 || d.syn[concept] == 0 {
-                d.pt[concept]
-            } else {
-                d.syn[concept]
-            };
+            let desc = if k == 0 || d.syn[concept] == 0 { d.pt[concept] } else { d.syn[concept] };
             // an older, retired MapId for the same code and term
             if rng.chance(0.42) {
                 let pool = g.pool[concept] as usize;
@@ -296,11 +270,7 @@ pub(crate) fn write_tables(
     counts.read_rows = t.rows();
     let mut stats = vec![t.finish()?];
 
-    let mut t = Table::create(
-        root,
-        &format!("{DIR}/ctv3sctmap2_uk_20200401000001.txt"),
-        H_CTV3,
-    )?;
+    let mut t = Table::create(root, &format!("{DIR}/ctv3sctmap2_uk_20200401000001.txt"), H_CTV3)?;
     let mut term_n: u64 = 0;
     let mut num = Vec::with_capacity(20);
     for i in int {
@@ -315,18 +285,11 @@ pub(crate) fn write_tables(
             b62_4((term_n * 7_368_787 + 99_991) % M62_4, &mut tid[1..]);
             term_n += 1;
             let guid = rng.uuid();
-            t.guid(&guid)
-                .bytes(&code)
-                .bytes(&tid)
-                .str(if k == 0 { "P" } else { "S" });
+            t.guid(&guid).bytes(&code).bytes(&tid).str(if k == 0 { "P" } else { "S" });
             if drug {
                 t.str("_DRUG").str("_DRUG");
             } else {
-                let desc = if k == 0 || d.syn[i] == 0 {
-                    d.pt[i]
-                } else {
-                    d.syn[i]
-                };
+                let desc = if k == 0 || d.syn[i] == 0 { d.pt[i] } else { d.syn[i] };
                 t.u64(g.id[i]).u64(desc);
             }
             let status = g.active[i] && rng.chance(0.96);

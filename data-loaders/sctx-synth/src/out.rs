@@ -123,9 +123,7 @@ impl Table {
     }
 
     fn flush(&mut self) -> Result<(), SynthError> {
-        self.file
-            .write_all(&self.buf)
-            .map_err(|e| SynthError::io(&self.path, e))?;
+        self.file.write_all(&self.buf).map_err(|e| SynthError::io(&self.path, e))?;
         self.bytes += self.buf.len() as u64;
         self.buf.clear();
         Ok(())
@@ -139,14 +137,8 @@ impl Table {
     /// Flushes and closes the file, returning its summary.
     pub(crate) fn finish(mut self) -> Result<crate::FileStat, SynthError> {
         self.flush()?;
-        self.file
-            .flush()
-            .map_err(|e| SynthError::io(&self.path, e))?;
-        Ok(crate::FileStat {
-            path: self.rel,
-            rows: self.rows,
-            bytes: self.bytes,
-        })
+        self.file.flush().map_err(|e| SynthError::io(&self.path, e))?;
+        Ok(crate::FileStat { path: self.rel, rows: self.rows, bytes: self.bytes })
     }
 }
 

@@ -13,13 +13,8 @@ use crate::rng::Rng;
 use crate::vocab::Vocab;
 use crate::{FileStat, SynthError};
 
-pub(crate) const H_CONCEPT: &[&str] = &[
-    "id",
-    "effectiveTime",
-    "active",
-    "moduleId",
-    "definitionStatusId",
-];
+pub(crate) const H_CONCEPT: &[&str] =
+    &["id", "effectiveTime", "active", "moduleId", "definitionStatusId"];
 pub(crate) const H_DESCRIPTION: &[&str] = &[
     "id",
     "effectiveTime",
@@ -55,14 +50,8 @@ pub(crate) const H_CONCRETE: &[&str] = &[
     "characteristicTypeId",
     "modifierId",
 ];
-const REFSET_COLS: [&str; 6] = [
-    "id",
-    "effectiveTime",
-    "active",
-    "moduleId",
-    "refsetId",
-    "referencedComponentId",
-];
+const REFSET_COLS: [&str; 6] =
+    ["id", "effectiveTime", "active", "moduleId", "refsetId", "referencedComponentId"];
 
 fn refset_header(extra: &[&'static str]) -> Vec<&'static str> {
     let mut v = REFSET_COLS.to_vec();
@@ -183,31 +172,15 @@ impl Sinks {
             |folder: &str, file: String, h: &[&str]| Table::create(root, &p.path(folder, file), h);
         Ok(Sinks {
             concept: t("Terminology", p.name("sct2_Concept_", "", false), H_CONCEPT)?,
-            desc: t(
-                "Terminology",
-                p.name("sct2_Description_", "", true),
-                H_DESCRIPTION,
-            )?,
-            textdef: t(
-                "Terminology",
-                p.name("sct2_TextDefinition_", "", true),
-                H_DESCRIPTION,
-            )?,
-            rel: t(
-                "Terminology",
-                p.name("sct2_Relationship_", "", false),
-                H_RELATIONSHIP,
-            )?,
+            desc: t("Terminology", p.name("sct2_Description_", "", true), H_DESCRIPTION)?,
+            textdef: t("Terminology", p.name("sct2_TextDefinition_", "", true), H_DESCRIPTION)?,
+            rel: t("Terminology", p.name("sct2_Relationship_", "", false), H_RELATIONSHIP)?,
             concrete: t(
                 "Terminology",
                 p.name("sct2_RelationshipConcreteValues_", "", false),
                 H_CONCRETE,
             )?,
-            lang: t(
-                "Refset/Language",
-                p.name("der2_cRefset_", "Language", true),
-                &h_language(),
-            )?,
+            lang: t("Refset/Language", p.name("der2_cRefset_", "Language", true), &h_language())?,
             assoc: t(
                 "Refset/Content",
                 p.name("der2_cRefset_", "Association", false),
@@ -218,22 +191,14 @@ impl Sinks {
                 p.name("der2_cRefset_", "AttributeValue", false),
                 &h_attribute_value(),
             )?,
-            simple: t(
-                "Refset/Content",
-                p.name("der2_Refset_", "Simple", false),
-                &h_simple(),
-            )?,
+            simple: t("Refset/Content", p.name("der2_Refset_", "Simple", false), &h_simple())?,
             moddep: t(
                 "Refset/Metadata",
                 p.name("der2_ssRefset_", "ModuleDependency", false),
                 &h_module_dependency(),
             )?,
             simplemap: if p.int_maps {
-                Some(t(
-                    "Refset/Map",
-                    p.name("der2_sRefset_", "SimpleMap", false),
-                    &h_simple_map(),
-                )?)
+                Some(t("Refset/Map", p.name("der2_sRefset_", "SimpleMap", false), &h_simple_map())?)
             } else {
                 None
             },
@@ -432,13 +397,11 @@ impl<'a> Pass<'a> {
                 .u64(ids::MODULE_DEPENDENCY_REFSET)
                 .u64(dst)
                 .u64(u64::from(self.p.date))
-                .u64(u64::from(
-                    if dst == ids::CORE_MODULE || dst == ids::MODEL_COMPONENT_MODULE {
-                        dates[dates.iter().position(|&d| d == 20250131).unwrap_or(0)]
-                    } else {
-                        self.p.date
-                    },
-                ))
+                .u64(u64::from(if dst == ids::CORE_MODULE || dst == ids::MODEL_COMPONENT_MODULE {
+                    dates[dates.iter().position(|&d| d == 20250131).unwrap_or(0)]
+                } else {
+                    self.p.date
+                }))
                 .end()?;
         }
         Ok(())
@@ -468,11 +431,7 @@ impl<'a> Pass<'a> {
             .u64(u64::from(dates[g.changed[i] as usize]))
             .flag(active)
             .u64(module)
-            .u64(if defined {
-                ids::DEFINED
-            } else {
-                ids::PRIMITIVE
-            })
+            .u64(if defined { ids::DEFINED } else { ids::PRIMITIVE })
             .end()?;
 
         // ---- descriptions
@@ -495,11 +454,7 @@ impl<'a> Pass<'a> {
                 .u64(module)
                 .u64(id)
                 .str("en")
-                .u64(if kind == DK::Fsn {
-                    ids::FSN
-                } else {
-                    ids::SYNONYM
-                })
+                .u64(if kind == DK::Fsn { ids::FSN } else { ids::SYNONYM })
                 .str(&self.terms[st..en])
                 .u64(if cs { meta::CS } else { meta::CI })
                 .end()?;
@@ -509,11 +464,7 @@ impl<'a> Pass<'a> {
                 DK::InactiveSyn => self.counters.inactive_descriptions += 1,
                 _ => {}
             }
-            let lang_module = if self.p.infix.is_empty() {
-                module
-            } else {
-                self.p.refset_module
-            };
+            let lang_module = if self.p.infix.is_empty() { module } else { self.p.refset_module };
             for li in 0..self.p.langs.len() {
                 let (refset, us) = self.p.langs[li];
                 if let Some(acc) = acceptability(kind, us) {
@@ -548,19 +499,11 @@ impl<'a> Pass<'a> {
                 let reason = if !active {
                     meta::R_CONCEPT_NON_CURRENT
                 } else {
-                    [
-                        meta::R_OUTDATED,
-                        meta::R_ERRONEOUS,
-                        meta::R_NONCONFORMANCE,
-                        meta::R_DUPLICATE,
-                    ][self.rng.index(4)]
+                    [meta::R_OUTDATED, meta::R_ERRONEOUS, meta::R_NONCONFORMANCE, meta::R_DUPLICATE]
+                        [self.rng.index(4)]
                 };
                 let u = self.rng.uuid();
-                let et_ind = if active {
-                    et_v
-                } else {
-                    u64::from(dates[g.changed[i] as usize])
-                };
+                let et_ind = if active { et_v } else { u64::from(dates[g.changed[i] as usize]) };
                 s.attrval
                     .uuid(&u)
                     .u64(et_ind)
@@ -582,8 +525,7 @@ impl<'a> Pass<'a> {
             let nw = 6 + self.rng.index(30);
             for w in 0..nw {
                 if w > 0 {
-                    self.terms
-                        .push_str(if self.rng.chance(0.1) { ", " } else { " " });
+                    self.terms.push_str(if self.rng.chance(0.1) { ", " } else { " " });
                 }
                 let t = self.ctx.vocab.zipf(&mut self.rng);
                 self.terms.push_str(self.ctx.vocab.word(t));
@@ -602,11 +544,7 @@ impl<'a> Pass<'a> {
                 .str(&self.terms)
                 .u64(meta::CI)
                 .end()?;
-            let lang_module = if self.p.infix.is_empty() {
-                module
-            } else {
-                self.p.refset_module
-            };
+            let lang_module = if self.p.infix.is_empty() { module } else { self.p.refset_module };
             for li in 0..self.p.langs.len() {
                 let refset = self.p.langs[li].0;
                 let u = self.rng.uuid();
@@ -681,11 +619,7 @@ impl<'a> Pass<'a> {
                 }
             } else if let Some(x) = extra {
                 std::mem::swap(&mut self.rng, &mut x.rng);
-                let r = if self.rng.chance(0.7) {
-                    self.icd_uk(i, x.ukmap)
-                } else {
-                    Ok(())
-                };
+                let r = if self.rng.chance(0.7) { self.icd_uk(i, x.ukmap) } else { Ok(()) };
                 std::mem::swap(&mut self.rng, &mut x.rng);
                 r?;
             }
@@ -748,13 +682,7 @@ impl<'a> Pass<'a> {
         self.terms.push_str(tag);
         self.terms.push(')');
         let fsn_et = created;
-        self.plan.push(DPlan {
-            kind: DK::Fsn,
-            start: s,
-            end: self.terms.len(),
-            cs,
-            et: fsn_et,
-        });
+        self.plan.push(DPlan { kind: DK::Fsn, start: s, end: self.terms.len(), cs, et: fsn_et });
         // PT
         let s = self.terms.len();
         v.render(&self.tok, &mut self.terms);
@@ -803,13 +731,7 @@ impl<'a> Pass<'a> {
             let s = self.terms.len();
             v.render(&self.tok2, &mut self.terms);
             let et = self.date_between(created);
-            self.plan.push(DPlan {
-                kind: DK::Syn,
-                start: s,
-                end: self.terms.len(),
-                cs,
-                et,
-            });
+            self.plan.push(DPlan { kind: DK::Syn, start: s, end: self.terms.len(), cs, et });
         }
         if active && self.rng.chance(0.03) {
             let s = self.terms.len();
@@ -830,10 +752,7 @@ impl<'a> Pass<'a> {
             v.render(&self.tok2, &mut self.terms);
             let et = (created
                 + 1
-                + self
-                    .rng
-                    .below(u64::from(self.p.last_date.saturating_sub(created)) + 1)
-                    as u8)
+                + self.rng.below(u64::from(self.p.last_date.saturating_sub(created)) + 1) as u8)
                 .min(self.p.last_date);
             self.plan.push(DPlan {
                 kind: DK::InactiveSyn,
@@ -884,11 +803,7 @@ impl<'a> Pass<'a> {
         et: u8,
         module: u64,
     ) -> Result<(), SynthError> {
-        let rid = sctid(
-            self.rel_seq.take(&mut self.rng),
-            self.p.ns,
-            Part::Relationship,
-        );
+        let rid = sctid(self.rel_seq.take(&mut self.rng), self.p.ns, Part::Relationship);
         if active {
             self.counters.active_relationships += 1;
             if ty == ids::IS_A {
@@ -920,11 +835,7 @@ impl<'a> Pass<'a> {
         et: u8,
         module: u64,
     ) -> Result<(), SynthError> {
-        let rid = sctid(
-            self.rel_seq.take(&mut self.rng),
-            self.p.ns,
-            Part::Relationship,
-        );
+        let rid = sctid(self.rel_seq.take(&mut self.rng), self.p.ns, Part::Relationship);
         s.concrete
             .u64(rid)
             .u64(u64::from(self.ctx.dates[et as usize]))
@@ -997,11 +908,7 @@ impl<'a> Pass<'a> {
         let module = self.module_of(i);
         let et = et.unwrap_or_else(|| {
             let c = g.created[i];
-            (c + 1
-                + self
-                    .rng
-                    .below(u64::from(self.p.last_date.saturating_sub(c)) + 1)
-                    as u8)
+            (c + 1 + self.rng.below(u64::from(self.p.last_date.saturating_sub(c)) + 1) as u8)
                 .min(self.p.last_date)
         });
         let (tpl, _) = meta::template(pool);
@@ -1018,16 +925,7 @@ impl<'a> Pass<'a> {
             let m = self.members(r);
             if !m.is_empty() {
                 let dst = m[self.rng.index(m.len())] as usize;
-                self.rel(
-                    s,
-                    g.id[i],
-                    g.id[dst],
-                    u8::from(grouped),
-                    def.id,
-                    false,
-                    et,
-                    module,
-                )?;
+                self.rel(s, g.id[i], g.id[dst], u8::from(grouped), def.id, false, et, module)?;
             }
         }
         Ok(())
@@ -1048,11 +946,7 @@ impl<'a> Pass<'a> {
                 (meta::R_OUTDATED, ids::ALTERNATIVE, 2 + self.rng.index(2))
             }
         } else if u < 0.75 {
-            (
-                meta::R_AMBIGUOUS,
-                ids::POSSIBLY_EQUIVALENT_TO,
-                2 + self.rng.index(2),
-            )
+            (meta::R_AMBIGUOUS, ids::POSSIBLY_EQUIVALENT_TO, 2 + self.rng.index(2))
         } else if u < 0.85 {
             (meta::R_ERRONEOUS, ids::REPLACED_BY, 1)
         } else if u < 0.95 {
@@ -1109,8 +1003,7 @@ impl<'a> Pass<'a> {
             _ => b"Z",
         };
         self.code.clear();
-        self.code
-            .push(letters[self.rng.index(letters.len())] as char);
+        self.code.push(letters[self.rng.index(letters.len())] as char);
         let n = self.rng.below(100);
         self.code.push((b'0' + (n / 10) as u8) as char);
         self.code.push((b'0' + (n % 10) as u8) as char);
@@ -1185,8 +1078,7 @@ impl<'a> Pass<'a> {
                     self.advice.push_str("IF FEMALE CHOOSE ");
                 }
                 self.advice.push_str(&self.code);
-                self.advice
-                    .push_str(" | MAP OF SOURCE CONCEPT IS CONTEXT DEPENDENT");
+                self.advice.push_str(" | MAP OF SOURCE CONCEPT IS CONTEXT DEPENDENT");
                 let rule = if age {
                     "IFA 445518008 | Age at onset of clinical finding (observable entity) | < 18.0 years"
                 } else {
@@ -1197,24 +1089,12 @@ impl<'a> Pass<'a> {
                 self.advice.clear();
                 self.advice.push_str("ALWAYS ");
                 self.advice.push_str(&self.code);
-                self.advice
-                    .push_str(" | MAP OF SOURCE CONCEPT IS CONTEXT DEPENDENT");
-                self.ext_row(
-                    &mut t,
-                    m,
-                    r,
-                    id,
-                    1,
-                    2,
-                    "OTHERWISE TRUE",
-                    meta::CAT_CONTEXT,
-                    et,
-                )?;
+                self.advice.push_str(" | MAP OF SOURCE CONCEPT IS CONTEXT DEPENDENT");
+                self.ext_row(&mut t, m, r, id, 1, 2, "OTHERWISE TRUE", meta::CAT_CONTEXT, et)?;
             } else {
                 self.code.clear();
                 self.advice.clear();
-                self.advice
-                    .push_str("MAP SOURCE CONCEPT CANNOT BE CLASSIFIED WITH AVAILABLE DATA");
+                self.advice.push_str("MAP SOURCE CONCEPT CANNOT BE CLASSIFIED WITH AVAILABLE DATA");
                 self.ext_row(&mut t, m, r, id, 1, 1, "TRUE", meta::CAT_CANNOT, et)?;
             }
             if self.rng.chance(0.15) {
@@ -1222,8 +1102,7 @@ impl<'a> Pass<'a> {
                 self.advice.clear();
                 self.advice.push_str("ALWAYS ");
                 self.advice.push_str(&self.code);
-                self.advice
-                    .push_str(" | POSSIBLE REQUIREMENT FOR AN EXTERNAL CAUSE CODE");
+                self.advice.push_str(" | POSSIBLE REQUIREMENT FOR AN EXTERNAL CAUSE CODE");
                 self.ext_row(&mut t, m, r, id, 2, 1, "TRUE", meta::CAT_PROPER, et)?;
             }
             Ok(())
@@ -1248,11 +1127,7 @@ impl<'a> Pass<'a> {
         for b in 1..=blocks {
             let groups = if self.rng.chance(0.8) { 1 } else { 2 };
             for grp in 1..=groups {
-                let prios = if self.rng.chance(0.75) {
-                    1
-                } else {
-                    2 + self.rng.below(3)
-                };
+                let prios = if self.rng.chance(0.75) { 1 } else { 2 + self.rng.below(3) };
                 for p in 1..=prios {
                     self.icd_code(if grp == 1 { pool } else { meta::EVENT }, true);
                     self.advice.clear();
@@ -1280,10 +1155,7 @@ impl<'a> Pass<'a> {
 }
 
 fn is_icd_pool(pool: usize) -> bool {
-    matches!(
-        pool,
-        meta::FINDING | meta::DISORDER | meta::EVENT | meta::SITUATION
-    )
+    matches!(pool, meta::FINDING | meta::DISORDER | meta::EVENT | meta::SITUATION)
 }
 
 fn acceptability(kind: DK, us: bool) -> Option<u64> {
@@ -1305,20 +1177,15 @@ pub(crate) fn filler_simple(
     dates: &[u32],
     rng: &mut Rng,
 ) -> Result<(), SynthError> {
-    let act: Vec<u32> = (0..g.len() as u32)
-        .filter(|&i| g.active[i as usize])
-        .collect();
+    let act: Vec<u32> = (0..g.len() as u32).filter(|&i| g.active[i as usize]).collect();
     if refsets.is_empty() || act.is_empty() {
         return Ok(());
     }
     let len = act.len() as u64;
     let mut left = n;
     for (k, &r) in refsets.iter().enumerate() {
-        let share = if k + 1 == refsets.len() {
-            left
-        } else {
-            (n / refsets.len() as u64).min(left)
-        };
+        let share =
+            if k + 1 == refsets.len() { left } else { (n / refsets.len() as u64).min(left) };
         let share = share.min(len);
         left -= share;
         // a stride coprime with len visits distinct concepts
@@ -1331,13 +1198,7 @@ pub(crate) fn filler_simple(
         for j in 0..share {
             let c = act[((start + j * stride) % len) as usize] as usize;
             let u = rng.uuid();
-            t.uuid(&u)
-                .u64(et)
-                .flag(true)
-                .u64(module)
-                .u64(g.id[r as usize])
-                .u64(g.id[c])
-                .end()?;
+            t.uuid(&u).u64(et).flag(true).u64(module).u64(g.id[r as usize]).u64(g.id[c]).end()?;
         }
     }
     Ok(())

@@ -10,12 +10,8 @@ const ONSETS: &[&str] = &[
     "b", "c", "d", "f", "g", "h", "l", "m", "n", "p", "r", "s", "t", "v", "th", "ch", "ph", "cr",
     "pl", "st", "tr", "gl", "br", "pr", "sp", "sc", "k", "x", "z", "fl", "gr", "dr",
 ];
-const VOWELS: &[&str] = &[
-    "a", "e", "i", "o", "u", "y", "ae", "io", "ou", "ia", "a", "e", "i", "o",
-];
-const CODAS: &[&str] = &[
-    "", "", "", "n", "r", "s", "l", "m", "x", "th", "c", "st", "nt",
-];
+const VOWELS: &[&str] = &["a", "e", "i", "o", "u", "y", "ae", "io", "ou", "ia", "a", "e", "i", "o"];
+const CODAS: &[&str] = &["", "", "", "n", "r", "s", "l", "m", "x", "th", "c", "st", "nt"];
 const PREFIXES: &[&str] = &[
     "hyper", "hypo", "neuro", "cardio", "gastro", "osteo", "myo", "dermo", "haemo", "pneumo",
     "nephro", "hepato", "arthro", "angio", "endo", "peri", "sub", "intra", "poly", "dys", "retro",
@@ -342,17 +338,8 @@ const QUALIFIERS: &[&str] = &[
     "distal",
 ];
 
-const CONNECTORS: &[&str] = &[
-    "of",
-    "with",
-    "due to",
-    "in",
-    "of",
-    "following",
-    "without",
-    "of",
-    "on",
-];
+const CONNECTORS: &[&str] =
+    &["of", "with", "due to", "in", "of", "following", "without", "of", "on"];
 
 /// The vocabulary and its samplers.
 pub(crate) struct Vocab {
@@ -434,30 +421,18 @@ impl Vocab {
             made += 1;
         }
         rng.shuffle(&mut rankable);
-        let qualifiers: Vec<u32> = QUALIFIERS
-            .iter()
-            .map(|w| intern_in(w, &mut words, &mut index))
-            .collect();
-        let connectors: Vec<u32> = CONNECTORS
-            .iter()
-            .map(|w| intern_in(w, &mut words, &mut index))
-            .collect();
+        let qualifiers: Vec<u32> =
+            QUALIFIERS.iter().map(|w| intern_in(w, &mut words, &mut index)).collect();
+        let connectors: Vec<u32> =
+            CONNECTORS.iter().map(|w| intern_in(w, &mut words, &mut index)).collect();
         let mut heads = Vec::with_capacity(N_POOLS);
         for p in &POOLS {
-            heads.push(
-                p.heads
-                    .iter()
-                    .map(|w| intern_in(w, &mut words, &mut index))
-                    .collect(),
-            );
+            heads.push(p.heads.iter().map(|w| intern_in(w, &mut words, &mut index)).collect());
         }
         let gb_us = GB_US
             .iter()
             .map(|(g, u)| {
-                (
-                    intern_in(g, &mut words, &mut index),
-                    intern_in(u, &mut words, &mut index),
-                )
+                (intern_in(g, &mut words, &mut index), intern_in(u, &mut words, &mut index))
             })
             .collect();
         let product_containing = [

@@ -51,10 +51,7 @@ fn files_of(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     v.into_iter()
         .map(|p| {
             (
-                p.strip_prefix(dir)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/"),
+                p.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/"),
                 std::fs::read(&p).unwrap(),
             )
         })
@@ -82,16 +79,9 @@ fn same_seed_is_byte_identical_and_other_seed_differs() {
     assert_eq!(fa.keys().collect::<Vec<_>>(), fb.keys().collect::<Vec<_>>());
     assert!(fa.len() >= 14, "{:?}", fa.keys());
     for (name, bytes) in &fa {
-        assert_eq!(
-            fnv(bytes),
-            fnv(&fb[name]),
-            "{name} differs between runs with the same seed"
-        );
+        assert_eq!(fnv(bytes), fnv(&fb[name]), "{name} differs between runs with the same seed");
     }
-    let differing = fa
-        .iter()
-        .filter(|(n, bytes)| fnv(bytes) != fnv(&fc[*n]))
-        .count();
+    let differing = fa.iter().filter(|(n, bytes)| fnv(bytes) != fnv(&fc[*n])).count();
     // every content file differs with another seed (the module dependency file has fixed ids
     // but random member ids, so it differs too)
     assert!(
@@ -99,10 +89,7 @@ fn same_seed_is_byte_identical_and_other_seed_differs() {
         "only {differing} of {} files differ with another seed",
         fa.len()
     );
-    let strip = |s: &Stats| Stats {
-        seconds: 0.0,
-        ..s.clone()
-    };
+    let strip = |s: &Stats| Stats { seconds: 0.0, ..s.clone() };
     assert_eq!(strip(&sa), strip(&sb));
 }
 
@@ -114,42 +101,21 @@ struct Rows {
 
 impl Rows {
     fn col(&self, name: &str) -> usize {
-        self.header
-            .iter()
-            .position(|h| h == name)
-            .unwrap_or_else(|| panic!("no column {name}"))
+        self.header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"))
     }
 }
 
 fn parse(name: &str, bytes: &[u8]) -> Rows {
     let text = std::str::from_utf8(bytes).unwrap_or_else(|e| panic!("{name}: not UTF-8: {e}"));
-    assert!(
-        text.ends_with("\r\n"),
-        "{name}: last line must end with CRLF"
-    );
+    assert!(text.ends_with("\r\n"), "{name}: last line must end with CRLF");
     let body = &text[..text.len() - 2];
     let mut lines = body.split("\r\n");
-    let header: Vec<String> = lines
-        .next()
-        .unwrap()
-        .split('\t')
-        .map(str::to_owned)
-        .collect();
+    let header: Vec<String> = lines.next().unwrap().split('\t').map(str::to_owned).collect();
     let mut rows = Vec::new();
     for (k, l) in lines.enumerate() {
-        assert!(
-            !l.contains('\n') && !l.contains('\r'),
-            "{name}: bare CR/LF in line {}",
-            k + 2
-        );
+        assert!(!l.contains('\n') && !l.contains('\r'), "{name}: bare CR/LF in line {}", k + 2);
         let f: Vec<String> = l.split('\t').map(str::to_owned).collect();
-        assert_eq!(
-            f.len(),
-            header.len(),
-            "{name}: line {} has {} fields",
-            k + 2,
-            f.len()
-        );
+        assert_eq!(f.len(), header.len(), "{name}: line {} has {} fields", k + 2, f.len());
         rows.push(f);
     }
     Rows { header, rows }
@@ -157,26 +123,14 @@ fn parse(name: &str, bytes: &[u8]) -> Rows {
 
 fn expected_header(file: &str) -> Vec<&'static str> {
     let refset = |extra: &[&'static str]| {
-        let mut v = vec![
-            "id",
-            "effectiveTime",
-            "active",
-            "moduleId",
-            "refsetId",
-            "referencedComponentId",
-        ];
+        let mut v =
+            vec!["id", "effectiveTime", "active", "moduleId", "refsetId", "referencedComponentId"];
         v.extend_from_slice(extra);
         v
     };
     let base = file.rsplit('/').next().unwrap();
     if base.starts_with("sct2_Concept_") {
-        vec![
-            "id",
-            "effectiveTime",
-            "active",
-            "moduleId",
-            "definitionStatusId",
-        ]
+        vec!["id", "effectiveTime", "active", "moduleId", "definitionStatusId"]
     } else if base.starts_with("sct2_Description_") || base.starts_with("sct2_TextDefinition_") {
         vec![
             "id",
@@ -288,9 +242,7 @@ fn is_uuid(s: &str) -> bool {
 }
 
 fn sctid(file: &str, s: &str) -> u64 {
-    SctId::parse(s)
-        .unwrap_or_else(|e| panic!("{file}: {e}"))
-        .get()
+    SctId::parse(s).unwrap_or_else(|e| panic!("{file}: {e}")).get()
 }
 
 fn is_read_code(s: &str) -> bool {
@@ -333,18 +285,12 @@ fn load(dir: &Path) -> Release {
             continue;
         }
         assert!(name.starts_with(INT_PACKAGE), "{name}");
-        let (et, act, module) = (
-            rows.col("effectiveTime"),
-            rows.col("active"),
-            rows.col("moduleId"),
-        );
+        let (et, act, module) =
+            (rows.col("effectiveTime"), rows.col("active"), rows.col("moduleId"));
         let refset = base.starts_with("der2_");
         for f in &rows.rows {
             let t: u32 = f[et].parse().unwrap();
-            assert!(
-                (20020131..=20250131).contains(&t),
-                "{name}: effectiveTime {t}"
-            );
+            assert!((20020131..=20250131).contains(&t), "{name}: effectiveTime {t}");
             assert!(f[act] == "1" || f[act] == "0", "{name}: active {}", f[act]);
             sctid(&name, &f[module]);
             if refset {
@@ -358,10 +304,7 @@ fn load(dir: &Path) -> Release {
         if base.starts_with("sct2_Concept_") {
             for f in &rows.rows {
                 let id = sctid(&name, &f[0]);
-                assert!(
-                    r.concepts.insert(id, f[2] == "1").is_none(),
-                    "duplicate concept {id}"
-                );
+                assert!(r.concepts.insert(id, f[2] == "1").is_none(), "duplicate concept {id}");
                 sctid(&name, &f[4]);
             }
         } else if base.starts_with("sct2_Description_") {
@@ -370,11 +313,7 @@ fn load(dir: &Path) -> Release {
                 let c = sctid(&name, &f[4]);
                 let ty = sctid(&name, &f[6]);
                 assert_eq!(f[5], "en");
-                assert!(
-                    !f[7].is_empty() && f[7].chars().count() <= 255,
-                    "term {:?}",
-                    f[7]
-                );
+                assert!(!f[7].is_empty() && f[7].chars().count() <= 255, "term {:?}", f[7]);
                 sctid(&name, &f[8]);
                 assert!(
                     r.desc_concept.insert(id, (c, ty, f[7].clone())).is_none(),
@@ -384,16 +323,12 @@ fn load(dir: &Path) -> Release {
         } else if base.starts_with("sct2_TextDefinition_") {
             for f in &rows.rows {
                 assert_eq!(f[6], "900000000000550004");
-                r.text_definitions
-                    .insert(sctid(&name, &f[0]), sctid(&name, &f[4]));
+                r.text_definitions.insert(sctid(&name, &f[0]), sctid(&name, &f[4]));
             }
         } else if base.starts_with("sct2_Relationship_") {
             for f in &rows.rows {
-                let (src, dst, ty) = (
-                    sctid(&name, &f[4]),
-                    sctid(&name, &f[5]),
-                    sctid(&name, &f[7]),
-                );
+                let (src, dst, ty) =
+                    (sctid(&name, &f[4]), sctid(&name, &f[5]), sctid(&name, &f[7]));
                 if f[2] != "1" {
                     continue;
                 }
@@ -429,11 +364,7 @@ fn load(dir: &Path) -> Release {
             }
         } else if base.starts_with("der2_cRefset_Association") {
             for f in &rows.rows {
-                r.assoc.push((
-                    sctid(&name, &f[4]),
-                    sctid(&name, &f[5]),
-                    sctid(&name, &f[6]),
-                ));
+                r.assoc.push((sctid(&name, &f[4]), sctid(&name, &f[5]), sctid(&name, &f[6])));
             }
         } else if base.starts_with("der2_sRefset_SimpleMap") {
             for f in &rows.rows {
@@ -481,14 +412,8 @@ fn tiny_release_has_the_specified_format_and_shape() {
         let p = format!("{INT_PACKAGE}/{e}");
         assert!(r.files.contains(&p), "missing {p}");
     }
-    assert!(
-        r.files
-            .contains(&format!("{NHS_MAP_DIR}/rcsctmap2_uk_20200401000001.txt"))
-    );
-    assert!(
-        r.files
-            .contains(&format!("{NHS_MAP_DIR}/ctv3sctmap2_uk_20200401000001.txt"))
-    );
+    assert!(r.files.contains(&format!("{NHS_MAP_DIR}/rcsctmap2_uk_20200401000001.txt")));
+    assert!(r.files.contains(&format!("{NHS_MAP_DIR}/ctv3sctmap2_uk_20200401000001.txt")));
 
     // ---- counts against the profile (tolerances) and the reported stats
     let n = r.concepts.len() as f64;
@@ -497,10 +422,7 @@ fn tiny_release_has_the_specified_format_and_shape() {
     let active = r.concepts.values().filter(|a| **a).count() as f64;
     assert_eq!(active as u64, stats.active_concepts);
     let inactive_fraction = 1.0 - active / n;
-    assert!(
-        (0.25..=0.33).contains(&inactive_fraction),
-        "inactive fraction {inactive_fraction}"
-    );
+    assert!((0.25..=0.33).contains(&inactive_fraction), "inactive fraction {inactive_fraction}");
     let per = |x: usize| x as f64 / n;
     assert_eq!(r.desc_concept.len() as u64, stats.descriptions);
     assert!(
@@ -509,20 +431,14 @@ fn tiny_release_has_the_specified_format_and_shape() {
         per(r.desc_concept.len())
     );
     let rel_rows = stats.relationships as f64 / n;
-    assert!(
-        (4.8..=6.5).contains(&rel_rows),
-        "relationship rows per concept {rel_rows}"
-    );
+    assert!((4.8..=6.5).contains(&rel_rows), "relationship rows per concept {rel_rows}");
     let lang_per_desc = r.lang.len() as f64 / r.desc_concept.len() as f64;
     assert!(
         (1.9..=2.2).contains(&lang_per_desc),
         "language members per description {lang_per_desc}"
     );
     let assoc = per(r.assoc.len());
-    assert!(
-        (0.35..=0.6).contains(&assoc),
-        "associations per concept {assoc}"
-    );
+    assert!((0.35..=0.6).contains(&assoc), "associations per concept {assoc}");
     assert!(
         (0.2..=0.35).contains(&per(stats.icd10_map_members as usize)),
         "ICD-10 rows {}",
@@ -535,18 +451,12 @@ fn tiny_release_has_the_specified_format_and_shape() {
     );
     assert!(stats.concrete_values > 0 && stats.text_definitions > 0);
     let inactive_desc = stats.inactive_descriptions as f64 / stats.descriptions as f64;
-    assert!(
-        (0.03..=0.07).contains(&inactive_desc),
-        "inactive descriptions {inactive_desc}"
-    );
+    assert!((0.03..=0.07).contains(&inactive_desc), "inactive descriptions {inactive_desc}");
 
     // ---- every active concept has an FSN; metadata concepts present with their names
     let mut fsn: HashMap<u64, &str> = HashMap::new();
     for (c, ty, term) in r.desc_concept.values() {
-        assert!(
-            r.concepts.contains_key(c),
-            "description of unknown concept {c}"
-        );
+        assert!(r.concepts.contains_key(c), "description of unknown concept {c}");
         if *ty == FSN {
             fsn.insert(*c, term);
         }
@@ -554,10 +464,7 @@ fn tiny_release_has_the_specified_format_and_shape() {
     for (c, a) in &r.concepts {
         if *a {
             let f = fsn.get(c).unwrap_or_else(|| panic!("{c} has no FSN"));
-            assert!(
-                f.ends_with(')') && f.contains(" ("),
-                "FSN without semantic tag: {f}"
-            );
+            assert!(f.ends_with(')') && f.contains(" ("), "FSN without semantic tag: {f}");
         }
     }
     assert_eq!(fsn[&410662002], "Concept model attribute (attribute)");
@@ -618,10 +525,7 @@ fn tiny_release_has_the_specified_format_and_shape() {
     assert_eq!(max_depth, stats.max_depth);
     assert!((9..=30).contains(&max_depth), "max depth {max_depth}");
     let multi = r.parents.values().filter(|p| p.len() > 1).count() as f64 / r.parents.len() as f64;
-    assert!(
-        (0.2..=0.3).contains(&multi),
-        "multi-parent fraction {multi}"
-    );
+    assert!((0.2..=0.3).contains(&multi), "multi-parent fraction {multi}");
     // no redundant parent: no parent is an ancestor of another parent
     let ancestors = |c: u64| {
         let mut s = HashSet::new();
@@ -646,34 +550,24 @@ fn tiny_release_has_the_specified_format_and_shape() {
     let substance = descendants(&children, 105590001);
     let mut checked = 0;
     for (src, ty, dst) in &r.attrs {
-        assert!(
-            r.concepts[src] && r.concepts[dst],
-            "attribute on/to inactive concept"
-        );
+        assert!(r.concepts[src] && r.concepts[dst], "attribute on/to inactive concept");
         match *ty {
             363698007 | 405813007 => assert!(body.contains(dst), "site {dst} not a body structure"),
-            116676008 => assert!(
-                morph.contains(dst),
-                "morphology {dst} not a morphologic abnormality"
-            ),
+            116676008 => {
+                assert!(morph.contains(dst), "morphology {dst} not a morphologic abnormality")
+            }
             127489000 => assert!(substance.contains(dst), "ingredient {dst} not a substance"),
             _ => continue,
         }
         checked += 1;
     }
-    assert!(
-        checked > 500,
-        "only {checked} attribute relationships checked"
-    );
+    assert!(checked > 500, "only {checked} attribute relationships checked");
     let _ = ancestors(ROOT);
 
     // ---- inactive concepts: indicators and historical associations
     for (c, a) in &r.concepts {
         if !*a {
-            assert!(
-                r.inactivation.contains(c),
-                "inactive {c} without inactivation indicator"
-            );
+            assert!(r.inactivation.contains(c), "inactive {c} without inactivation indicator");
             assert!(!r.parents.contains_key(c));
         }
     }
@@ -687,12 +581,7 @@ fn tiny_release_has_the_specified_format_and_shape() {
             *pe.entry(*src).or_default() += 1;
         }
     }
-    for k in [
-        900000000000527005u64,
-        900000000000526001,
-        900000000000523009,
-        900000000000530003,
-    ] {
+    for k in [900000000000527005u64, 900000000000526001, 900000000000523009, 900000000000530003] {
         assert!(kinds.contains(&k), "no association of refset {k}");
     }
     assert!(
@@ -726,18 +615,11 @@ fn tiny_release_has_the_specified_format_and_shape() {
         }
     }
     let differ_frac = differ as f64 / active;
-    assert!(
-        (0.01..=0.04).contains(&differ_frac),
-        "GB/US differences {differ_frac}"
-    );
+    assert!((0.01..=0.04).contains(&differ_frac), "GB/US differences {differ_frac}");
     assert_eq!(differ, stats.gb_us_differences);
 
     // ---- vocabulary: non-ASCII letters, acronyms, shared words
-    let terms: Vec<&str> = r
-        .desc_concept
-        .values()
-        .map(|(_, _, t)| t.as_str())
-        .collect();
+    let terms: Vec<&str> = r.desc_concept.values().map(|(_, _, t)| t.as_str()).collect();
     let non_ascii = terms.iter().filter(|t| !t.is_ascii()).count();
     assert!(
         non_ascii > 0 && (non_ascii as f64) < 0.08 * terms.len() as f64,
@@ -765,49 +647,27 @@ fn tiny_release_has_the_specified_format_and_shape() {
     // ---- NHS Data Migration tables
     let mut map_ids: HashMap<&str, usize> = HashMap::new();
     for f in &r.read_rows {
-        assert!(
-            f[0].starts_with('{') && f[0].ends_with('}') && f[0].len() == 38,
-            "MapId {}",
-            f[0]
-        );
+        assert!(f[0].starts_with('{') && f[0].ends_with('}') && f[0].len() == 38, "MapId {}", f[0]);
         assert!(is_read_code(&f[1]), "Read code {:?}", f[1]);
-        assert!(
-            f[2].len() == 2 && f[2].bytes().all(|b| b.is_ascii_digit()),
-            "term code {}",
-            f[2]
-        );
+        assert!(f[2].len() == 2 && f[2].bytes().all(|b| b.is_ascii_digit()), "term code {}", f[2]);
         let c = sctid("rcsctmap2", &f[3]);
         assert!(r.concepts.contains_key(&c), "map to unknown concept {c}");
         let d = sctid("rcsctmap2", &f[4]);
-        assert_eq!(
-            r.desc_concept[&d].0, c,
-            "description {d} is not of concept {c}"
-        );
+        assert_eq!(r.desc_concept[&d].0, c, "description {d} is not of concept {c}");
         assert!(f[5] == "0" || f[5] == "1");
         assert!(f[7] == "0" || f[7] == "1");
         *map_ids.entry(&f[0]).or_default() += 1;
     }
+    assert!(map_ids.values().any(|&k| k > 1), "no MapId with several versions");
     assert!(
-        map_ids.values().any(|&k| k > 1),
-        "no MapId with several versions"
-    );
-    assert!(
-        r.read_rows
-            .iter()
-            .any(|f| f[1].ends_with("z.") || f[1].ends_with('z')),
+        r.read_rows.iter().any(|f| f[1].ends_with("z.") || f[1].ends_with('z')),
         "no NOS-style Read codes"
     );
-    assert!(
-        r.read_rows.iter().any(|f| f[1].ends_with("...")),
-        "no chapter-level Read codes"
-    );
+    assert!(r.read_rows.iter().any(|f| f[1].ends_with("...")), "no chapter-level Read codes");
     assert!(stats.readv2_active_maps as f64 > 0.55 * stats.readv2_map_ids as f64);
     let assured = stats.readv2_assured_maps as f64 / stats.readv2_active_maps as f64;
     assert!((0.65..=0.85).contains(&assured), "assured share {assured}");
-    assert!(
-        r.ctv3_rows.iter().any(|f| f[4] == "_DRUG"),
-        "no _DRUG rows in the CTV3 table"
-    );
+    assert!(r.ctv3_rows.iter().any(|f| f[4] == "_DRUG"), "no _DRUG rows in the CTV3 table");
     for f in &r.ctv3_rows {
         assert!(f[0].starts_with('{') && f[0].ends_with('}'));
         assert_eq!(f[1].len(), 5);
@@ -818,10 +678,7 @@ fn tiny_release_has_the_specified_format_and_shape() {
         }
     }
     let ratio = r.ctv3_rows.len() as f64 / r.read_rows.len() as f64;
-    assert!(
-        (2.0..=3.5).contains(&ratio),
-        "CTV3/Read table ratio {ratio}"
-    );
+    assert!((2.0..=3.5).contains(&ratio), "CTV3/Read table ratio {ratio}");
 }
 
 fn descendants(children: &HashMap<u64, Vec<u64>>, top: u64) -> HashSet<u64> {
@@ -844,10 +701,7 @@ fn ancestors_count_under(children: &HashMap<u64, Vec<u64>>, top: u64) -> usize {
 #[test]
 fn profiles_parse() {
     assert_eq!("tiny".parse::<Profile>().unwrap(), Profile::Tiny);
-    assert_eq!(
-        "International".parse::<Profile>().unwrap(),
-        Profile::International
-    );
+    assert_eq!("International".parse::<Profile>().unwrap(), Profile::International);
     assert_eq!("uk".parse::<Profile>().unwrap(), Profile::Uk);
     assert!("us".parse::<Profile>().is_err());
     assert_eq!(Profile::International.to_string(), "international");
