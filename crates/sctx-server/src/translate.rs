@@ -77,7 +77,10 @@ fn batch_options(p: &TranslateParams) -> Result<t::BatchOptions, ApiError> {
             "csv" => t::Format::Csv,
             "tsv" => t::Format::Tsv,
             _ => {
-                return Err(ApiError::bad_request("invalid-parameter", "format must be csv or tsv"));
+                return Err(ApiError::bad_request(
+                    "invalid-parameter",
+                    "format must be csv or tsv",
+                ));
             }
         });
     }
