@@ -167,7 +167,7 @@ fn relevance_test_set() {
         o.limit = 10;
         let r = db.search(c.q, &o, &lang).unwrap();
         let pos = r.hits.iter().position(|h| h.concept_id == c.expect);
-        if !pos.is_some_and(|p| p < c.top) {
+        if pos.is_none_or(|p| p >= c.top) {
             failures.push(format!(
                 "{:?} ({}, {}): expected {} in top {}, got {:?}",
                 c.q,

@@ -241,7 +241,10 @@ async fn cors_request_ids_and_openapi() {
     assert!(paths.len() >= 15);
     // every documented route exists
     for (path, ops) in paths {
-        let uri = path.replace("{id}", "73211009");
+        let uri = path
+            .replace("{id}", "73211009")
+            .replace("{system}", "readv2")
+            .replace("{code}", "H33..");
         for method in ops.as_object().unwrap().keys() {
             let req = Request::builder()
                 .method(method.to_uppercase().as_str())

@@ -15,11 +15,14 @@ use serde::Serialize;
 use crate::detail::concept_ref;
 use crate::{ConceptRef, Database, DbError};
 
+/// Resolves an ECL alternate identifier (scheme, code) to concept indices.
+pub type AlternateResolver<'a> = &'a (dyn Fn(&str, &str) -> Option<Vec<u32>> + Sync);
+
 /// The store seen by the ECL evaluator.
 pub struct StoreBackend<'a> {
     store: &'a Store,
     active: &'a RoaringBitmap,
-    alt: Option<&'a (dyn Fn(&str, &str) -> Option<Vec<u32>> + Sync)>,
+    alt: Option<AlternateResolver<'a>>,
 }
 
 impl std::fmt::Debug for StoreBackend<'_> {
@@ -129,14 +132,14 @@ impl EclBackend for StoreBackend<'_> {
                 fields: m
                     .fields
                     .iter()
-                    .filter_map(|(n, v)| {
+                    .map(|(n, v)| {
                         let v = match v {
                             StoreField::Id(i) => FieldValue::Id(*i),
                             StoreField::Int(i) => FieldValue::Integer(*i),
                             StoreField::Str(s) => FieldValue::String(s),
                             StoreField::Empty => FieldValue::String(""),
                         };
-                        Some((*n, v))
+                        (*n, v)
                     })
                     .collect(),
             })

@@ -74,7 +74,11 @@ pub fn import(
             source_fingerprint: opts.source_fingerprint.clone(),
         },
     )?;
-    drop(release);
+    // freeing the loaded release (millions of small allocations) overlaps what follows
+    let dropper = std::thread::Builder::new()
+        .name("sctx-free-release".into())
+        .spawn(move || drop(release))
+        .ok();
     // Read v2 / CTV3 maps and term files, when given
     if let Some(counts) = crate::legacy::compile(&nhs_paths, staging.path(), opts.as_of)? {
         manifest.extra.insert(
@@ -92,6 +96,9 @@ pub fn import(
     let t2 = Instant::now();
     let search_stats = crate::search::build_index(&store, &staging.path().join("search"))?;
     let search_seconds = t2.elapsed().as_secs_f64();
+    if let Some(d) = dropper {
+        let _ = d.join();
+    }
     manifest.extra.insert(
         "search".to_string(),
         serde_json::json!({

@@ -118,17 +118,27 @@ pub fn parse_id(s: &str) -> Result<u64, DbError> {
 impl Database {
     /// Opens a database root (newest build) or a build directory.
     pub fn open(path: &Path) -> Result<Database, DbError> {
-        let store = Store::open(path)?;
-        let search_dir = store.dir().join("search");
-        let search = if search_dir.is_dir() {
-            Some(
-                sctx_search::SearchIndex::open(&search_dir)
-                    .map_err(|e| DbError::Search(e.to_string()))?,
-            )
-        } else {
-            None
-        };
-        let legacy = legacy::open(store.dir())?;
+        // the store, the search index and the legacy tables open concurrently (each reads,
+        // checks or validates its files)
+        let dir = sctx_store::resolve(path)?;
+        let (store, search, legacy) = std::thread::scope(|scope| {
+            let legacy = scope.spawn(|| legacy::open(&dir));
+            let search = scope.spawn(|| {
+                let search_dir = dir.join("search");
+                if search_dir.is_dir() {
+                    sctx_search::SearchIndex::open(&search_dir)
+                        .map(Some)
+                        .map_err(|e| DbError::Search(e.to_string()))
+                } else {
+                    Ok(None)
+                }
+            });
+            let store = Store::open(&dir);
+            let search = search.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            let legacy = legacy.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            (store, search, legacy)
+        });
+        let (store, search, legacy) = (store?, search?, legacy?);
         Ok(Database { store, active: std::sync::OnceLock::new(), search, legacy })
     }
 

@@ -48,12 +48,11 @@ fn fingerprint(dir: &Path) -> Result<String, DbError> {
 pub fn sample_db(root: &Path) -> Result<PathBuf, DbError> {
     let dir = sample_release_dir();
     let fp = fingerprint(&dir)?;
-    if let Ok(Some(build)) = sctx_store::newest_build(root) {
-        if let Ok(m) = sctx_store::Manifest::read(&build) {
-            if m.source_fingerprint.as_deref() == Some(fp.as_str()) {
-                return Ok(build);
-            }
-        }
+    if let Ok(Some(build)) = sctx_store::newest_build(root)
+        && let Ok(m) = sctx_store::Manifest::read(&build)
+        && m.source_fingerprint.as_deref() == Some(fp.as_str())
+    {
+        return Ok(build);
     }
     let report = import(
         root,

@@ -13,6 +13,8 @@ use crate::{Database, DbError};
 pub(crate) fn build_index(store: &Store, dir: &Path) -> Result<IndexStats, DbError> {
     let err = |e: sctx_search::SearchError| DbError::Search(e.to_string());
     let mut b = IndexBuilder::create(dir, 300_000_000).map_err(err)?;
+    // terms are read from the store by description id: not stored twice
+    b.store_terms(false);
     for i in 0..store.description_count() {
         let Some(d) = store.description_at(i) else { continue };
         let mut preferred_in = Vec::new();
@@ -24,7 +26,7 @@ pub(crate) fn build_index(store: &Store, dir: &Path) -> Result<IndexStats, DbErr
                 acceptable_in.push(r);
             }
         }
-        b.add(&SearchDoc {
+        b.add_owned(SearchDoc {
             description_id: d.id,
             concept_id: store.id_of(d.concept),
             concept_index: d.concept,
@@ -130,8 +132,13 @@ impl Database {
             let mut b = RoaringBitmap::new();
             for id in &o.is_a {
                 let i = self.concept_index(id)?;
+                // descendants are sorted: appending them is much cheaper than inserting
+                let d = s.descendants(i);
+                match RoaringBitmap::from_sorted_iter(d.iter().copied()) {
+                    Ok(sub) => b |= sub,
+                    Err(_) => b.extend(d.iter().copied()),
+                }
                 b.insert(i);
-                b.extend(s.descendants(i).iter().copied());
             }
             and(b);
         }
@@ -189,19 +196,23 @@ impl Database {
         q.one_per_concept = !o.all_descriptions;
         let hits = index.search(&q).map_err(|e| DbError::Search(e.to_string()))?;
         let s = self.store();
-        Ok(SearchResult {
-            query: text.to_string(),
-            hits: hits
-                .into_iter()
-                .map(|h| SearchHit {
-                    concept_id: h.concept_id.to_string(),
-                    description_id: h.description_id.to_string(),
-                    preferred_term: s.preferred_term(h.concept_index, lang).map(str::to_string),
-                    active: s.is_active(h.concept_index),
-                    term: h.term,
-                    score: h.score,
-                })
-                .collect(),
-        })
+        let hits: Vec<SearchHit> = hits
+            .into_iter()
+            .map(|h| SearchHit {
+                concept_id: h.concept_id.to_string(),
+                description_id: h.description_id.to_string(),
+                preferred_term: s.preferred_term(h.concept_index, lang).map(str::to_string),
+                active: s.is_active(h.concept_index),
+                term: if h.term.is_empty() {
+                    s.description(h.description_id).map(|d| d.term.to_string()).unwrap_or_default()
+                } else {
+                    h.term
+                },
+                score: h.score,
+            })
+            .collect();
+        // a typed Read v2 / CTV3 code leads to the concepts it maps to, first
+        let hits = self.with_legacy_code_hits(text, hits, filter.as_ref(), lang, q.limit);
+        Ok(SearchResult { query: text.to_string(), hits })
     }
 }

@@ -15,9 +15,14 @@
 
 use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, RawTokenizer, TextAnalyzer};
 
-/// Longest prefix, in characters, that is indexed as an edge n-gram. Longer query tokens are
-/// expanded against the term dictionary of the whole-word field instead.
+/// Longest prefix, in characters, that is indexed as an edge n-gram of the first word.
 pub(crate) const MAX_EDGE: usize = 10;
+
+/// Longest prefix, in characters, that is indexed as an edge n-gram of every word (the
+/// `prefix` field). Longer query tokens are expanded against the term dictionary of the
+/// whole-word field instead: few words share a prefix that long, while most of the indexing
+/// work (and index size) would go into those longer n-grams.
+pub(crate) const PREFIX_EDGE: usize = 4;
 
 /// Words longer than this (in bytes) are not indexed (they are never typed into a search box).
 const MAX_WORD_BYTES: usize = 64;
@@ -130,7 +135,7 @@ pub(crate) fn truncate_chars(token: &str, max: usize) -> &str {
 pub(crate) struct IndexedText {
     /// Every word form, space separated.
     pub(crate) words: String,
-    /// Edge n-grams (1..=[`MAX_EDGE`] characters) of every word form.
+    /// Edge n-grams (1..=[`PREFIX_EDGE`] characters) of every word form.
     pub(crate) prefixes: String,
     /// Edge n-grams of the forms of the first word only.
     pub(crate) first: String,
@@ -138,13 +143,25 @@ pub(crate) struct IndexedText {
     pub(crate) exact: String,
 }
 
-fn push_edges(form: &str, out: &mut Vec<String>) {
+fn push_edges<'a>(form: &'a str, max: usize, out: &mut Vec<&'a str>) {
     for (n, (i, c)) in form.char_indices().enumerate() {
-        if n >= MAX_EDGE {
+        if n >= max {
             break;
         }
-        out.push(form[..i + c.len_utf8()].to_owned());
+        out.push(&form[..i + c.len_utf8()]);
     }
+}
+
+/// Joins `parts` with single spaces into a new string.
+fn join(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(p);
+    }
+    out
 }
 
 /// Computes the indexed field values of `term`.
@@ -155,26 +172,26 @@ pub(crate) fn index_text(term: &str) -> IndexedText {
         forms.push(&w.joined);
         forms.extend(w.parts.iter().map(String::as_str));
     }
-    let mut prefixes = Vec::new();
+    let mut prefixes: Vec<&str> = Vec::new();
     for form in &forms {
-        push_edges(form, &mut prefixes);
+        push_edges(form, PREFIX_EDGE, &mut prefixes);
     }
     prefixes.sort_unstable();
     prefixes.dedup();
-    let mut first = Vec::new();
+    let mut first: Vec<&str> = Vec::new();
     if let Some(w) = words.first() {
-        push_edges(&w.joined, &mut first);
+        push_edges(&w.joined, MAX_EDGE, &mut first);
         for p in &w.parts {
-            push_edges(p, &mut first);
+            push_edges(p, MAX_EDGE, &mut first);
         }
         first.sort_unstable();
         first.dedup();
     }
     let joined: Vec<String> = words.iter().map(|w| w.joined.clone()).collect();
     IndexedText {
-        words: forms.join(" "),
-        prefixes: prefixes.join(" "),
-        first: first.join(" "),
+        words: join(&forms),
+        prefixes: join(&prefixes),
+        first: join(&first),
         exact: exact_key(&joined),
     }
 }
@@ -215,8 +232,11 @@ mod tests {
         let t = index_text("Appendicectomy");
         let grams: Vec<&str> = t.prefixes.split(' ').collect();
         assert!(grams.contains(&"a"));
-        assert!(grams.contains(&"appendicec"));
-        assert!(!grams.contains(&"appendicect"));
+        assert!(grams.contains(&"appe"));
+        assert!(!grams.contains(&"appen"));
+        let first: Vec<&str> = t.first.split(' ').collect();
+        assert!(first.contains(&"appendicec"));
+        assert!(!first.contains(&"appendicect"));
         assert_eq!(truncate_chars("appendicectomy", MAX_EDGE), "appendicec");
         assert_eq!(truncate_chars("mi", MAX_EDGE), "mi");
     }

@@ -2,7 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use tantivy::{Index, IndexWriter, TantivyDocument};
+use tantivy::indexer::NoMergePolicy;
+use tantivy::{Index, IndexSettings, IndexWriter, TantivyDocument};
 
 use crate::analysis::index_text;
 use crate::error::Context;
@@ -13,37 +14,52 @@ use crate::{DEFINITION_TYPE, FSN_TYPE, SearchDoc, SearchError};
 
 /// Smallest heap handed to one tantivy indexing thread.
 const MIN_HEAP_PER_THREAD: usize = 32_000_000;
-/// Heap per indexing thread above which another thread is used.
+/// Heap per indexing thread above which another thread is used (fallback build only).
 const HEAP_PER_THREAD: usize = 128_000_000;
+/// Memory budget of the single indexing thread of the pre-sorted build. tantivy allocates
+/// its arena lazily, so this is a ceiling that keeps the whole index in one segment (no
+/// flush, no merge), not an allocation.
+const SORTED_BUILD_HEAP: usize = 3_800_000_000;
+/// From this many documents, two threads index the two halves (then merged in order).
+/// (Tiny in unit tests, so that they cover the two-segment layout.)
+const SPLIT_MIN_DOCS: usize = if cfg!(test) { 8 } else { 100_000 };
+/// Commit payload word marking an index whose documents were added in static-rank order.
+pub(crate) const SORTED_PAYLOAD: &str = "sctx-sorted-by-rank";
+/// Commit payload word marking an index without stored terms.
+pub(crate) const NO_TERMS_PAYLOAD: &str = "no-stored-terms";
 
 /// Summary of a finished index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexStats {
     /// Number of indexed descriptions.
     pub descriptions: u64,
-    /// Number of segments after the final merge (1 unless the index is empty).
+    /// Number of segments: 1, or 2 for a large index (two consecutive runs of the static
+    /// order, indexed in parallel).
     pub segments: usize,
 }
 
 /// Writes a new search index into a directory.
 ///
 /// Add every description (active and inactive) with [`IndexBuilder::add`], in any order, then
-/// call [`IndexBuilder::finish`]: it commits once and merges everything into one segment, with
-/// documents sorted by a static rank (active first, then preferred/acceptable/FSN/other, then
-/// term length).
+/// call [`IndexBuilder::finish`]: documents are sorted by a static rank (active first, then
+/// preferred/acceptable/FSN/other, then term length) and written, in that order, into a
+/// single segment.
 pub struct IndexBuilder {
     dir: PathBuf,
     index: Index,
-    writer: IndexWriter<TantivyDocument>,
     fields: Fields,
-    added: u64,
+    heap: usize,
+    /// Buffered documents with their static rank; written in rank order by `finish`.
+    docs: Vec<(u64, SearchDoc)>,
+    /// Whether terms go into the doc store (see [`IndexBuilder::store_terms`]).
+    store_terms: bool,
 }
 
 impl std::fmt::Debug for IndexBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("IndexBuilder")
             .field("dir", &self.dir)
-            .field("added", &self.added)
+            .field("added", &self.docs.len())
             .finish_non_exhaustive()
     }
 }
@@ -71,78 +87,268 @@ pub(crate) fn static_rank(doc: &SearchDoc, len_chars: u64) -> u64 {
 
 impl IndexBuilder {
     /// Creates an empty index in `dir` (created if missing; it must not already hold an
-    /// index). `heap_bytes` is the indexing memory budget shared by the indexing threads
-    /// (at least 32 MB is used).
+    /// index). `heap_bytes` is the indexing memory budget used if the index has to be
+    /// rebuilt with several indexing threads (at least 32 MB is used); the normal build
+    /// uses one thread and one segment.
     pub fn create(dir: &Path, heap_bytes: usize) -> Result<Self, SearchError> {
         std::fs::create_dir_all(dir).ctx(dir, "creating the index directory")?;
         let index = Index::builder()
             .schema(build_schema())
-            .settings(index_settings())
+            .settings(IndexSettings { sort_by_field: None, ..index_settings() })
             .create_in_dir(dir)
             .ctx(dir, "creating the index")?;
         register_tokenizers(&index);
         let fields = Fields::resolve(&index.schema(), dir)?;
-        let heap = heap_bytes.max(MIN_HEAP_PER_THREAD);
-        let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-        let threads = (heap / HEAP_PER_THREAD).clamp(1, cpus.min(8));
-        let writer =
-            index.writer_with_num_threads(threads, heap).ctx(dir, "creating the index writer")?;
-        Ok(Self { dir: dir.to_path_buf(), index, writer, fields, added: 0 })
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            index,
+            fields,
+            heap: heap_bytes.max(MIN_HEAP_PER_THREAD),
+            docs: Vec::new(),
+            store_terms: true,
+        })
+    }
+
+    /// Whether to keep each description's term in the index (default `true`). Without
+    /// stored terms the index is smaller and [`crate::Hit::term`] is empty: the caller
+    /// reads the term by [`crate::Hit::description_id`] from where it keeps descriptions.
+    pub fn store_terms(&mut self, yes: bool) {
+        self.store_terms = yes;
+    }
+
+    fn payload(&self) -> String {
+        if self.store_terms {
+            SORTED_PAYLOAD.to_string()
+        } else {
+            format!("{SORTED_PAYLOAD} {NO_TERMS_PAYLOAD}")
+        }
     }
 
     /// Adds one description.
     pub fn add(&mut self, doc: &SearchDoc) -> Result<(), SearchError> {
-        let f = &self.fields;
-        let text = index_text(&doc.term);
+        self.add_owned(doc.clone())
+    }
+
+    /// Adds one description, taking ownership (saves a copy).
+    pub fn add_owned(&mut self, doc: SearchDoc) -> Result<(), SearchError> {
         let len = doc.term.chars().count() as u64;
-        let mut d = TantivyDocument::default();
-        d.add_text(f.words, &text.words);
-        d.add_text(f.prefix, &text.prefixes);
-        d.add_text(f.first, &text.first);
-        d.add_text(f.exact, &text.exact);
-        // "MI - Myocardial infarction": typing just the acronym is an exact match
-        if let Some(acronym) = leading_acronym(&doc.term) {
-            d.add_text(f.exact, &index_text(acronym).exact);
-        }
-        d.add_text(f.lang, doc.language_code.to_ascii_lowercase());
-        d.add_text(f.term, &doc.term);
-        d.add_u64(f.concept_id, doc.concept_id);
-        d.add_u64(f.description_id, doc.description_id);
-        d.add_u64(f.concept_index, u64::from(doc.concept_index));
-        d.add_u64(f.type_id, doc.type_id);
-        let mut flags = 0;
-        if doc.active {
-            flags |= FLAG_ACTIVE;
-        }
-        if doc.concept_active {
-            flags |= FLAG_CONCEPT_ACTIVE;
-        }
-        d.add_u64(f.flags, flags);
-        d.add_u64(f.len, len);
-        for &r in &doc.preferred_in {
-            d.add_u64(f.preferred_in, r);
-        }
-        for &r in &doc.acceptable_in {
-            d.add_u64(f.acceptable_in, r);
-        }
-        d.add_u64(f.rank, static_rank(doc, len));
-        self.writer.add_document(d).ctx(&self.dir, "adding a description")?;
-        self.added += 1;
+        self.docs.push((static_rank(&doc, len), doc));
         Ok(())
     }
 
-    /// Commits once, merges all segments into one and waits for the merge to finish.
+    /// Sorts the documents by static rank, writes them into one segment and commits.
     pub fn finish(mut self) -> Result<IndexStats, SearchError> {
-        let dir = self.dir;
-        self.writer.commit().ctx(&dir, "committing")?;
-        let ids = self.index.searchable_segment_ids().ctx(&dir, "listing segments")?;
-        if ids.len() > 1 {
-            self.writer.merge(&ids).wait().ctx(&dir, "merging segments")?;
+        let dir = self.dir.clone();
+        // rank, then description id: a total, deterministic order
+        self.docs.sort_unstable_by_key(|(rank, d)| (*rank, d.description_id));
+        let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        if cpus >= 2 && self.docs.len() >= SPLIT_MIN_DOCS {
+            return self.finish_split();
         }
-        self.writer.wait_merging_threads().ctx(&dir, "waiting for merges")?;
+        // One indexing thread: documents get ids in the order they are added, and the
+        // budget is large enough to keep them in one segment. (Documents are analysed on
+        // this thread while tantivy's thread indexes.)
+        let mut writer: IndexWriter<TantivyDocument> = self
+            .index
+            .writer_with_num_threads(1, SORTED_BUILD_HEAP)
+            .ctx(&dir, "creating the index writer")?;
+        writer.set_merge_policy(Box::new(NoMergePolicy));
+        for (rank, doc) in &self.docs {
+            writer
+                .add_document(document(&self.fields, doc, *rank, self.store_terms))
+                .ctx(&dir, "adding a description")?;
+        }
+        let mut prepared = writer.prepare_commit().ctx(&dir, "committing")?;
+        prepared.set_payload(&self.payload());
+        prepared.commit().ctx(&dir, "committing")?;
+        writer.wait_merging_threads().ctx(&dir, "waiting for merges")?;
         let segments = self.index.searchable_segment_ids().ctx(&dir, "listing segments")?.len();
-        Ok(IndexStats { descriptions: self.added, segments })
+        if segments > 1 {
+            // The budget was exceeded: segment order is not known, so rebuild with tantivy
+            // sorting the merged segment instead.
+            return self.rebuild_sorted_by_tantivy();
+        }
+        Ok(IndexStats { descriptions: self.docs.len() as u64, segments })
     }
+
+    /// The two halves of the sorted documents are indexed in parallel, each into one
+    /// segment: the first into `dir`, the second into a sibling directory whose segment is
+    /// then moved into `dir` and listed second. Segments are not merged (a merge would
+    /// rewrite everything on one thread); queries read them as one list (see
+    /// [`SORTED_PAYLOAD`]).
+    fn finish_split(self) -> Result<IndexStats, SearchError> {
+        let dir = self.dir.clone();
+        let settings = self.index.settings().clone();
+        let half = self.docs.len().div_ceil(2);
+        let mut name = dir.file_name().unwrap_or_default().to_os_string();
+        name.push(".part-1");
+        let part1 = dir.with_file_name(name);
+        let build_part = |index: &Index, pdir: &Path, chunk: &[(u64, SearchDoc)]| {
+            let mut writer: IndexWriter<TantivyDocument> = index
+                .writer_with_num_threads(1, SORTED_BUILD_HEAP / 2)
+                .ctx(pdir, "creating the index writer")?;
+            writer.set_merge_policy(Box::new(NoMergePolicy));
+            for (rank, doc) in chunk {
+                writer
+                    .add_document(document(&self.fields, doc, *rank, self.store_terms))
+                    .ctx(pdir, "adding a description")?;
+            }
+            let mut prepared = writer.prepare_commit().ctx(pdir, "committing")?;
+            prepared.set_payload(&self.payload());
+            prepared.commit().ctx(pdir, "committing")?;
+            writer.wait_merging_threads().ctx(pdir, "waiting for merges")?;
+            Ok::<_, SearchError>(())
+        };
+        let _ = std::fs::remove_dir_all(&part1);
+        std::fs::create_dir_all(&part1).ctx(&part1, "creating the index directory")?;
+        let index1 = Index::builder()
+            .schema(build_schema())
+            .settings(settings)
+            .create_in_dir(&part1)
+            .ctx(&part1, "creating the index")?;
+        register_tokenizers(&index1);
+        let (r0, r1) = std::thread::scope(|scope| {
+            let h = scope.spawn(|| build_part(&index1, &part1, &self.docs[half..]));
+            let r0 = build_part(&self.index, &dir, &self.docs[..half]);
+            (r0, h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+        });
+        r0?;
+        r1?;
+        let combined = combine(&self.index, &dir, &index1, &part1, &self.payload());
+        drop(index1);
+        let _ = std::fs::remove_dir_all(&part1);
+        match combined {
+            Ok(segments) => Ok(IndexStats { descriptions: self.docs.len() as u64, segments }),
+            // unexpected layout: build it the slow way
+            Err(_) => self.rebuild_sorted_by_tantivy(),
+        }
+    }
+
+    /// Fallback: a fresh index with tantivy's index sorting, several indexing threads and a
+    /// final merge.
+    fn rebuild_sorted_by_tantivy(self) -> Result<IndexStats, SearchError> {
+        let dir = self.dir.clone();
+        drop(self.index);
+        std::fs::remove_dir_all(&dir).ctx(&dir, "clearing the index directory")?;
+        std::fs::create_dir_all(&dir).ctx(&dir, "creating the index directory")?;
+        let index = Index::builder()
+            .schema(build_schema())
+            .settings(index_settings())
+            .create_in_dir(&dir)
+            .ctx(&dir, "creating the index")?;
+        register_tokenizers(&index);
+        let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        let threads = (self.heap / HEAP_PER_THREAD).clamp(1, cpus.min(8));
+        let mut writer: IndexWriter<TantivyDocument> = index
+            .writer_with_num_threads(threads, self.heap)
+            .ctx(&dir, "creating the index writer")?;
+        let this = IndexBuilder { index, ..self };
+        for (rank, doc) in &this.docs {
+            writer
+                .add_document(document(&this.fields, doc, *rank, this.store_terms))
+                .ctx(&dir, "adding a description")?;
+        }
+        writer.commit().ctx(&dir, "committing")?;
+        let ids = this.index.searchable_segment_ids().ctx(&dir, "listing segments")?;
+        if ids.len() > 1 {
+            writer.merge(&ids).wait().ctx(&dir, "merging segments")?;
+        }
+        writer.wait_merging_threads().ctx(&dir, "waiting for merges")?;
+        let segments = this.index.searchable_segment_ids().ctx(&dir, "listing segments")?.len();
+        Ok(IndexStats { descriptions: this.docs.len() as u64, segments })
+    }
+}
+
+/// Moves the single segment of the index in `from_dir` into the single-segment index in `dir`,
+/// listed after its own, and checks the result. Returns the number of segments.
+fn combine(
+    index: &Index,
+    dir: &Path,
+    from: &Index,
+    from_dir: &Path,
+    payload: &str,
+) -> Result<usize, SearchError> {
+    let bad = |detail: String| SearchError::Incompatible { dir: dir.to_path_buf(), detail };
+    let mut meta = index.load_metas().ctx(dir, "reading the index metadata")?;
+    let other = from.load_metas().ctx(from_dir, "reading the index metadata")?;
+    if meta.segments.len() != 1 || other.segments.len() != 1 {
+        return Err(bad("expected one segment per part".into()));
+    }
+    let seg = &other.segments[0];
+    if seg.has_deletes() {
+        return Err(bad("unexpected deletes".into()));
+    }
+    let prefix = seg.id().uuid_string();
+    for entry in std::fs::read_dir(from_dir).ctx(from_dir, "listing the index part")? {
+        let entry = entry.ctx(from_dir, "listing the index part")?;
+        let name = entry.file_name();
+        if name.to_string_lossy().starts_with(&prefix) {
+            std::fs::rename(entry.path(), dir.join(&name)).ctx(dir, "moving a segment file")?;
+        }
+    }
+    meta.segments.push(index.new_segment_meta(seg.id(), seg.max_doc()));
+    meta.opstamp = meta.opstamp.max(other.opstamp);
+    meta.payload = Some(payload.to_string());
+    let mut json = serde_json::to_vec_pretty(&meta).map_err(|e| bad(e.to_string()))?;
+    json.push(b'\n');
+    let tmp = dir.join("meta.json.sctx-tmp");
+    std::fs::write(&tmp, &json).ctx(&tmp, "writing the index metadata")?;
+    std::fs::rename(&tmp, dir.join("meta.json")).ctx(dir, "writing the index metadata")?;
+    // check: reopen and read the segments in the expected order
+    let check = Index::open_in_dir(dir).ctx(dir, "opening the index")?;
+    let metas = check.searchable_segment_metas().ctx(dir, "listing segments")?;
+    let ids: Vec<_> = metas.iter().map(|m| m.id()).collect();
+    if ids.len() != 2 || ids[1] != seg.id() {
+        return Err(bad("segments are not in the expected order".into()));
+    }
+    let reader = check.reader().ctx(dir, "opening the index reader")?;
+    let searcher = reader.searcher();
+    let readers = searcher.segment_readers();
+    if readers.len() != 2 || readers[1].segment_id() != seg.id() {
+        return Err(bad("segments are not read in the expected order".into()));
+    }
+    Ok(2)
+}
+
+/// The tantivy document of one description.
+fn document(f: &Fields, doc: &SearchDoc, rank: u64, store_term: bool) -> TantivyDocument {
+    let text = index_text(&doc.term);
+    let len = (rank >> 32) & 0x3FFF;
+    let len = if len == 0x3FFF { doc.term.chars().count() as u64 } else { len };
+    let mut d = TantivyDocument::default();
+    d.add_text(f.words, &text.words);
+    d.add_text(f.prefix, &text.prefixes);
+    d.add_text(f.first, &text.first);
+    d.add_text(f.exact, &text.exact);
+    // "MI - Myocardial infarction": typing just the acronym is an exact match
+    if let Some(acronym) = leading_acronym(&doc.term) {
+        d.add_text(f.exact, &index_text(acronym).exact);
+    }
+    d.add_text(f.lang, doc.language_code.to_ascii_lowercase());
+    if store_term {
+        d.add_text(f.term, &doc.term);
+    }
+    d.add_u64(f.concept_id, doc.concept_id);
+    d.add_u64(f.description_id, doc.description_id);
+    d.add_u64(f.concept_index, u64::from(doc.concept_index));
+    d.add_u64(f.type_id, doc.type_id);
+    let mut flags = 0;
+    if doc.active {
+        flags |= FLAG_ACTIVE;
+    }
+    if doc.concept_active {
+        flags |= FLAG_CONCEPT_ACTIVE;
+    }
+    d.add_u64(f.flags, flags);
+    d.add_u64(f.len, len);
+    for &r in &doc.preferred_in {
+        d.add_u64(f.preferred_in, r);
+    }
+    for &r in &doc.acceptable_in {
+        d.add_u64(f.acceptable_in, r);
+    }
+    d.add_u64(f.rank, rank);
+    d
 }
 
 /// The acronym of a term written `ACRONYM - expansion` (UK synonyms such as

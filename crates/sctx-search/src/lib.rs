@@ -35,10 +35,13 @@
 //!
 //! # Design
 //!
-//! One document per description in a single merged segment, sorted by a static rank so that
-//! posting lists are visited best-first. Words are normalised in Rust (module `analysis`) and
-//! indexed as whole words, as edge n-grams (prefix queries are single term look-ups) and as
-//! edge n-grams of the first word; the normalised whole term is indexed for exact matches.
+//! One document per description, sorted by a static rank so that posting lists are visited
+//! best-first: the builder sorts the documents and writes them in that order, a large index as
+//! two segments (the two halves, indexed in parallel, read as one list by queries) rather than
+//! one merged segment. Words are normalised in Rust (module `analysis`) and indexed as whole
+//! words, as edge n-grams of up to 4 characters (short prefix queries are single term
+//! look-ups; longer prefixes expand to the few whole words that start with them) and as edge
+//! n-grams of the first word; the normalised whole term is indexed for exact matches.
 //! Ids, flags, lengths and language-refset memberships are fast fields. A query collects a
 //! bounded number of candidates from a few cheap passes, then re-ranks them in Rust (see
 //! [`SearchIndex::search`]).
@@ -188,7 +191,8 @@ pub struct Hit {
     pub concept_index: u32,
     /// SCTID of the matched description.
     pub description_id: u64,
-    /// Term of the matched description.
+    /// Term of the matched description (empty when the index was built without stored
+    /// terms, see [`IndexBuilder::store_terms`]).
     pub term: String,
     /// Descriptive relevance score; never increases along a result list.
     pub score: f32,

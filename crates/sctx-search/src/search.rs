@@ -31,10 +31,14 @@ use tantivy::{
     TERMINATED, TantivyDocument, Term,
 };
 
-use crate::analysis::{MAX_EDGE, exact_key, query_tokens, truncate_chars};
+use crate::analysis::{MAX_EDGE, PREFIX_EDGE, exact_key, query_tokens, truncate_chars};
 use crate::error::Context;
 use crate::schema::{FLAG_ACTIVE, FLAG_CONCEPT_ACTIVE, Fields, names, register_tokenizers};
 use crate::{DEFINITION_TYPE, FSN_TYPE, Fuzzy, Hit, SearchError, SearchQuery};
+
+/// Most words a long prefix is expanded to as a union of term queries; beyond this, an
+/// automaton query over the term dictionary is used.
+const MAX_EXPANSION: usize = 256;
 
 /// Accepted documents per pass, at least.
 const MIN_BUDGET: usize = 128;
@@ -63,6 +67,11 @@ struct Inner {
     segments: Vec<SegmentColumns>,
     /// Documents are sorted by the static rank, so active documents come first.
     sorted: bool,
+    /// The segments hold consecutive runs of the static order, in segment order (so a pass
+    /// reads them as one list).
+    ordered: bool,
+    /// Terms are in the doc store (else hits carry an empty term).
+    stored_terms: bool,
     _reader: IndexReader,
 }
 
@@ -133,6 +142,17 @@ enum Accept {
     No,
     /// The index is sorted and only inactive documents follow.
     Stop,
+}
+
+/// Why a pass stopped iterating a segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// Every matching document was seen.
+    Exhausted,
+    /// The budget of accepted documents was reached (more may follow).
+    Budget,
+    /// Only inactive documents follow (sorted index).
+    Stopped,
 }
 
 /// A candidate with its sort key.
@@ -231,11 +251,17 @@ impl SearchIndex {
         let index = Index::open_in_dir(dir).ctx(dir, "opening the index")?;
         register_tokenizers(&index);
         let fields = Fields::resolve(&index.schema(), dir)?;
-        let sorted = index
+        let tantivy_sorted = index
             .settings()
             .sort_by_field
             .as_ref()
             .is_some_and(|s| s.field == names::RANK && s.order.is_asc());
+        let metas = index.load_metas().ctx(dir, "reading the index metadata")?;
+        let words: Vec<&str> = metas.payload.as_deref().unwrap_or("").split(' ').collect();
+        let presorted = words.contains(&crate::build::SORTED_PAYLOAD);
+        let stored_terms = !words.contains(&crate::build::NO_TERMS_PAYLOAD);
+        let sorted = tantivy_sorted || presorted;
+        let ordered = presorted || (tantivy_sorted && metas.segments.len() <= 1);
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -254,9 +280,17 @@ impl SearchIndex {
                 fields,
                 segments,
                 sorted,
+                ordered,
+                stored_terms,
                 _reader: reader,
             }),
         })
+    }
+
+    /// Whether the index stores terms (see [`crate::IndexBuilder::store_terms`]); when not,
+    /// [`Hit::term`] is empty.
+    pub fn has_stored_terms(&self) -> bool {
+        self.inner.stored_terms
     }
 
     /// The index directory.
@@ -294,8 +328,9 @@ impl SearchIndex {
             Fuzzy::Auto => &[Level::Exact, Level::Strict, Level::Lenient],
             Fuzzy::On => &[Level::Strict, Level::Lenient],
         };
-        for &level in levels {
-            let r = self.rank_text(q, &tokens, level)?;
+        for (k, &level) in levels.iter().enumerate() {
+            // a retry follows a level that found nothing: only its new fuzzy pass can
+            let r = self.rank_text(q, &tokens, level, k > 0)?;
             if r.found {
                 return self.hits(&r.hits, q.offset);
             }
@@ -312,7 +347,7 @@ impl SearchIndex {
             return Ok(0);
         }
         let level = if q.fuzzy == Fuzzy::On { Level::Strict } else { Level::Exact };
-        let plan = self.plan(q, &tokens, level)?;
+        let plan = self.plan(q, &tokens, level, false)?;
         let Some(general) = plan.passes.last() else {
             return Ok(0);
         };
@@ -340,17 +375,65 @@ impl SearchIndex {
             .map_err(self.err("building a query"))
     }
 
-    /// Exact prefix query for one token.
+    /// Exact prefix query for one token: one posting list of the edge n-gram field for short
+    /// tokens; for longer ones, the union of the whole words that start with the token
+    /// (looked up in the term dictionary; few words share a prefix of that length).
     fn prefix_query(&self, token: &str) -> Box<dyn Query> {
         let f = &self.inner.fields;
-        if token.chars().count() <= MAX_EDGE {
-            Box::new(TermQuery::new(
+        if token.chars().count() <= PREFIX_EDGE {
+            return Box::new(TermQuery::new(
                 Term::from_field_text(f.prefix, token),
                 IndexRecordOption::Basic,
-            ))
-        } else {
-            Box::new(FuzzyTermQuery::new_prefix(Term::from_field_text(f.words, token), 0, true))
+            ));
         }
+        let words = self.expand_prefix(token);
+        if words.len() > MAX_EXPANSION {
+            return Box::new(FuzzyTermQuery::new_prefix(
+                Term::from_field_text(f.words, token),
+                0,
+                true,
+            ));
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = words
+            .into_iter()
+            .map(|w| {
+                let q: Box<dyn Query> = Box::new(TermQuery::new(
+                    Term::from_field_bytes(f.words, &w),
+                    IndexRecordOption::Basic,
+                ));
+                (Occur::Should, q)
+            })
+            .collect();
+        match clauses.len() {
+            0 => Box::new(tantivy::query::EmptyQuery),
+            1 => clauses
+                .pop()
+                .map(|(_, q)| q)
+                .unwrap_or_else(|| Box::new(tantivy::query::EmptyQuery)),
+            _ => Box::new(BooleanQuery::new(clauses)),
+        }
+    }
+
+    /// The words of the whole-word field that start with `prefix` (every segment), up to
+    /// [`MAX_EXPANSION`] + 1 of them.
+    fn expand_prefix(&self, prefix: &str) -> Vec<Vec<u8>> {
+        let mut out: Vec<Vec<u8>> = Vec::new();
+        for reader in self.inner.searcher.segment_readers() {
+            let Ok(inv) = reader.inverted_index(self.inner.fields.words) else { continue };
+            let Ok(mut stream) = inv.terms().range().ge(prefix.as_bytes()).into_stream() else {
+                continue;
+            };
+            while stream.advance() {
+                let k = stream.key();
+                if !k.starts_with(prefix.as_bytes()) || out.len() > MAX_EXPANSION {
+                    break;
+                }
+                out.push(k.to_vec());
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     /// Prefix query for one token at a fuzziness level.
@@ -399,6 +482,7 @@ impl SearchIndex {
         q: &'q SearchQuery<'q>,
         tokens: &[String],
         level: Level,
+        retry: bool,
     ) -> Result<Plan<'q>, SearchError> {
         let f = &self.inner.fields;
         let key = exact_key(tokens);
@@ -412,14 +496,18 @@ impl SearchIndex {
             start_qs.iter().map(|s| (Occur::Should, s.box_clone())).collect(),
         ));
 
-        let mut passes = vec![
-            self.with_filters(q, vec![exact_q.box_clone()]),
-            self.with_filters(q, whole_qs.iter().map(|w| w.box_clone()).collect()),
-        ];
-        let mut start_pass: Vec<Box<dyn Query>> = prefix_qs.iter().map(|p| p.box_clone()).collect();
-        start_pass.push(any_start);
-        passes.push(self.with_filters(q, start_pass));
-        passes.push(self.with_filters(q, prefix_qs.iter().map(|p| p.box_clone()).collect()));
+        // On a retry (the previous, stricter level found nothing) the exact, whole-word,
+        // term-start and prefix passes are known to be empty: only the fuzzy pass runs.
+        let mut passes = Vec::new();
+        if !(retry && level != Level::Exact) {
+            passes.push(self.with_filters(q, vec![exact_q.box_clone()]));
+            passes.push(self.with_filters(q, whole_qs.iter().map(|w| w.box_clone()).collect()));
+            let mut start_pass: Vec<Box<dyn Query>> =
+                prefix_qs.iter().map(|p| p.box_clone()).collect();
+            start_pass.push(any_start);
+            passes.push(self.with_filters(q, start_pass));
+            passes.push(self.with_filters(q, prefix_qs.iter().map(|p| p.box_clone()).collect()));
+        }
         if level != Level::Exact {
             let fuzzy: Vec<Box<dyn Query>> =
                 tokens.iter().map(|t| self.token_query(t, level)).collect();
@@ -491,6 +579,19 @@ impl SearchIndex {
         budget: usize,
         sink: &mut dyn FnMut(DocId),
     ) -> Result<bool, SearchError> {
+        Ok(self.collect_counted(weight, reader, cols, q, budget, sink)?.0 == Outcome::Budget)
+    }
+
+    /// [`Self::collect`], also returning how many documents were accepted.
+    fn collect_counted(
+        &self,
+        weight: &dyn Weight,
+        reader: &SegmentReader,
+        cols: &SegmentColumns,
+        q: &SearchQuery<'_>,
+        budget: usize,
+        sink: &mut dyn FnMut(DocId),
+    ) -> Result<(Outcome, usize), SearchError> {
         let mut scorer = weight.scorer(reader, 1.0).map_err(self.err("running a query"))?;
         let alive = reader.alive_bitset();
         let mut taken = 0usize;
@@ -498,11 +599,11 @@ impl SearchIndex {
         while doc != TERMINATED {
             if alive.is_none_or(|a| a.is_alive(doc)) {
                 match self.accept(cols, doc, q) {
-                    Accept::Stop => return Ok(false),
+                    Accept::Stop => return Ok((Outcome::Stopped, taken)),
                     Accept::No => {}
                     Accept::Yes => {
                         if taken == budget {
-                            return Ok(true);
+                            return Ok((Outcome::Budget, taken));
                         }
                         taken += 1;
                         sink(doc);
@@ -511,7 +612,7 @@ impl SearchIndex {
             }
             doc = scorer.advance();
         }
-        Ok(false)
+        Ok((Outcome::Exhausted, taken))
     }
 
     /// Ranks text matches at one fuzziness level.
@@ -520,20 +621,46 @@ impl SearchIndex {
         q: &SearchQuery<'_>,
         tokens: &[String],
         level: Level,
+        retry: bool,
     ) -> Result<Ranking, SearchError> {
-        let plan = self.plan(q, tokens, level)?;
+        let plan = self.plan(q, tokens, level, retry)?;
         let wanted = q.offset.saturating_add(q.limit);
         let mut budget = wanted.saturating_mul(BUDGET_PER_HIT).max(MIN_BUDGET);
         loop {
             let mut truncated = false;
             let mut candidates: Vec<(u32, DocId)> = Vec::new();
-            for (seg, reader) in self.inner.searcher.segment_readers().iter().enumerate() {
-                let cols = &self.inner.segments[seg];
+            let readers = self.inner.searcher.segment_readers();
+            if self.inner.ordered {
+                // Segments hold consecutive runs of the static order: a pass reads them as
+                // one list, with one budget.
                 for pass in &plan.passes {
-                    truncated |=
-                        self.collect(pass.as_ref(), reader, cols, q, budget, &mut |d| {
-                            candidates.push((seg as u32, d));
-                        })?;
+                    let mut left = budget;
+                    for (seg, reader) in readers.iter().enumerate() {
+                        let cols = &self.inner.segments[seg];
+                        let (outcome, taken) =
+                            self.collect_counted(pass.as_ref(), reader, cols, q, left, &mut |d| {
+                                candidates.push((seg as u32, d))
+                            })?;
+                        left -= taken;
+                        match outcome {
+                            Outcome::Exhausted => {}
+                            Outcome::Stopped => break,
+                            Outcome::Budget => {
+                                truncated = true;
+                                break;
+                            }
+                        }
+                    }
+                }
+            } else {
+                for (seg, reader) in readers.iter().enumerate() {
+                    let cols = &self.inner.segments[seg];
+                    for pass in &plan.passes {
+                        truncated |=
+                            self.collect(pass.as_ref(), reader, cols, q, budget, &mut |d| {
+                                candidates.push((seg as u32, d));
+                            })?;
+                    }
                 }
             }
             let ranking = self.rank(&plan, candidates)?;
@@ -671,16 +798,19 @@ impl SearchIndex {
 
     fn hit(&self, r: &Ranked) -> Result<Hit, SearchError> {
         let cols = &self.inner.segments[r.seg as usize];
-        let doc: TantivyDocument = self
-            .inner
-            .searcher
-            .doc(DocAddress::new(r.seg, r.doc))
-            .map_err(self.err("reading a stored term"))?;
-        let term = doc
-            .get_first(self.inner.fields.term)
-            .and_then(|v| v.as_str())
-            .unwrap_or_default()
-            .to_owned();
+        let term = if self.inner.stored_terms {
+            let doc: TantivyDocument = self
+                .inner
+                .searcher
+                .doc(DocAddress::new(r.seg, r.doc))
+                .map_err(self.err("reading a stored term"))?;
+            doc.get_first(self.inner.fields.term)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_owned()
+        } else {
+            String::new()
+        };
         Ok(Hit {
             concept_id: cols.concept_id.first(r.doc).unwrap_or(0),
             concept_index: r.concept_index,

@@ -349,11 +349,33 @@ fn top(text: &str) -> (u64, String) {
 
 #[test]
 fn builds_one_segment() {
+    // the fixture is large enough for the two-segment (parallel) layout in tests
     let f = fixture();
-    assert_eq!(f.stats.segments, 1);
+    assert_eq!(f.stats.segments, 2);
     assert_eq!(f.stats.descriptions, f.docs as u64);
     assert_eq!(f.index.num_descriptions(), f.docs as u64);
-    assert_eq!(f.index.num_segments(), 1);
+    assert_eq!(f.index.num_segments(), 2);
+    // a small index is one segment
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("small");
+    let mut b = IndexBuilder::create(&dir, 0).expect("create");
+    b.add(&SearchDoc {
+        description_id: 37_436_014,
+        concept_id: MI,
+        concept_index: 0,
+        term: "Heart attack".to_owned(),
+        type_id: SYNONYM_TYPE,
+        language_code: "en".to_owned(),
+        active: true,
+        concept_active: true,
+        preferred_in: vec![GB],
+        acceptable_in: vec![],
+    })
+    .expect("add");
+    let stats = b.finish().expect("finish");
+    assert_eq!(stats.segments, 1);
+    let idx = SearchIndex::open(&dir).expect("open");
+    assert_eq!(idx.search(&SearchQuery::new("hea")).expect("search")[0].concept_id, MI);
 }
 
 #[test]

@@ -84,455 +84,542 @@ pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Man
         concepts.iter().enumerate().map(|(i, c)| (c.id, i as u32)).collect();
     let idx = |id: u64| index.get(&id).copied();
 
-    let mut text = TextBlob::new();
-    let concept_recs: Vec<ConceptRec> = concepts
-        .iter()
-        .map(|c| ConceptRec {
-            id: c.id,
-            module: c.module,
-            definition_status: c.definition_status,
-            effective_time: c.effective_time,
-            flags: (if c.active { FLAG_ACTIVE } else { 0 } as u32)
-                | (if c.definition_status != ids::DEFINED { FLAG_PRIMITIVE } else { 0 } as u32),
-        })
-        .collect();
+    let language_refsets: Vec<u64> =
+        rel.refset_layouts.keys().copied().filter(|&r| is_language_refset(rel, r)).collect();
+    // The three archives are compiled and written concurrently: the core (descriptions,
+    // language) on a worker thread, the graph then the refsets on this one (the graph is
+    // written by another worker while the refsets are compiled).
+    let core_job = || -> Result<(FileInfo, CoreCounts), StoreError> {
+        let mut dangling = 0u64;
+        let mut text = TextBlob::new();
+        let concept_recs: Vec<ConceptRec> = concepts
+            .iter()
+            .map(|c| ConceptRec {
+                id: c.id,
+                module: c.module,
+                definition_status: c.definition_status,
+                effective_time: c.effective_time,
+                flags: (if c.active { FLAG_ACTIVE } else { 0 } as u32)
+                    | (if c.definition_status != ids::DEFINED { FLAG_PRIMITIVE } else { 0 } as u32),
+            })
+            .collect();
 
-    // ---- descriptions
-    let mut dangling = 0u64;
-    let mut descs: Vec<(u32, &sctx_rf2::Description)> = Vec::with_capacity(rel.descriptions.len());
-    for d in rel.descriptions.values() {
-        match idx(d.concept) {
-            Some(ci) => descs.push((ci, d)),
-            None => dangling += 1,
+        // ---- descriptions
+        // by concept, then FSN first, synonyms, then by id (the key is packed next to the
+        // reference so that sorting does not chase pointers)
+        let mut keyed: Vec<(DescKey, &sctx_rf2::Description)> =
+            Vec::with_capacity(rel.descriptions.len());
+        for d in rel.descriptions.values() {
+            match idx(d.concept) {
+                Some(ci) => keyed.push(((ci, d.type_id != ids::FSN, !d.active, d.id), d)),
+                None => dangling += 1,
+            }
         }
-    }
-    // by concept, then FSN first, synonyms, then by id
-    descs.sort_by_key(|(ci, d)| (*ci, d.type_id != ids::FSN, !d.active, d.id));
-    let mut desc_off = vec![0u32; n + 1];
-    let mut desc_recs = Vec::with_capacity(descs.len());
-    let mut desc_index: FxHashMap<u64, u32> = FxHashMap::default();
-    desc_index.reserve(descs.len());
-    for (ci, d) in &descs {
-        desc_off[*ci as usize + 1] += 1;
-        let (ts, tl) = text.push(&d.term)?;
-        let ls = text.intern(&d.language_code)?;
-        desc_index.insert(d.id, desc_recs.len() as u32);
-        desc_recs.push(DescRec {
-            id: d.id,
-            module: d.module,
-            type_id: d.type_id,
-            case_significance: d.case_significance,
-            concept: *ci,
-            effective_time: d.effective_time,
-            term_start: ts,
-            term_len: tl,
-            lang_start: ls,
-            active: d.active as u32,
-        });
-    }
-    for i in 0..n {
-        desc_off[i + 1] += desc_off[i];
-    }
-    let mut id_pairs: Vec<(u64, u32)> = desc_index.iter().map(|(k, v)| (*k, *v)).collect();
-    id_pairs.sort_unstable();
-    let (desc_ids, desc_idx): (Vec<u64>, Vec<u32>) = id_pairs.into_iter().unzip();
-
-    // ---- language memberships (active only), grouped by description
-    let mut lang_items: Vec<(u32, LangRec)> = Vec::new();
-    let mut lang_counts: BTreeMap<u64, u32> = BTreeMap::new();
-    let mut language_members = 0u64;
-    for m in rel.members.values() {
-        if !is_language_refset(rel, m.refset) {
-            continue;
-        }
-        language_members += 1;
-        if !m.active {
-            continue;
-        }
-        let Some(&di) = desc_index.get(&m.referenced) else {
-            continue;
-        };
-        let acc = match m.fields.first() {
-            Some(Field::Id(a)) => *a,
-            _ => continue,
-        };
-        *lang_counts.entry(m.refset).or_default() += 1;
-        lang_items.push((di, LangRec { refset: m.refset, acceptability: acc }));
-    }
-    lang_items.sort_by_key(|(d, l)| (*d, l.refset));
-    let (lang_off, lang) = csr(desc_recs.len(), lang_items)?;
-
-    // ---- text definitions
-    let mut defs: Vec<(u32, &sctx_rf2::Description)> =
-        rel.text_definitions.values().filter_map(|d| idx(d.concept).map(|c| (c, d))).collect();
-    defs.sort_by_key(|(c, d)| (*c, d.id));
-    let mut def_items = Vec::with_capacity(defs.len());
-    for (ci, d) in defs {
-        let (ts, tl) = text.push(&d.term)?;
-        let ls = text.intern(&d.language_code)?;
-        def_items.push((
-            ci,
-            DescRec {
+        keyed.sort_unstable_by_key(|(k, _)| *k);
+        let descs: Vec<(u32, &sctx_rf2::Description)> =
+            keyed.into_iter().map(|(k, d)| (k.0, d)).collect();
+        let mut desc_off = vec![0u32; n + 1];
+        let mut desc_recs = Vec::with_capacity(descs.len());
+        let mut desc_index: FxHashMap<u64, u32> = FxHashMap::default();
+        desc_index.reserve(descs.len());
+        for (ci, d) in &descs {
+            desc_off[*ci as usize + 1] += 1;
+            let (ts, tl) = text.push(&d.term)?;
+            let ls = text.intern(&d.language_code)?;
+            desc_index.insert(d.id, desc_recs.len() as u32);
+            desc_recs.push(DescRec {
                 id: d.id,
                 module: d.module,
                 type_id: d.type_id,
                 case_significance: d.case_significance,
-                concept: ci,
+                concept: *ci,
                 effective_time: d.effective_time,
                 term_start: ts,
                 term_len: tl,
                 lang_start: ls,
                 active: d.active as u32,
-            },
-        ));
-    }
-    let (def_off, definitions) = csr(n, def_items)?;
-
-    let core = CoreArchive {
-        concepts: concept_recs,
-        concept_ids: concepts.iter().map(|c| c.id).collect(),
-        desc_off,
-        descriptions: desc_recs,
-        desc_ids,
-        desc_idx,
-        lang_off,
-        lang,
-        def_off,
-        definitions,
-        language_refsets: lang_counts.iter().map(|(k, v)| (*k, *v)).collect(),
-        text: text.text,
-    };
-
-    // ---- graph
-    let mut parent_items: Vec<(u32, u32)> = Vec::new();
-    let mut out_items: Vec<(u32, RelRec)> = Vec::new();
-    let mut in_items: Vec<(u32, RelRec)> = Vec::new();
-    let mut active_rels = 0u64;
-    for r in rel.relationships.values() {
-        if !r.active || r.characteristic_type == ids::STATED {
-            continue;
-        }
-        let (Some(s), Some(d), Some(t)) = (idx(r.source), idx(r.destination), idx(r.type_id))
-        else {
-            dangling += 1;
-            continue;
-        };
-        active_rels += 1;
-        if r.type_id == ids::IS_A && s != d {
-            parent_items.push((s, d));
-        }
-        out_items.push((s, RelRec { type_idx: t, other: d, group: r.group }));
-        in_items.push((d, RelRec { type_idx: t, other: s, group: r.group }));
-    }
-    parent_items.sort_unstable();
-    parent_items.dedup();
-    let child_items: Vec<(u32, u32)> = parent_items.iter().map(|(s, d)| (*d, *s)).collect();
-    let (parent_off, parents) = csr(n, parent_items)?;
-    let (child_off, children) = csr(n, child_items)?;
-    let (anc_off, ancestors) = closure(n, &parent_off, &parents, &concepts)?;
-    // descendants: invert ancestors (iterating nodes in order keeps each list sorted)
-    let mut desc_count = vec![0u32; n + 1];
-    for &a in &ancestors {
-        desc_count[a as usize + 1] += 1;
-    }
-    for i in 0..n {
-        desc_count[i + 1] += desc_count[i];
-    }
-    let desc_off_g = desc_count.clone();
-    let mut fill = desc_count;
-    let mut descendants = vec![0u32; ancestors.len()];
-    for node in 0..n {
-        for &a in &ancestors[anc_off[node] as usize..anc_off[node + 1] as usize] {
-            descendants[fill[a as usize] as usize] = node as u32;
-            fill[a as usize] += 1;
-        }
-    }
-    out_items.sort_by_key(|(s, r)| (*s, r.group, r.type_idx, r.other));
-    out_items.dedup();
-    in_items.sort_by_key(|(d, r)| (*d, r.group, r.type_idx, r.other));
-    in_items.dedup();
-    let (out_off, out_rels) = csr(n, out_items)?;
-    let (in_off, in_rels) = csr(n, in_items)?;
-
-    let mut ctext = TextBlob::new();
-    let mut conc_items = Vec::new();
-    let mut concrete_count = 0u64;
-    let mut cvs: Vec<&sctx_rf2::ConcreteValue> = rel
-        .concrete_values
-        .values()
-        .filter(|c| c.active && c.characteristic_type != ids::STATED)
-        .collect();
-    cvs.sort_by_key(|c| (c.source, c.group, c.type_id, c.id));
-    for c in cvs {
-        let (Some(s), Some(t)) = (idx(c.source), idx(c.type_id)) else {
-            dangling += 1;
-            continue;
-        };
-        concrete_count += 1;
-        let (start, len) = ctext.push(&c.value)?;
-        conc_items.push((s, ConcreteRec { type_idx: t, group: c.group, start, len }));
-    }
-    let (concrete_off, concrete) = csr(n, conc_items)?;
-    let graph = GraphArchive {
-        parent_off,
-        parents,
-        child_off,
-        children,
-        anc_off,
-        ancestors,
-        desc_off: desc_off_g,
-        descendants,
-        out_off,
-        out_rels,
-        in_off,
-        in_rels,
-        concrete_off,
-        concrete,
-        concrete_text: ctext.text,
-    };
-
-    // ---- refsets
-    let mut members: Vec<&sctx_rf2::Member> =
-        rel.members.values().filter(|m| !is_language_refset(rel, m.refset)).collect();
-    members.sort_by_key(|m| (m.refset, m.referenced, !m.active, m.effective_time, m.id));
-    let mut rtext = TextBlob::new();
-    let mut member_recs = Vec::with_capacity(members.len());
-    let mut field_recs = Vec::new();
-    let mut refsets: Vec<RefsetRec> = Vec::new();
-    let mut targets: BTreeMap<Vec<u8>, Vec<u32>> = BTreeMap::new();
-    let mut assoc_out_items = Vec::new();
-    let mut assoc_in_items = Vec::new();
-    let assoc_refsets: Vec<u64> = {
-        let mut v: Vec<u64> = ids::HISTORICAL_ASSOCIATIONS.iter().map(|(i, _)| *i).collect();
-        if let Some(h) = idx(ids::HISTORICAL_ASSOCIATION) {
-            let (a, b) =
-                (graph.desc_off[h as usize] as usize, graph.desc_off[h as usize + 1] as usize);
-            v.extend(graph.descendants[a..b].iter().map(|&i| concepts[i as usize].id));
-        }
-        v.sort_unstable();
-        v.dedup();
-        v
-    };
-    for m in &members {
-        let mi = u32::try_from(member_recs.len()).map_err(|_| StoreError::TooLarge("members"))?;
-        if refsets.last().is_none_or(|r| r.id != m.refset) {
-            let layout = rel.refset_layouts.get(&m.refset);
-            refsets.push(RefsetRec {
-                id: m.refset,
-                member_start: mi,
-                member_end: mi,
-                active_members: 0,
-                pattern: layout.map(|l| l.pattern.clone()).unwrap_or_default(),
-                summary: layout.map(|l| l.summary.clone()).unwrap_or_default(),
-                field_names: layout.map(|l| l.field_names.clone()).unwrap_or_default(),
             });
         }
-        let r = refsets.last_mut().expect("pushed above");
-        r.member_end = mi + 1;
-        r.active_members += m.active as u32;
-        let field_start = field_recs.len() as u32;
-        for (k, f) in m.fields.iter().enumerate() {
-            field_recs.push(match f {
-                Field::Empty => FieldRec { tag: FIELD_EMPTY, len: 0, value: 0 },
-                Field::Id(v) => FieldRec { tag: FIELD_ID, len: 0, value: *v },
-                Field::Int(v) => FieldRec { tag: FIELD_INT, len: 0, value: *v as u64 },
-                Field::Str(s) => {
-                    let (st, l) = rtext.push(s)?;
-                    let name = r.field_names.get(k).map(String::as_str).unwrap_or("");
-                    if name == "mapTarget" && m.active {
-                        let mut key = m.refset.to_be_bytes().to_vec();
-                        key.extend_from_slice(s.as_bytes());
-                        targets.entry(key).or_default().push(mi);
-                    }
-                    FieldRec { tag: FIELD_STR, len: l, value: st as u64 }
-                }
-            });
+        for i in 0..n {
+            desc_off[i + 1] += desc_off[i];
         }
-        if m.active && assoc_refsets.binary_search(&m.refset).is_ok() {
-            if let (Some(s), Some(Field::Id(t))) = (idx(m.referenced), m.fields.first()) {
-                if let Some(t) = idx(*t) {
-                    assoc_out_items.push((s, AssocRec { refset: m.refset, other: t, reserved: 0 }));
-                    assoc_in_items.push((t, AssocRec { refset: m.refset, other: s, reserved: 0 }));
-                }
+        let mut id_pairs: Vec<(u64, u32)> = desc_index.iter().map(|(k, v)| (*k, *v)).collect();
+        id_pairs.sort_unstable();
+        let (desc_ids, desc_idx): (Vec<u64>, Vec<u32>) = id_pairs.into_iter().unzip();
+
+        // ---- language memberships (active only), grouped by description
+        let mut lang_items: Vec<(u32, LangRec)> = Vec::new();
+        let mut lang_counts: BTreeMap<u64, u32> = BTreeMap::new();
+        let mut language_members = 0u64;
+        for m in rel.members.values() {
+            if !language_refsets.contains(&m.refset) {
+                continue;
+            }
+            language_members += 1;
+            if !m.active {
+                continue;
+            }
+            let Some(&di) = desc_index.get(&m.referenced) else {
+                continue;
+            };
+            let acc = match m.fields.first() {
+                Some(Field::Id(a)) => *a,
+                _ => continue,
+            };
+            *lang_counts.entry(m.refset).or_default() += 1;
+            lang_items.push((di, LangRec { refset: m.refset, acceptability: acc }));
+        }
+        lang_items.sort_unstable_by_key(|(d, l)| (*d, l.refset, l.acceptability));
+        let (lang_off, lang) = csr(desc_recs.len(), lang_items)?;
+
+        // ---- text definitions
+        let mut defs: Vec<(u32, &sctx_rf2::Description)> =
+            rel.text_definitions.values().filter_map(|d| idx(d.concept).map(|c| (c, d))).collect();
+        defs.sort_by_key(|(c, d)| (*c, d.id));
+        let mut def_items = Vec::with_capacity(defs.len());
+        for (ci, d) in defs {
+            let (ts, tl) = text.push(&d.term)?;
+            let ls = text.intern(&d.language_code)?;
+            def_items.push((
+                ci,
+                DescRec {
+                    id: d.id,
+                    module: d.module,
+                    type_id: d.type_id,
+                    case_significance: d.case_significance,
+                    concept: ci,
+                    effective_time: d.effective_time,
+                    term_start: ts,
+                    term_len: tl,
+                    lang_start: ls,
+                    active: d.active as u32,
+                },
+            ));
+        }
+        let (def_off, definitions) = csr(n, def_items)?;
+
+        let core = CoreArchive {
+            concepts: concept_recs,
+            concept_ids: concepts.iter().map(|c| c.id).collect(),
+            desc_off,
+            descriptions: desc_recs,
+            desc_ids,
+            desc_idx,
+            lang_off,
+            lang,
+            def_off,
+            definitions,
+            language_refsets: lang_counts.iter().map(|(k, v)| (*k, *v)).collect(),
+            text: text.text,
+        };
+        let counts = CoreCounts {
+            active_concepts: core
+                .concepts
+                .iter()
+                .filter(|c| c.flags & FLAG_ACTIVE as u32 != 0)
+                .count() as u64,
+            descriptions: core.descriptions.len() as u64,
+            active_descriptions: core.descriptions.iter().filter(|d| d.active == 1).count() as u64,
+            text_definitions: core.definitions.len() as u64,
+            language_members,
+            lang_counts,
+            dangling,
+        };
+        let info = write_archive(dir, "core.rkyv", &core)?;
+        Ok((info, counts))
+    };
+    std::thread::scope(|scope| -> Result<Manifest, StoreError> {
+        let core_handle = scope.spawn(core_job);
+        let mut dangling = 0u64;
+        // ---- graph
+        let mut parent_items: Vec<(u32, u32)> = Vec::new();
+        let mut out_items: Vec<(u32, RelRec)> = Vec::new();
+        let mut in_items: Vec<(u32, RelRec)> = Vec::new();
+        let mut active_rels = 0u64;
+        for r in rel.relationships.values() {
+            if !r.active || r.characteristic_type == ids::STATED {
+                continue;
+            }
+            let (Some(s), Some(d), Some(t)) = (idx(r.source), idx(r.destination), idx(r.type_id))
+            else {
+                dangling += 1;
+                continue;
+            };
+            active_rels += 1;
+            if r.type_id == ids::IS_A && s != d {
+                parent_items.push((s, d));
+            }
+            out_items.push((s, RelRec { type_idx: t, other: d, group: r.group }));
+            in_items.push((d, RelRec { type_idx: t, other: s, group: r.group }));
+        }
+        parent_items.sort_unstable();
+        parent_items.dedup();
+        let child_items: Vec<(u32, u32)> = parent_items.iter().map(|(s, d)| (*d, *s)).collect();
+        let (parent_off, parents) = csr(n, parent_items)?;
+        let (child_off, children) = csr(n, child_items)?;
+        let (anc_off, ancestors) = closure(n, &parent_off, &parents, &concepts)?;
+        // descendants: invert ancestors (iterating nodes in order keeps each list sorted)
+        let mut desc_count = vec![0u32; n + 1];
+        for &a in &ancestors {
+            desc_count[a as usize + 1] += 1;
+        }
+        for i in 0..n {
+            desc_count[i + 1] += desc_count[i];
+        }
+        let desc_off_g = desc_count.clone();
+        let mut fill = desc_count;
+        let mut descendants = vec![0u32; ancestors.len()];
+        for node in 0..n {
+            for &a in &ancestors[anc_off[node] as usize..anc_off[node + 1] as usize] {
+                descendants[fill[a as usize] as usize] = node as u32;
+                fill[a as usize] += 1;
             }
         }
-        member_recs.push(MemberRec {
-            uuid_hi: (m.id >> 64) as u64,
-            uuid_lo: m.id as u64,
-            refset: m.refset,
-            referenced: m.referenced,
-            module: m.module,
-            effective_time: m.effective_time,
-            active: m.active as u32,
-            field_start,
-            field_len: m.fields.len() as u32,
-        });
-    }
-    // language refsets are listed with no stored members
-    for (&rid, &count) in &lang_counts {
-        if refsets.iter().all(|r| r.id != rid) {
-            let layout = rel.refset_layouts.get(&rid);
-            refsets.push(RefsetRec {
-                id: rid,
-                member_start: 0,
-                member_end: 0,
-                active_members: count,
-                pattern: layout.map(|l| l.pattern.clone()).unwrap_or_default(),
-                summary: "Language".into(),
-                field_names: layout.map(|l| l.field_names.clone()).unwrap_or_default(),
+        out_items.sort_by_key(|(s, r)| (*s, r.group, r.type_idx, r.other));
+        out_items.dedup();
+        in_items.sort_by_key(|(d, r)| (*d, r.group, r.type_idx, r.other));
+        in_items.dedup();
+        let (out_off, out_rels) = csr(n, out_items)?;
+        let (in_off, in_rels) = csr(n, in_items)?;
+
+        let mut ctext = TextBlob::new();
+        let mut conc_items = Vec::new();
+        let mut concrete_count = 0u64;
+        let mut cvs: Vec<&sctx_rf2::ConcreteValue> = rel
+            .concrete_values
+            .values()
+            .filter(|c| c.active && c.characteristic_type != ids::STATED)
+            .collect();
+        cvs.sort_by_key(|c| (c.source, c.group, c.type_id, c.id));
+        for c in cvs {
+            let (Some(s), Some(t)) = (idx(c.source), idx(c.type_id)) else {
+                dangling += 1;
+                continue;
+            };
+            concrete_count += 1;
+            let (start, len) = ctext.push(&c.value)?;
+            conc_items.push((s, ConcreteRec { type_idx: t, group: c.group, start, len }));
+        }
+        let (concrete_off, concrete) = csr(n, conc_items)?;
+        let graph = GraphArchive {
+            parent_off,
+            parents,
+            child_off,
+            children,
+            anc_off,
+            ancestors,
+            desc_off: desc_off_g,
+            descendants,
+            out_off,
+            out_rels,
+            in_off,
+            in_rels,
+            concrete_off,
+            concrete,
+            concrete_text: ctext.text,
+        };
+
+        let assoc_refsets: Vec<u64> = {
+            let mut v: Vec<u64> = ids::HISTORICAL_ASSOCIATIONS.iter().map(|(i, _)| *i).collect();
+            if let Some(h) = idx(ids::HISTORICAL_ASSOCIATION) {
+                let (a, b) =
+                    (graph.desc_off[h as usize] as usize, graph.desc_off[h as usize + 1] as usize);
+                v.extend(graph.descendants[a..b].iter().map(|&i| concepts[i as usize].id));
+            }
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let is_a_edges = graph.parents.len() as u64;
+        let closure_pairs = graph.ancestors.len() as u64;
+        let graph_handle = scope.spawn(move || write_archive(dir, "graph.rkyv", &graph));
+        // ---- refsets
+        let mut keyed: Vec<(MemberKey, &sctx_rf2::Member)> = rel
+            .members
+            .values()
+            .filter(|m| !language_refsets.contains(&m.refset))
+            .map(|m| ((m.refset, m.referenced, !m.active, m.effective_time, m.id), m))
+            .collect();
+        keyed.sort_unstable_by_key(|(k, _)| *k);
+        let members: Vec<&sctx_rf2::Member> = keyed.into_iter().map(|(_, m)| m).collect();
+        let mut rtext = TextBlob::new();
+        let mut member_recs = Vec::with_capacity(members.len());
+        let mut field_recs = Vec::new();
+        let mut refsets: Vec<RefsetRec> = Vec::new();
+        let mut targets: BTreeMap<Vec<u8>, Vec<u32>> = BTreeMap::new();
+        let mut assoc_out_items = Vec::new();
+        let mut assoc_in_items = Vec::new();
+        for m in &members {
+            let mi =
+                u32::try_from(member_recs.len()).map_err(|_| StoreError::TooLarge("members"))?;
+            if refsets.last().is_none_or(|r| r.id != m.refset) {
+                let layout = rel.refset_layouts.get(&m.refset);
+                refsets.push(RefsetRec {
+                    id: m.refset,
+                    member_start: mi,
+                    member_end: mi,
+                    active_members: 0,
+                    pattern: layout.map(|l| l.pattern.clone()).unwrap_or_default(),
+                    summary: layout.map(|l| l.summary.clone()).unwrap_or_default(),
+                    field_names: layout.map(|l| l.field_names.clone()).unwrap_or_default(),
+                });
+            }
+            let r = refsets.last_mut().expect("pushed above");
+            r.member_end = mi + 1;
+            r.active_members += m.active as u32;
+            let field_start = field_recs.len() as u32;
+            for (k, f) in m.fields.iter().enumerate() {
+                field_recs.push(match f {
+                    Field::Empty => FieldRec { tag: FIELD_EMPTY, len: 0, value: 0 },
+                    Field::Id(v) => FieldRec { tag: FIELD_ID, len: 0, value: *v },
+                    Field::Int(v) => FieldRec { tag: FIELD_INT, len: 0, value: *v as u64 },
+                    Field::Str(s) => {
+                        let (st, l) = rtext.push(s)?;
+                        let name = r.field_names.get(k).map(String::as_str).unwrap_or("");
+                        if name == "mapTarget" && m.active {
+                            let mut key = m.refset.to_be_bytes().to_vec();
+                            key.extend_from_slice(s.as_bytes());
+                            targets.entry(key).or_default().push(mi);
+                        }
+                        FieldRec { tag: FIELD_STR, len: l, value: st as u64 }
+                    }
+                });
+            }
+            if m.active
+                && assoc_refsets.binary_search(&m.refset).is_ok()
+                && let (Some(s), Some(Field::Id(t))) = (idx(m.referenced), m.fields.first())
+                && let Some(t) = idx(*t)
+            {
+                assoc_out_items.push((s, AssocRec { refset: m.refset, other: t, reserved: 0 }));
+                assoc_in_items.push((t, AssocRec { refset: m.refset, other: s, reserved: 0 }));
+            }
+            member_recs.push(MemberRec {
+                uuid_hi: (m.id >> 64) as u64,
+                uuid_lo: m.id as u64,
+                refset: m.refset,
+                referenced: m.referenced,
+                module: m.module,
+                effective_time: m.effective_time,
+                active: m.active as u32,
+                field_start,
+                field_len: m.fields.len() as u32,
             });
         }
-    }
-    refsets.sort_by_key(|r| r.id);
-    let mut by_comp: Vec<(u64, u32)> =
-        member_recs.iter().enumerate().map(|(i, m)| (m.referenced, i as u32)).collect();
-    by_comp.sort_unstable();
-    let (by_component, by_component_member): (Vec<u64>, Vec<u32>) = by_comp.into_iter().unzip();
-    let (assoc_out_off, assoc_out) = csr(n, assoc_out_items)?;
-    let (assoc_in_off, assoc_in) = csr(n, assoc_in_items)?;
-
-    // fst of map targets -> postings
-    let mut target_postings = Vec::new();
-    let fst_path = dir.join("maptargets.fst");
-    {
-        let w = BufWriter::new(File::create(&fst_path).map_err(|e| StoreError::io(&fst_path, e))?);
-        let mut b = fst::MapBuilder::new(w).map_err(|e| StoreError::fst(&fst_path, e))?;
-        for (k, v) in &targets {
-            let start = target_postings.len() as u64;
-            target_postings.extend_from_slice(v);
-            b.insert(k, (start << 32) | v.len() as u64)
-                .map_err(|e| StoreError::fst(&fst_path, e))?;
+        let (core_info, core_counts) =
+            core_handle.join().unwrap_or_else(|p| std::panic::resume_unwind(p))?;
+        let lang_counts = &core_counts.lang_counts;
+        // language refsets are listed with no stored members
+        for (&rid, &count) in lang_counts {
+            if refsets.iter().all(|r| r.id != rid) {
+                let layout = rel.refset_layouts.get(&rid);
+                refsets.push(RefsetRec {
+                    id: rid,
+                    member_start: 0,
+                    member_end: 0,
+                    active_members: count,
+                    pattern: layout.map(|l| l.pattern.clone()).unwrap_or_default(),
+                    summary: "Language".into(),
+                    field_names: layout.map(|l| l.field_names.clone()).unwrap_or_default(),
+                });
+            }
         }
-        b.finish().map_err(|e| StoreError::fst(&fst_path, e))?;
-    }
-    let member_count = member_recs.len() as u64;
-    let active_member_count = member_recs.iter().filter(|m| m.active == 1).count() as u64;
-    let refset_count = refsets.len() as u64;
-    let refs = RefsetArchive {
-        refsets,
-        members: member_recs,
-        fields: field_recs,
-        text: rtext.text,
-        by_component,
-        by_component_member,
-        assoc_out_off,
-        assoc_out,
-        assoc_in_off,
-        assoc_in,
-        target_postings,
-    };
+        refsets.sort_by_key(|r| r.id);
+        let mut by_comp: Vec<(u64, u32)> =
+            member_recs.iter().enumerate().map(|(i, m)| (m.referenced, i as u32)).collect();
+        by_comp.sort_unstable();
+        let (by_component, by_component_member): (Vec<u64>, Vec<u32>) = by_comp.into_iter().unzip();
+        let (assoc_out_off, assoc_out) = csr(n, assoc_out_items)?;
+        let (assoc_in_off, assoc_in) = csr(n, assoc_in_items)?;
 
-    let counts = Counts {
-        concepts: n as u64,
-        active_concepts: core.concepts.iter().filter(|c| c.flags & FLAG_ACTIVE as u32 != 0).count()
-            as u64,
-        descriptions: core.descriptions.len() as u64,
-        active_descriptions: core.descriptions.iter().filter(|d| d.active == 1).count() as u64,
-        text_definitions: core.definitions.len() as u64,
-        relationships: rel.relationships.len() as u64,
-        active_inferred_relationships: active_rels,
-        is_a_edges: graph.parents.len() as u64,
-        closure_pairs: graph.ancestors.len() as u64,
-        concrete_values: concrete_count,
-        refsets: refset_count,
-        refset_members: member_count,
-        active_refset_members: active_member_count,
-        language_members,
-        dangling_references: dangling,
-    };
+        // fst of map targets -> postings
+        let mut target_postings = Vec::new();
+        let fst_path = dir.join("maptargets.fst");
+        {
+            let w =
+                BufWriter::new(File::create(&fst_path).map_err(|e| StoreError::io(&fst_path, e))?);
+            let mut b = fst::MapBuilder::new(w).map_err(|e| StoreError::fst(&fst_path, e))?;
+            for (k, v) in &targets {
+                let start = target_postings.len() as u64;
+                target_postings.extend_from_slice(v);
+                b.insert(k, (start << 32) | v.len() as u64)
+                    .map_err(|e| StoreError::fst(&fst_path, e))?;
+            }
+            b.finish().map_err(|e| StoreError::fst(&fst_path, e))?;
+        }
+        let member_count = member_recs.len() as u64;
+        let active_member_count = member_recs.iter().filter(|m| m.active == 1).count() as u64;
+        let refset_count = refsets.len() as u64;
+        let refs = RefsetArchive {
+            refsets,
+            members: member_recs,
+            fields: field_recs,
+            text: rtext.text,
+            by_component,
+            by_component_member,
+            assoc_out_off,
+            assoc_out,
+            assoc_in_off,
+            assoc_in,
+            target_postings,
+        };
 
-    let mut files = BTreeMap::new();
-    files.insert("core.rkyv".to_string(), write_archive(dir, "core.rkyv", &core)?);
-    files.insert("graph.rkyv".to_string(), write_archive(dir, "graph.rkyv", &graph)?);
-    files.insert("refsets.rkyv".to_string(), write_archive(dir, "refsets.rkyv", &refs)?);
-    files.insert("maptargets.fst".to_string(), file_info(&fst_path)?);
+        let refs_info = write_archive(dir, "refsets.rkyv", &refs)?;
+        let graph_info = graph_handle.join().unwrap_or_else(|p| std::panic::resume_unwind(p))?;
+        let counts = Counts {
+            concepts: n as u64,
+            active_concepts: core_counts.active_concepts,
+            descriptions: core_counts.descriptions,
+            active_descriptions: core_counts.active_descriptions,
+            text_definitions: core_counts.text_definitions,
+            relationships: rel.relationships.len() as u64,
+            active_inferred_relationships: active_rels,
+            is_a_edges,
+            closure_pairs,
+            concrete_values: concrete_count,
+            refsets: refset_count,
+            refset_members: member_count,
+            active_refset_members: active_member_count,
+            language_members: core_counts.language_members,
+            dangling_references: dangling + core_counts.dangling,
+        };
 
-    let detected = rel.editions();
-    let declared: Vec<(u64, u32, String)> = if opts.edition_versions.is_empty() {
-        detected.into_iter().map(|e| (e.module, e.version, e.folder)).collect()
-    } else {
-        // declared editions replace detection (e.g. a subset served under the edition and
-        // version a test suite expects)
-        opts.edition_versions
-            .iter()
-            .map(|&(m, v)| {
-                let folder = detected
-                    .iter()
-                    .find(|e| e.module == m)
-                    .map(|e| e.folder.clone())
-                    .unwrap_or_else(|| "declared".to_string());
-                (m, v, folder)
+        let mut files = BTreeMap::new();
+        files.insert("core.rkyv".to_string(), core_info);
+        files.insert("graph.rkyv".to_string(), graph_info);
+        files.insert("refsets.rkyv".to_string(), refs_info);
+        files.insert("maptargets.fst".to_string(), file_info(&fst_path)?);
+
+        let detected = rel.editions();
+        let declared: Vec<(u64, u32, String)> = if opts.edition_versions.is_empty() {
+            detected.into_iter().map(|e| (e.module, e.version, e.folder)).collect()
+        } else {
+            // declared editions replace detection (e.g. a subset served under the edition and
+            // version a test suite expects)
+            opts.edition_versions
+                .iter()
+                .map(|&(m, v)| {
+                    let folder = detected
+                        .iter()
+                        .find(|e| e.module == m)
+                        .map(|e| e.folder.clone())
+                        .unwrap_or_else(|| "declared".to_string());
+                    (m, v, folder)
+                })
+                .collect()
+        };
+        let mut editions: Vec<EditionInfo> = declared
+            .into_iter()
+            .map(|(module, version, folder)| EditionInfo {
+                module: module.to_string(),
+                version: format!("{version:08}"),
+                uri: format!("http://snomed.info/sct/{module}/version/{version:08}"),
+                folder,
             })
-            .collect()
-    };
-    let mut editions: Vec<EditionInfo> = declared
-        .into_iter()
-        .map(|(module, version, folder)| EditionInfo {
-            module: module.to_string(),
-            version: format!("{version:08}"),
-            uri: format!("http://snomed.info/sct/{module}/version/{version:08}"),
-            folder,
-        })
-        .collect();
-    editions.dedup_by(|a, b| a.uri == b.uri);
-    let manifest = Manifest {
-        format: crate::manifest::FORMAT_NAME.to_string(),
-        format_version: FORMAT_VERSION,
-        sctx_version: env!("CARGO_PKG_VERSION").to_string(),
-        created_at: crate::manifest::now_rfc3339(),
-        as_of: opts.as_of.map(|d| format!("{d:08}")),
-        sources: rel
-            .packages
-            .iter()
-            .map(|p| SourceInfo {
-                path: p.source.display().to_string(),
-                folder: p.folder.clone(),
-                version_date: format!("{:08}", p.version_date),
-                files: p.files.clone(),
-            })
-            .collect(),
-        editions,
-        module_dependencies: rel
-            .packages
-            .iter()
-            .flat_map(|p| p.module_dependencies.iter())
-            .map(|&(m, t, st, tt)| ModuleDependency {
-                module: m.to_string(),
-                depends_on: t.to_string(),
-                source_effective_time: format!("{st:08}"),
-                target_effective_time: format!("{tt:08}"),
-            })
-            .collect(),
-        counts,
-        files,
-        source_fingerprint: opts.source_fingerprint.clone(),
-        extra: BTreeMap::new(),
-    };
-    manifest.write(dir)?;
-    Ok(manifest)
+            .collect();
+        editions.dedup_by(|a, b| a.uri == b.uri);
+        let manifest = Manifest {
+            format: crate::manifest::FORMAT_NAME.to_string(),
+            format_version: FORMAT_VERSION,
+            sctx_version: env!("CARGO_PKG_VERSION").to_string(),
+            created_at: crate::manifest::now_rfc3339(),
+            as_of: opts.as_of.map(|d| format!("{d:08}")),
+            sources: rel
+                .packages
+                .iter()
+                .map(|p| SourceInfo {
+                    path: p.source.display().to_string(),
+                    folder: p.folder.clone(),
+                    version_date: format!("{:08}", p.version_date),
+                    files: p.files.clone(),
+                })
+                .collect(),
+            editions,
+            module_dependencies: rel
+                .packages
+                .iter()
+                .flat_map(|p| p.module_dependencies.iter())
+                .map(|&(m, t, st, tt)| ModuleDependency {
+                    module: m.to_string(),
+                    depends_on: t.to_string(),
+                    source_effective_time: format!("{st:08}"),
+                    target_effective_time: format!("{tt:08}"),
+                })
+                .collect(),
+            counts,
+            files,
+            source_fingerprint: opts.source_fingerprint.clone(),
+            extra: BTreeMap::new(),
+        };
+        manifest.write(dir)?;
+        Ok(manifest)
+    })
 }
 
+/// Sort key of a description: concept index, not FSN, inactive, id.
+type DescKey = (u32, bool, bool, u64);
+/// Sort key of a refset member: refset, referenced component, inactive, time, id.
+type MemberKey = (u64, u64, bool, u32, u128);
+
+/// Counts from compiling the core archive.
+struct CoreCounts {
+    active_concepts: u64,
+    descriptions: u64,
+    active_descriptions: u64,
+    text_definitions: u64,
+    language_members: u64,
+    lang_counts: BTreeMap<u64, u32>,
+    dangling: u64,
+}
+
+/// A file writer that hashes (xxh3) and counts what goes through it.
+struct HashingWriter {
+    inner: BufWriter<File>,
+    hasher: xxhash_rust::xxh3::Xxh3,
+    bytes: u64,
+}
+
+impl Write for HashingWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+type ArchiveWriter = rkyv::ser::writer::IoWriter<HashingWriter>;
+
+/// Serializes `value` straight into `dir/name` (no in-memory copy of the archive), computing
+/// the checksum on the way, and syncs the file.
 fn write_archive<T>(dir: &Path, name: &str, value: &T) -> Result<FileInfo, StoreError>
 where
     T: for<'a> rkyv::Serialize<
             rkyv::api::high::HighSerializer<
-                rkyv::util::AlignedVec,
+                ArchiveWriter,
                 rkyv::ser::allocator::ArenaHandle<'a>,
                 rkyv::rancor::Error,
             >,
         >,
 {
     let path = dir.join(name);
-    let bytes = rkyv::to_bytes::<rkyv::rancor::Error>(value)
-        .map_err(|e| StoreError::Serialize { file: path.clone(), reason: e.to_string() })?;
-    let mut f = BufWriter::new(File::create(&path).map_err(|e| StoreError::io(&path, e))?);
-    f.write_all(&bytes).map_err(|e| StoreError::io(&path, e))?;
-    f.flush().map_err(|e| StoreError::io(&path, e))?;
-    f.get_ref().sync_all().map_err(|e| StoreError::io(&path, e))?;
-    Ok(FileInfo {
-        bytes: bytes.len() as u64,
-        xxh3: format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&bytes)),
-    })
+    let file = File::create(&path).map_err(|e| StoreError::io(&path, e))?;
+    let w = HashingWriter {
+        inner: BufWriter::with_capacity(1 << 20, file),
+        hasher: xxhash_rust::xxh3::Xxh3::new(),
+        bytes: 0,
+    };
+    let w = rkyv::api::high::to_bytes_in::<_, rkyv::rancor::Error>(
+        value,
+        rkyv::ser::writer::IoWriter::new(w),
+    )
+    .map_err(|e| StoreError::Serialize { file: path.clone(), reason: e.to_string() })?;
+    let mut w = w.into_inner();
+    w.flush().map_err(|e| StoreError::io(&path, e))?;
+    w.inner.get_ref().sync_all().map_err(|e| StoreError::io(&path, e))?;
+    Ok(FileInfo { bytes: w.bytes, xxh3: format!("{:016x}", w.hasher.digest()) })
 }
 
 fn file_info(path: &Path) -> Result<FileInfo, StoreError> {
@@ -553,10 +640,9 @@ fn closure(
 ) -> Result<(Vec<u32>, Vec<u32>), StoreError> {
     let ps = |i: usize| &parents[parent_off[i] as usize..parent_off[i + 1] as usize];
     // children lists for Kahn
-    let mut indeg = vec![0u32; n];
+    let mut indeg: Vec<u32> = (0..n).map(|i| ps(i).len() as u32).collect();
     let mut kids: Vec<Vec<u32>> = vec![Vec::new(); n];
     for i in 0..n {
-        indeg[i] = ps(i).len() as u32;
         for &p in ps(i) {
             kids[p as usize].push(i as u32);
         }

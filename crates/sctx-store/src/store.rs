@@ -238,15 +238,31 @@ impl Store {
             })?;
             Ok((dir.join(name), info.bytes, opts.verify_checksums.then(|| info.xxh3.clone())))
         };
-        let (p, b, x) = file("core.rkyv")?;
-        let core = Archive::open(&p, b, x.as_deref())?;
-        let (p, b, x) = file("graph.rkyv")?;
-        let graph = Archive::open(&p, b, x.as_deref())?;
-        let (p, b, x) = file("refsets.rkyv")?;
-        let refs = Archive::open(&p, b, x.as_deref())?;
-        let (p, b, x) = file("maptargets.fst")?;
-        let map = map_file(&p, b, x.as_deref())?;
-        let targets = fst::Map::new(map).map_err(|e| StoreError::fst(&p, e))?;
+        let core_file = file("core.rkyv")?;
+        let graph_file = file("graph.rkyv")?;
+        let refs_file = file("refsets.rkyv")?;
+        let (fst_path, fst_bytes, fst_xxh3) = file("maptargets.fst")?;
+        // Checksums and validation read every byte: the core archive (about half of the
+        // data) is checked on a second thread while this one checks the rest.
+        let (core, rest) = std::thread::scope(|scope| {
+            let core = scope.spawn(|| {
+                let (p, b, x) = &core_file;
+                Archive::<ArchivedCoreArchive>::open(p, *b, x.as_deref())
+            });
+            let rest = (|| {
+                let (p, b, x) = &graph_file;
+                let graph = Archive::<ArchivedGraphArchive>::open(p, *b, x.as_deref())?;
+                let (p, b, x) = &refs_file;
+                let refs = Archive::<ArchivedRefsetArchive>::open(p, *b, x.as_deref())?;
+                let map = map_file(&fst_path, fst_bytes, fst_xxh3.as_deref())?;
+                let targets = fst::Map::new(map).map_err(|e| StoreError::fst(&fst_path, e))?;
+                Ok::<_, StoreError>((graph, refs, targets))
+            })();
+            (core.join().unwrap_or_else(|p| std::panic::resume_unwind(p)), rest)
+        });
+        // errors in file order
+        let core = core?;
+        let (graph, refs, targets) = rest?;
         let store = Store { dir, manifest, core, graph, refs, targets };
         store.check_shape()?;
         Ok(store)

@@ -64,13 +64,7 @@ pub struct Rf2Error {
 
 impl Rf2Error {
     pub(crate) fn file(file: impl Into<String>, kind: impl Into<Rf2ErrorKind>) -> Self {
-        Rf2Error {
-            file: file.into(),
-            line: None,
-            column: None,
-            value: None,
-            kind: kind.into(),
-        }
+        Rf2Error { file: file.into(), line: None, column: None, value: None, kind: kind.into() }
     }
 }
 

@@ -56,13 +56,8 @@ pub struct FileName {
 /// Parses an RF2 file name (the last path component). Returns `None` for files that are
 /// not RF2 data files (readmes, PDFs, `doc_`/`res_` files, non-.txt files).
 pub fn parse(name: &str) -> Option<FileName> {
-    let stem = name
-        .strip_suffix(".txt")
-        .or_else(|| name.strip_suffix(".TXT"))?;
-    let stem = stem
-        .strip_prefix('x')
-        .or_else(|| stem.strip_prefix('z'))
-        .unwrap_or(stem);
+    let stem = name.strip_suffix(".txt").or_else(|| name.strip_suffix(".TXT"))?;
+    let stem = stem.strip_prefix('x').or_else(|| stem.strip_prefix('z')).unwrap_or(stem);
     let parts: Vec<&str> = stem.split('_').collect();
     if parts.len() < 4 {
         return None;
@@ -101,10 +96,7 @@ pub fn parse(name: &str) -> Option<FileName> {
                 summary = s.to_string();
             }
         }
-        FileKind::Refset {
-            pattern: pattern.to_string(),
-            summary,
-        }
+        FileKind::Refset { pattern: pattern.to_string(), summary }
     } else {
         match content_type {
             "Concept" => FileKind::Concept,
@@ -150,10 +142,7 @@ mod tests {
         let f = parse("der2_iisssciRefset_ExtendedMapUKCLSnapshot_GB1000000_20230215.txt").unwrap();
         assert_eq!(
             f.kind,
-            FileKind::Refset {
-                pattern: "iisssci".into(),
-                summary: "ExtendedMap".into()
-            }
+            FileKind::Refset { pattern: "iisssci".into(), summary: "ExtendedMap".into() }
         );
         assert_eq!(f.country_namespace, "GB1000000");
 
@@ -162,22 +151,13 @@ mod tests {
         assert_eq!(f.release_type, ReleaseType::Snapshot);
 
         let f = parse("der2_Refset_SimpleDelta_INT_20180131.txt").unwrap();
-        assert_eq!(
-            f.kind,
-            FileKind::Refset {
-                pattern: "".into(),
-                summary: "Simple".into()
-            }
-        );
+        assert_eq!(f.kind, FileKind::Refset { pattern: "".into(), summary: "Simple".into() });
         assert_eq!(f.release_type, ReleaseType::Delta);
 
         let f = parse("sct2_sRefset_OWLExpressionSnapshot_INT_20250701.txt").unwrap();
         assert_eq!(
             f.kind,
-            FileKind::Refset {
-                pattern: "s".into(),
-                summary: "OWLExpression".into()
-            }
+            FileKind::Refset { pattern: "s".into(), summary: "OWLExpression".into() }
         );
 
         let f = parse("der2_cRefset_LanguageSnapshot-en-GB_GB1000000_20180401.txt").unwrap();

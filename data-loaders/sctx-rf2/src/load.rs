@@ -11,6 +11,9 @@ use crate::package::{SourceFile, discover};
 use crate::reader::{Row, read_rows};
 use crate::records::*;
 
+/// Progress callback: (file display name, file index, file count).
+pub type ProgressFn<'a> = &'a (dyn Fn(&str, usize, usize) + Sync);
+
 /// Options for [`load`].
 #[derive(Default)]
 pub struct LoadOptions<'a> {
@@ -18,7 +21,7 @@ pub struct LoadOptions<'a> {
     /// rows after the date are ignored.
     pub as_of: Option<u32>,
     /// Called before each file with (file display name, file index, file count).
-    pub progress: Option<&'a (dyn Fn(&str, usize, usize) + Sync)>,
+    pub progress: Option<ProgressFn<'a>>,
 }
 
 /// What was loaded from one sub-package (a top-level release folder).
@@ -52,10 +55,7 @@ pub struct Edition {
 impl Edition {
     /// `http://snomed.info/sct/{module}/version/{yyyymmdd}`.
     pub fn uri(&self) -> String {
-        format!(
-            "http://snomed.info/sct/{}/version/{}",
-            self.module, self.version
-        )
+        format!("http://snomed.info/sct/{}/version/{}", self.module, self.version)
     }
 }
 
@@ -122,20 +122,16 @@ pub fn load(packages: &[PathBuf], opts: &LoadOptions<'_>) -> Result<Release, Rf2
     for p in packages {
         let files = discover(p)?;
         if files.is_empty() {
-            return Err(Rf2Error::file(
-                p.display().to_string(),
-                Rf2ErrorKind::NoRf2Files,
-            ));
+            return Err(Rf2Error::file(p.display().to_string(), Rf2ErrorKind::NoRf2Files));
         }
         for f in select(files, opts.as_of) {
             chosen.push((p.clone(), f));
         }
     }
     let total = chosen.len();
-    for (i, (src, file)) in chosen.iter().enumerate() {
-        if let Some(cb) = opts.progress {
-            cb(&file.display(), i, total);
-        }
+    // package bookkeeping first, in file order (cheap)
+    let mut info_of: Vec<usize> = Vec::with_capacity(total);
+    for (src, file) in &chosen {
         let info_idx = match release
             .packages
             .iter()
@@ -156,15 +152,85 @@ pub fn load(packages: &[PathBuf], opts: &LoadOptions<'_>) -> Result<Release, Rf2
             ReleaseType::Snapshot => "Snapshot",
             ReleaseType::Delta => "Delta",
         };
-        {
-            let info = &mut release.packages[info_idx];
-            info.version_date = info.version_date.max(file.name.version_date);
-            info.files.push(format!("{} ({rt})", file.display()));
+        let info = &mut release.packages[info_idx];
+        info.version_date = info.version_date.max(file.name.version_date);
+        info.files.push(format!("{} ({rt})", file.display()));
+        info_of.push(info_idx);
+    }
+    // Two workers: refset files (members) and everything else (concepts, descriptions,
+    // relationships, ...). They fill disjoint maps, and each reads its files in the original
+    // order, so the layering (latest effective time wins, later file on ties) is unchanged.
+    let is_refset = |f: &SourceFile| matches!(f.name.kind, FileKind::Refset { .. });
+    let run = |want_refsets: bool| -> PartResult {
+        let mut part = Release::default();
+        let mut extras = Vec::new();
+        for (i, (_, file)) in chosen.iter().enumerate() {
+            if is_refset(file) != want_refsets {
+                continue;
+            }
+            if let Some(cb) = opts.progress {
+                cb(&file.display(), i, total);
+            }
+            let x = read_file(&mut part, file, opts.as_of).map_err(|e| (i, e))?;
+            part.stats.files_read += 1;
+            extras.push((i, x));
         }
-        read_file(&mut release, file, info_idx, opts.as_of)?;
-        release.stats.files_read += 1;
+        Ok((part, extras))
+    };
+    let (refset_part, other_part) = std::thread::scope(|scope| {
+        let h = std::thread::Builder::new()
+            .name("rf2-refsets".into())
+            .spawn_scoped(scope, || run(true));
+        match h {
+            Ok(h) => {
+                let other = run(false);
+                let refsets = h.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+                (refsets, other)
+            }
+            // no thread available: read sequentially
+            Err(_) => (run(true), run(false)),
+        }
+    });
+    let (mut refs, refs_x, mut other, other_x) = match (refset_part, other_part) {
+        (Ok((r, rx)), Ok((o, ox))) => (r, rx, o, ox),
+        (Err((_, e)), Ok(_)) | (Ok(_), Err((_, e))) => return Err(e),
+        // the first failing file in the original order
+        (Err((i, e)), Err((j, f))) => return Err(if i < j { e } else { f }),
+    };
+    let mut extras: Vec<(usize, FileExtras)> = refs_x.into_iter().chain(other_x).collect();
+    extras.sort_by_key(|(i, _)| *i);
+    for (i, x) in extras {
+        let info = &mut release.packages[info_of[i]];
+        for (m, n) in x.concept_modules {
+            *info.concept_modules.entry(m).or_default() += n;
+        }
+        info.module_dependencies.extend(x.module_dependencies);
+    }
+    release.concepts = std::mem::take(&mut other.concepts);
+    release.descriptions = std::mem::take(&mut other.descriptions);
+    release.text_definitions = std::mem::take(&mut other.text_definitions);
+    release.relationships = std::mem::take(&mut other.relationships);
+    release.stated_relationships = std::mem::take(&mut other.stated_relationships);
+    release.concrete_values = std::mem::take(&mut other.concrete_values);
+    release.members = std::mem::take(&mut refs.members);
+    release.refset_layouts = std::mem::take(&mut refs.refset_layouts);
+    for s in [&refs.stats, &other.stats] {
+        release.stats.rows_read += s.rows_read;
+        release.stats.rows_after_as_of += s.rows_after_as_of;
+        release.stats.files_read += s.files_read;
     }
     Ok(release)
+}
+
+/// What one loading worker returns: its partial release and per-file extras, or the index
+/// of the file that failed with its error.
+type PartResult = Result<(Release, Vec<(usize, FileExtras)>), (usize, Rf2Error)>;
+
+/// Per-file results that go into the package info, applied in file order.
+#[derive(Default)]
+struct FileExtras {
+    concept_modules: BTreeMap<u64, u64>,
+    module_dependencies: Vec<(u64, u64, u32, u32)>,
 }
 
 /// Per package, per logical file: Snapshot over Full over Delta (Full first with `as_of`).
@@ -197,9 +263,9 @@ const BASE: [&str; 4] = ["id", "effectiveTime", "active", "moduleId"];
 fn read_file(
     rel: &mut Release,
     file: &SourceFile,
-    info_idx: usize,
     as_of: Option<u32>,
-) -> Result<(), Rf2Error> {
+) -> Result<FileExtras, Rf2Error> {
+    let mut extras = FileExtras::default();
     let disp = file.display();
     let after = |et: u32| as_of.is_some_and(|a| et > a);
     let mut read = 0u64;
@@ -228,10 +294,7 @@ fn read_file(
                     Ok(())
                 })
             })?;
-            let info = &mut rel.packages[info_idx];
-            for (m, n) in modules {
-                *info.concept_modules.entry(m).or_default() += n;
-            }
+            extras.concept_modules = modules;
         }
         FileKind::Description | FileKind::TextDefinition => {
             let is_def = file.name.kind == FileKind::TextDefinition;
@@ -265,11 +328,8 @@ fn read_file(
                         term: row.raw(c[7]).into(),
                         case_significance: row.sctid(c[8])?,
                     };
-                    let map = if is_def {
-                        &mut rel.text_definitions
-                    } else {
-                        &mut rel.descriptions
-                    };
+                    let map =
+                        if is_def { &mut rel.text_definitions } else { &mut rel.descriptions };
                     upsert(map, v.id, v);
                     Ok(())
                 })
@@ -309,11 +369,8 @@ fn read_file(
                         characteristic_type: row.sctid(c[8])?,
                         modifier: row.sctid(c[9])?,
                     };
-                    let map = if stated {
-                        &mut rel.stated_relationships
-                    } else {
-                        &mut rel.relationships
-                    };
+                    let map =
+                        if stated { &mut rel.stated_relationships } else { &mut rel.relationships };
                     upsert(map, v.id, v);
                     Ok(())
                 })
@@ -357,14 +414,7 @@ fn read_file(
         }
         FileKind::Identifier => {}
         FileKind::Refset { pattern, summary } => {
-            let req = [
-                BASE[0],
-                BASE[1],
-                BASE[2],
-                BASE[3],
-                "refsetId",
-                "referencedComponentId",
-            ];
+            let req = [BASE[0], BASE[1], BASE[2], BASE[3], "refsetId", "referencedComponentId"];
             let mut extra: Option<Vec<(usize, u8)>> = None;
             let mut deps: Vec<(u64, u64, u32, u32)> = Vec::new();
             let header = file.with_reader(|r| {
@@ -405,44 +455,32 @@ fn read_file(
                         };
                         deps.push((v.module, v.referenced, t(0), t(1)));
                     }
-                    if !rel.refset_layouts.contains_key(&v.refset) {
-                        rel.refset_layouts.insert(
-                            v.refset,
-                            RefsetLayout {
-                                pattern: pattern.clone(),
-                                summary: summary.clone(),
-                                field_names: extra
-                                    .iter()
-                                    .map(|(i, _)| row.header[*i].clone())
-                                    .collect(),
-                            },
-                        );
-                    }
+                    rel.refset_layouts.entry(v.refset).or_insert_with(|| RefsetLayout {
+                        pattern: pattern.clone(),
+                        summary: summary.clone(),
+                        field_names: extra.iter().map(|(i, _)| row.header[*i].clone()).collect(),
+                    });
                     upsert(&mut rel.members, v.id, v);
                     Ok(())
                 })
             })?;
             let _ = header;
-            rel.packages[info_idx].module_dependencies.extend(deps);
+            extras.module_dependencies = deps;
         }
     }
     rel.stats.rows_read += read;
     rel.stats.rows_after_as_of += skipped;
-    Ok(())
+    Ok(extras)
 }
 
 fn group(row: &Row<'_>, i: usize) -> Result<u32, Rf2Error> {
-    row.raw(i)
-        .parse::<u32>()
-        .map_err(|_| row.error(i, Rf2ErrorKind::Integer))
+    row.raw(i).parse::<u32>().map_err(|_| row.error(i, Rf2ErrorKind::Integer))
 }
 
 /// The extra columns after the six standard ones, typed by the pattern letters when they
 /// line up with the header, else as strings.
 fn extra_columns(header: &[String], base_cols: &[usize], pattern: &str) -> Vec<(usize, u8)> {
-    let cols: Vec<usize> = (0..header.len())
-        .filter(|i| !base_cols.contains(i))
-        .collect();
+    let cols: Vec<usize> = (0..header.len()).filter(|i| !base_cols.contains(i)).collect();
     let p = pattern.as_bytes();
     cols.iter()
         .enumerate()
@@ -468,22 +506,14 @@ impl Release {
                 e.version = e.version.max(p.version_date);
                 continue;
             }
-            out.push(Edition {
-                module,
-                version: p.version_date,
-                folder: p.folder.clone(),
-            });
+            out.push(Edition { module, version: p.version_date, folder: p.folder.clone() });
         }
         out
     }
 
     /// The effective time of the newest component, a proxy for the release date.
     pub fn newest_effective_time(&self) -> u32 {
-        self.concepts
-            .values()
-            .map(|c| c.effective_time)
-            .max()
-            .unwrap_or(0)
+        self.concepts.values().map(|c| c.effective_time).max().unwrap_or(0)
     }
 }
 
@@ -517,17 +547,11 @@ fn focus_module(p: &PackageInfo) -> u64 {
                 }
             }
         }
-        (
-            seen.len(),
-            p.concept_modules.get(m).copied().unwrap_or(0),
-            *m,
-        )
+        (seen.len(), p.concept_modules.get(m).copied().unwrap_or(0), *m)
     }) {
         return best;
     }
-    let has_core = p
-        .concept_modules
-        .contains_key(&sctx_types::ids::CORE_MODULE)
+    let has_core = p.concept_modules.contains_key(&sctx_types::ids::CORE_MODULE)
         || deps.contains_key(&sctx_types::ids::CORE_MODULE)
         || deps.contains_key(&sctx_types::ids::ICD10_MODULE);
     if has_core {

@@ -95,17 +95,15 @@ fn read_entry<R: Read + std::io::Seek>(
     name: &str,
     disp: &str,
 ) -> Result<Vec<u8>, Rf2Error> {
-    let mut e = za
-        .by_name(name)
-        .map_err(|e| Rf2Error::file(disp, Rf2ErrorKind::Zip(e.to_string())))?;
+    let mut e =
+        za.by_name(name).map_err(|e| Rf2Error::file(disp, Rf2ErrorKind::Zip(e.to_string())))?;
     let mut v = Vec::with_capacity(e.size() as usize);
     e.read_to_end(&mut v).map_err(|e| Rf2Error::file(disp, e))?;
     Ok(v)
 }
 
 fn skip_name(name: &str) -> bool {
-    name.split('/')
-        .any(|p| p == "__MACOSX" || p.starts_with("._"))
+    name.split('/').any(|p| p == "__MACOSX" || p.starts_with("._"))
 }
 
 const LAYOUT_FOLDERS: [&str; 9] = [
@@ -133,9 +131,7 @@ fn release_folder(path: &str, root_name: &str) -> String {
 }
 
 fn base_name(p: &Path) -> String {
-    p.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
+    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
 /// Finds every RF2 file in a package: a directory (searched recursively, zips inside it
@@ -151,7 +147,7 @@ pub fn discover(path: &Path) -> Result<Vec<SourceFile>, Rf2Error> {
     } else {
         return Err(Rf2Error::file(disp, Rf2ErrorKind::NotAPackage));
     }
-    out.sort_by(|a, b| a.display().cmp(&b.display()));
+    out.sort_by_key(|a| a.display());
     Ok(out)
 }
 
@@ -172,19 +168,13 @@ fn walk_dir(root: &Path, dir: &Path, out: &mut Vec<SourceFile>) -> Result<(), Rf
             continue;
         }
         let p = e.path();
-        let ft = e
-            .file_type()
-            .map_err(|err| Rf2Error::file(p.display().to_string(), err))?;
+        let ft = e.file_type().map_err(|err| Rf2Error::file(p.display().to_string(), err))?;
         if ft.is_dir() {
             walk_dir(root, &p, out)?;
         } else if is_zip_name(&name) {
             walk_zip_file(&p, out)?;
         } else if let Some(fname) = filename::parse(&name) {
-            let rel = p
-                .strip_prefix(root)
-                .unwrap_or(&p)
-                .to_string_lossy()
-                .replace('\\', "/");
+            let rel = p.strip_prefix(root).unwrap_or(&p).to_string_lossy().replace('\\', "/");
             out.push(SourceFile {
                 location: Location::Path(p.clone()),
                 name: fname,
@@ -233,20 +223,14 @@ fn walk_zip<R: Read + std::io::Seek>(
             let mut entries = chain.clone();
             entries.push(name.clone());
             let container = match chain.last() {
-                Some(inner) => inner
-                    .rsplit('/')
-                    .next()
-                    .unwrap_or(inner)
-                    .trim_end_matches(".zip")
-                    .to_string(),
+                Some(inner) => {
+                    inner.rsplit('/').next().unwrap_or(inner).trim_end_matches(".zip").to_string()
+                }
                 None => base_name(archive).trim_end_matches(".zip").to_string(),
             };
             let folder = release_folder(&name, &container);
             out.push(SourceFile {
-                location: Location::Zip {
-                    archive: archive.to_path_buf(),
-                    entries,
-                },
+                location: Location::Zip { archive: archive.to_path_buf(), entries },
                 name: fname,
                 package_folder: folder,
             });

@@ -65,9 +65,7 @@ impl<'a> Row<'a> {
     /// Column `i` as a signed integer.
     pub fn int(&self, i: usize) -> Result<i64, Rf2Error> {
         let s = self.fields[i];
-        s.parse::<i32>()
-            .map(i64::from)
-            .map_err(|_| self.error(i, Rf2ErrorKind::Integer))
+        s.parse::<i32>().map(i64::from).map_err(|_| self.error(i, Rf2ErrorKind::Integer))
     }
 }
 
@@ -81,100 +79,135 @@ pub fn read_rows(
     required: &[&str],
     mut f: impl FnMut(&Row<'_>, &[usize]) -> Result<(), Rf2Error>,
 ) -> Result<Vec<String>, Rf2Error> {
-    let mut buf: Vec<u8> = Vec::with_capacity(1024);
+    // Rows are processed a block at a time: the block buffer and the per-row field slice
+    // vector are reused, so a row costs no allocation here.
+    const BLOCK: usize = 4 << 20;
+    let mut buf: Vec<u8> = Vec::with_capacity(BLOCK + 4096);
     let mut line_no: u64 = 0;
     let mut header: Option<Vec<String>> = None;
     let mut cols: Vec<usize> = Vec::new();
-    loop {
-        buf.clear();
-        let n = reader.read_until(b'\n', &mut buf).map_err(|e| Rf2Error {
-            file: file.to_string(),
-            line: Some(line_no + 1),
-            column: None,
-            value: None,
-            kind: e.into(),
-        })?;
-        if n == 0 {
-            break;
-        }
-        line_no += 1;
-        let mut bytes: &[u8] = &buf;
-        if line_no == 1 && bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
-            bytes = &bytes[3..];
-        }
-        while let Some((&last, rest)) = bytes.split_last() {
-            if last == b'\n' || last == b'\r' {
-                bytes = rest;
-            } else {
+    let mut eof = false;
+    let mut want = BLOCK;
+    let io_err = |e: std::io::Error, line: u64| Rf2Error {
+        file: file.to_string(),
+        line: Some(line),
+        column: None,
+        value: None,
+        kind: e.into(),
+    };
+    while !eof {
+        // fill the buffer up to BLOCK bytes, or to the end of the input
+        while buf.len() < want {
+            let avail = reader.fill_buf().map_err(|e| io_err(e, line_no + 1))?;
+            if avail.is_empty() {
+                eof = true;
                 break;
             }
+            let take = avail.len().min(want - buf.len());
+            buf.extend_from_slice(&avail[..take]);
+            reader.consume(take);
         }
-        if bytes.is_empty() || bytes[0] == b'#' {
-            continue;
-        }
-        let text = std::str::from_utf8(bytes).map_err(|_| Rf2Error {
-            file: file.to_string(),
-            line: Some(line_no),
-            column: None,
-            value: None,
-            kind: Rf2ErrorKind::Utf8,
-        })?;
-        match &header {
-            None => {
-                if text.trim() == "NOT USED" {
-                    return Ok(Vec::new());
+        // complete lines only (all of it at the end of the input)
+        let end = if eof {
+            buf.len()
+        } else {
+            match memchr::memrchr(b'\n', &buf) {
+                Some(p) => p + 1,
+                None => {
+                    // a line longer than the block: read more
+                    want = buf.len() + BLOCK;
+                    continue;
                 }
-                let h: Vec<String> = text.split('\t').map(|s| s.trim().to_string()).collect();
-                for req in required {
-                    let pos = h
-                        .iter()
-                        .position(|c| c == req)
-                        .or_else(|| h.iter().position(|c| c.eq_ignore_ascii_case(req)));
-                    match pos {
-                        Some(p) => cols.push(p),
-                        None => {
-                            return Err(Rf2Error {
-                                file: file.to_string(),
-                                line: Some(line_no),
-                                column: Some((*req).to_string()),
-                                value: None,
-                                kind: Rf2ErrorKind::MissingColumn,
-                            });
-                        }
-                    }
-                }
-                header = Some(h);
             }
-            Some(h) => {
-                let mut parts: Vec<&str> = text.split('\t').collect();
-                if parts.len() != h.len() {
-                    // tolerate trailing empty columns being absent
-                    if parts.len() < h.len()
-                        && parts.len() >= cols.iter().max().map_or(0, |m| m + 1)
-                    {
-                        parts.resize(h.len(), "");
-                    } else {
-                        return Err(Rf2Error {
-                            file: file.to_string(),
-                            line: Some(line_no),
-                            column: None,
-                            value: Some(text.to_string()),
-                            kind: Rf2ErrorKind::FieldCount {
-                                expected: h.len(),
-                                found: parts.len(),
-                            },
-                        });
-                    }
-                }
-                let row = Row {
-                    file,
-                    line: line_no,
-                    header: h,
-                    fields: &parts,
+        };
+        want = BLOCK;
+        {
+            let mut parts: Vec<&str> = Vec::with_capacity(32);
+            let mut rest: &[u8] = &buf[..end];
+            while !rest.is_empty() {
+                let (line, next) = match memchr::memchr(b'\n', rest) {
+                    Some(p) => (&rest[..p], &rest[p + 1..]),
+                    None => (rest, &rest[rest.len()..]),
                 };
-                f(&row, &cols)?;
+                rest = next;
+                line_no += 1;
+                let mut bytes = line;
+                if line_no == 1 && bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+                    bytes = &bytes[3..];
+                }
+                while let Some((&last, r)) = bytes.split_last() {
+                    if last == b'\n' || last == b'\r' {
+                        bytes = r;
+                    } else {
+                        break;
+                    }
+                }
+                if bytes.is_empty() || bytes[0] == b'#' {
+                    continue;
+                }
+                let text = std::str::from_utf8(bytes).map_err(|_| Rf2Error {
+                    file: file.to_string(),
+                    line: Some(line_no),
+                    column: None,
+                    value: None,
+                    kind: Rf2ErrorKind::Utf8,
+                })?;
+                match &header {
+                    None => {
+                        if text.trim() == "NOT USED" {
+                            return Ok(Vec::new());
+                        }
+                        let h: Vec<String> =
+                            text.split('\t').map(|s| s.trim().to_string()).collect();
+                        for req in required {
+                            let pos = h
+                                .iter()
+                                .position(|c| c == req)
+                                .or_else(|| h.iter().position(|c| c.eq_ignore_ascii_case(req)));
+                            match pos {
+                                Some(p) => cols.push(p),
+                                None => {
+                                    return Err(Rf2Error {
+                                        file: file.to_string(),
+                                        line: Some(line_no),
+                                        column: Some((*req).to_string()),
+                                        value: None,
+                                        kind: Rf2ErrorKind::MissingColumn,
+                                    });
+                                }
+                            }
+                        }
+                        header = Some(h);
+                    }
+                    Some(h) => {
+                        parts.clear();
+                        parts.extend(text.split('\t'));
+                        if parts.len() != h.len() {
+                            // tolerate trailing empty columns being absent
+                            if parts.len() < h.len()
+                                && parts.len() >= cols.iter().max().map_or(0, |m| m + 1)
+                            {
+                                parts.resize(h.len(), "");
+                            } else {
+                                return Err(Rf2Error {
+                                    file: file.to_string(),
+                                    line: Some(line_no),
+                                    column: None,
+                                    value: Some(text.to_string()),
+                                    kind: Rf2ErrorKind::FieldCount {
+                                        expected: h.len(),
+                                        found: parts.len(),
+                                    },
+                                });
+                            }
+                        }
+                        let row = Row { file, line: line_no, header: h, fields: &parts };
+                        f(&row, &cols)?;
+                    }
+                }
             }
         }
+        buf.drain(..end);
     }
     Ok(header.unwrap_or_default())
 }

@@ -144,14 +144,7 @@ pub struct RefsetLayout {
 /// Formats a UUID held as `u128`.
 pub fn format_uuid(v: u128) -> String {
     let h = format!("{v:032x}");
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
+    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
 }
 
 /// Parses a `8-4-4-4-12` UUID.
