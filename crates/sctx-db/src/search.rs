@@ -82,6 +82,8 @@ pub struct SearchOptions {
     pub language_codes: Vec<String>,
     /// All matching descriptions instead of the best one per concept.
     pub all_descriptions: bool,
+    /// Only these concepts (dense indices), e.g. a value set being expanded.
+    pub concept_filter: Option<RoaringBitmap>,
 }
 
 /// One hit.
@@ -153,6 +155,9 @@ impl Database {
                 }
             }
             and(b);
+        }
+        if let Some(b) = &o.concept_filter {
+            and(b.clone());
         }
         if let Some(e) = &o.ecl {
             and(self.ecl_set(e, sctx_ecl::Limits::default())?);

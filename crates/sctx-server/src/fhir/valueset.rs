@@ -574,6 +574,34 @@ fn text_filter(
         return members;
     }
     let limit = 5_000;
+    // large value sets (e.g. the whole of SNOMED CT): the search index alone, restricted to
+    // the value set, ranks and pages the matches; scanning every member's terms would take
+    // seconds
+    if ctx.db.has_search() && members.len() > 20_000 {
+        let bitmap: roaring::RoaringBitmap = members
+            .iter()
+            .filter_map(|m| match m {
+                Member::Concept(i) => Some(*i),
+                Member::Expr { .. } => None,
+            })
+            .collect();
+        let opts = sctx_db::SearchOptions {
+            limit,
+            include_inactive: true,
+            concept_filter: Some(bitmap),
+            ..Default::default()
+        };
+        if let Ok(r) = ctx.db.search(text, &opts, lang) {
+            let mut seen = HashSet::new();
+            return r
+                .hits
+                .into_iter()
+                .filter_map(|h| super::concept_idx(store, &h.concept_id))
+                .filter(|i| seen.insert(*i))
+                .map(Member::Concept)
+                .collect();
+        }
+    }
     if ctx.db.has_search() {
         let opts = sctx_db::SearchOptions {
             limit,
