@@ -106,6 +106,9 @@ pub struct Database {
     active: std::sync::OnceLock<roaring::RoaringBitmap>,
     search: Option<sctx_search::SearchIndex>,
     legacy: Option<sctx_translate::LegacyTables>,
+    /// Descendant-or-self bitmaps of large hierarchies used as search filters, most recent
+    /// last (a search box is usually constrained to the same few hierarchies).
+    is_a_cache: std::sync::Mutex<Vec<(u32, std::sync::Arc<roaring::RoaringBitmap>)>>,
 }
 
 /// Parses a concept id from user input.
@@ -139,7 +142,13 @@ impl Database {
             (store, search, legacy)
         });
         let (store, search, legacy) = (store?, search?, legacy?);
-        Ok(Database { store, active: std::sync::OnceLock::new(), search, legacy })
+        Ok(Database {
+            store,
+            active: std::sync::OnceLock::new(),
+            search,
+            legacy,
+            is_a_cache: std::sync::Mutex::new(Vec::new()),
+        })
     }
 
     /// The underlying store.

@@ -120,6 +120,40 @@ impl Database {
         self.search.is_some()
     }
 
+    /// The descendants of `i` and `i` itself as a bitmap; large ones are cached (32 most
+    /// recently used), since building a 100k-concept bitmap costs about a millisecond.
+    fn descendants_or_self_bitmap(&self, i: u32) -> std::sync::Arc<RoaringBitmap> {
+        const CACHE_FROM: usize = 10_000;
+        const CAPACITY: usize = 32;
+        let d = self.store().descendants(i);
+        let build = || {
+            // descendants are sorted: appending them is much cheaper than inserting
+            let mut b = RoaringBitmap::from_sorted_iter(d.iter().copied())
+                .unwrap_or_else(|_| d.iter().copied().collect());
+            b.insert(i);
+            std::sync::Arc::new(b)
+        };
+        if d.len() < CACHE_FROM {
+            return build();
+        }
+        {
+            let mut c = self.is_a_cache.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(pos) = c.iter().position(|(k, _)| *k == i) {
+                let hit = c.remove(pos);
+                let out = hit.1.clone();
+                c.push(hit);
+                return out;
+            }
+        }
+        let b = build();
+        let mut c = self.is_a_cache.lock().unwrap_or_else(|p| p.into_inner());
+        if c.len() >= CAPACITY {
+            c.remove(0);
+        }
+        c.push((i, b.clone()));
+        b
+    }
+
     /// Concept filter bitmap for `is_a`, `refsets` and `ecl` (intersected), if any.
     fn search_filter(&self, o: &SearchOptions) -> Result<Option<RoaringBitmap>, DbError> {
         let s = self.store();
@@ -134,13 +168,7 @@ impl Database {
             let mut b = RoaringBitmap::new();
             for id in &o.is_a {
                 let i = self.concept_index(id)?;
-                // descendants are sorted: appending them is much cheaper than inserting
-                let d = s.descendants(i);
-                match RoaringBitmap::from_sorted_iter(d.iter().copied()) {
-                    Ok(sub) => b |= sub,
-                    Err(_) => b.extend(d.iter().copied()),
-                }
-                b.insert(i);
+                b |= &*self.descendants_or_self_bitmap(i);
             }
             and(b);
         }
