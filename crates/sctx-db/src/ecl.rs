@@ -23,7 +23,12 @@ pub struct StoreBackend<'a> {
     store: &'a Store,
     active: &'a RoaringBitmap,
     alt: Option<AlternateResolver<'a>>,
+    refset_cache: &'a RefsetCache,
 }
+
+/// Concepts referenced by active members, per refset, computed on first use.
+pub(crate) type RefsetCache =
+    std::sync::Mutex<std::collections::HashMap<u64, std::sync::Arc<RoaringBitmap>>>;
 
 impl std::fmt::Debug for StoreBackend<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -171,6 +176,21 @@ impl EclBackend for StoreBackend<'_> {
     fn active_concepts(&self) -> Option<&RoaringBitmap> {
         Some(self.active)
     }
+    fn active_member_concepts(&self, refset_id: u64) -> Option<RoaringBitmap> {
+        if let Some(b) = self.refset_cache.lock().unwrap_or_else(|p| p.into_inner()).get(&refset_id)
+        {
+            return Some((**b).clone());
+        }
+        let mut b = RoaringBitmap::new();
+        for (referenced, active) in self.store.member_refs(refset_id) {
+            if active && let Some(i) = self.store.index_of(referenced) {
+                b.insert(i);
+            }
+        }
+        let b = std::sync::Arc::new(b);
+        self.refset_cache.lock().unwrap_or_else(|p| p.into_inner()).insert(refset_id, b.clone());
+        Some((*b).clone())
+    }
 }
 
 /// Options for [`Database::ecl`].
@@ -227,7 +247,12 @@ impl Database {
 
     /// The evaluator backend over this database.
     pub fn ecl_backend(&self) -> StoreBackend<'_> {
-        StoreBackend { store: self.store(), active: self.active_set(), alt: None }
+        StoreBackend {
+            store: self.store(),
+            active: self.active_set(),
+            alt: None,
+            refset_cache: &self.refset_cache,
+        }
     }
 
     /// Parses ECL, checking that every concept id in it is a valid SCTID.

@@ -109,6 +109,8 @@ pub struct Database {
     /// Descendant-or-self bitmaps of large hierarchies used as search filters, most recent
     /// last (a search box is usually constrained to the same few hierarchies).
     is_a_cache: std::sync::Mutex<Vec<(u32, std::sync::Arc<roaring::RoaringBitmap>)>>,
+    /// Concepts referenced by active members of each refset queried with `^` in ECL.
+    refset_cache: ecl::RefsetCache,
 }
 
 /// Parses a concept id from user input.
@@ -148,6 +150,7 @@ impl Database {
             search,
             legacy,
             is_a_cache: std::sync::Mutex::new(Vec::new()),
+            refset_cache: Default::default(),
         })
     }
 

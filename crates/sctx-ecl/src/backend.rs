@@ -148,6 +148,13 @@ pub trait EclBackend {
     /// Resolve a dialect alias (e.g. `en-gb`) to a language refset id. The
     /// evaluator falls back to a built-in table (ECL spec Appendix C) when
     /// this returns `None`.
+    /// The concepts referenced by active members of a refset, when the backend can give
+    /// them without materialising every member (a fast path for `^ R` without member
+    /// filters or field selection). `None` falls back to [`EclBackend::refset_members`].
+    fn active_member_concepts(&self, refset_id: u64) -> Option<roaring::RoaringBitmap> {
+        let _ = refset_id;
+        None
+    }
     fn dialect_alias(&self, alias: &str) -> Option<u64> {
         let _ = alias;
         None

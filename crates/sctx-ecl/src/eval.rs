@@ -703,6 +703,25 @@ impl<'b, B: EclBackend + ?Sized> Evaluator<'b, B> {
         };
         let filters = self.compile_member_filters(member_filters)?;
         let mut out = RoaringBitmap::new();
+        if field.is_none() && filters.is_empty() {
+            // plain `^ R`: the referenced concepts of active members, from the backend's
+            // fast path when it has one
+            let mut fast = true;
+            for r in self.refset_candidates(refsets) {
+                self.tick()?;
+                match self.backend.active_member_concepts(self.backend.id_of(r)) {
+                    Some(b) => out |= b,
+                    None => {
+                        fast = false;
+                        break;
+                    }
+                }
+            }
+            if fast {
+                return Ok(out);
+            }
+            out = RoaringBitmap::new();
+        }
         let mut any_member = false;
         let mut field_seen = false;
         for r in self.refset_candidates(refsets) {

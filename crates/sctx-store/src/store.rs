@@ -610,6 +610,20 @@ impl Store {
         (a..b).filter_map(move |i| self.member(i))
     }
 
+    /// (referenced component, active) of every member of a refset, without decoding fields.
+    pub fn member_refs(&self, refset: u64) -> impl Iterator<Item = (u64, bool)> + '_ {
+        let r = self.r();
+        let (a, b) = self
+            .refset_rec(refset)
+            .map(|x| (x.member_start.to_native() as usize, x.member_end.to_native() as usize))
+            .unwrap_or((0, 0));
+        r.members
+            .get(a..b)
+            .unwrap_or(&[])
+            .iter()
+            .map(|m| (m.referenced.to_native(), m.active.to_native() == 1))
+    }
+
     /// Members of a refset that reference `component`.
     pub fn members_of_for(
         &self,
