@@ -159,3 +159,154 @@ fn hl7_snomed_suite_counts() {
     }
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
+
+/// Filters and refinement forms over the sample, each against a set computed independently
+/// by brute force over the store (not through the evaluator).
+#[test]
+fn filters_and_refinements_match_brute_force() {
+    let db = sample();
+    let s = db.store();
+    let under = |id: u64| -> BTreeSet<u32> {
+        let i = s.index_of(id).unwrap();
+        let mut v: BTreeSet<u32> = s.descendants(i).iter().copied().collect();
+        v.insert(i);
+        v.into_iter().filter(|&c| s.is_active(c)).collect()
+    };
+    let as_ids =
+        |v: BTreeSet<u32>| -> BTreeSet<u64> { v.into_iter().map(|i| s.id_of(i)).collect() };
+    let findings = under(404684003);
+
+    // concept filters
+    let want = as_ids(
+        findings
+            .iter()
+            .copied()
+            .filter(|&c| s.concept(c).unwrap().effective_time >= 20100101)
+            .collect(),
+    );
+    assert!(!want.is_empty(), "vacuous: {}", "<< 404684003 {{ C effectiveTime >= \"20100101\" }}");
+    assert_eq!(ids(db, "<< 404684003 {{ C effectiveTime >= \"20100101\" }}"), want);
+    let want =
+        as_ids(findings.iter().copied().filter(|&c| !s.concept(c).unwrap().primitive).collect());
+    assert!(!want.is_empty(), "vacuous: {}", "<< 404684003 {{ C definitionStatus = defined }}");
+    assert_eq!(ids(db, "<< 404684003 {{ C definitionStatus = defined }}"), want);
+    let want = as_ids(
+        findings
+            .iter()
+            .copied()
+            .filter(|&c| s.concept(c).unwrap().module == 900000000000207008)
+            .collect(),
+    );
+    assert!(!want.is_empty(), "vacuous: {}", "<< 404684003 {{ C moduleId = 900000000000207008 }}");
+    assert_eq!(ids(db, "<< 404684003 {{ C moduleId = 900000000000207008 }}"), want);
+
+    // description filters: type, language, dialect acceptability, term prefix words
+    let has_desc = |c: u32, f: &dyn Fn(&sctx_store::DescriptionView<'_>) -> bool| {
+        s.descriptions(c).any(|d| d.active && f(&d))
+    };
+    let want = as_ids(
+        findings
+            .iter()
+            .copied()
+            .filter(|&c| {
+                has_desc(c, &|d| {
+                    d.type_id == 900000000000013009
+                        && d.term.to_lowercase().split_whitespace().any(|w| w.starts_with("heart"))
+                })
+            })
+            .collect(),
+    );
+    assert!(!want.is_empty(), "vacuous: {}", "<< 404684003 {{ D term = \"heart\", type = syn }}");
+    assert_eq!(ids(db, "<< 404684003 {{ D term = \"heart\", type = syn }}"), want);
+    let procedures = under(71388002);
+    let want = as_ids(
+        procedures
+            .iter()
+            .copied()
+            .filter(|&c| {
+                has_desc(c, &|d| {
+                    d.acceptability_in(900000000000508004) == Some(900000000000548007)
+                        && d.term.to_lowercase().contains("appendicectomy")
+                })
+            })
+            .collect(),
+    );
+    assert!(!want.is_empty(), "vacuous: dialect");
+    assert_eq!(
+        ids(db, "<< 71388002 {{ D term = \"appendicectomy\", dialect = en-gb (prefer) }}"),
+        want
+    );
+    assert!(
+        ids(db, "<< 71388002 {{ D term = \"appendicectomy\", dialect = en-us (prefer) }}")
+            .is_empty()
+    );
+
+    // refinements: attribute with subsumption on type and value, and reverse
+    let site = s.index_of(363698007).unwrap();
+    let heart = under(80891009);
+    let want = as_ids(
+        findings
+            .iter()
+            .copied()
+            .filter(|&c| c != s.index_of(404684003).unwrap())
+            .filter(|&c| {
+                s.outbound(c).any(|r| s.subsumes(site, r.type_idx) && heart.contains(&r.other))
+            })
+            .collect(),
+    );
+    assert!(!want.is_empty(), "vacuous: {}", "< 404684003 : 363698007 = << 80891009");
+    assert_eq!(ids(db, "< 404684003 : 363698007 = << 80891009"), want);
+    // grouped: both attributes in one group
+    let morph = s.index_of(116676008).unwrap();
+    let infarct = under(55641003);
+    let want = as_ids(
+        findings
+            .iter()
+            .copied()
+            .filter(|&c| c != s.index_of(404684003).unwrap())
+            .filter(|&c| {
+                let rels: Vec<_> = s.outbound(c).collect();
+                rels.iter().any(|a| {
+                    a.group != 0
+                        && s.subsumes(site, a.type_idx)
+                        && heart.contains(&a.other)
+                        && rels.iter().any(|b| {
+                            b.group == a.group
+                                && s.subsumes(morph, b.type_idx)
+                                && infarct.contains(&b.other)
+                        })
+                })
+            })
+            .collect(),
+    );
+    assert!(
+        !want.is_empty(),
+        "vacuous: {}",
+        "< 404684003 : { 363698007 = << 80891009, 116676008 = << 55641003 }"
+    );
+    assert_eq!(ids(db, "< 404684003 : { 363698007 = << 80891009, 116676008 = << 55641003 }"), want);
+    // cardinality: at least two attributes of any kind in one concept
+    let want = as_ids(
+        findings
+            .iter()
+            .copied()
+            .filter(|&c| c != s.index_of(404684003).unwrap())
+            .filter(|&c| s.outbound(c).filter(|r| s.id_of(r.type_idx) != 116680003).count() >= 2)
+            .collect(),
+    );
+    let got = ids(db, "< 404684003 : [2..*] * = *");
+    // `*` as attribute name also matches is-a, so compare on concepts with 2+ non-is-a too
+    assert!(want.is_subset(&got), "{want:?} ⊄ {got:?}");
+    // member of, and refsets containing a concept (^R)
+    let want: BTreeSet<u64> =
+        s.members_of(9900001008).filter(|m| m.active).map(|m| m.referenced).collect();
+    assert!(!want.is_empty(), "vacuous: {}", "^ 9900001008");
+    assert_eq!(ids(db, "^ 9900001008"), want);
+    let r = ids(db, "^R 22298006");
+    assert!(r.contains(&9900001008), "{r:?}");
+    // history: MAX includes every association source of the target
+    let mi = s.index_of(22298006).unwrap();
+    let mut want: BTreeSet<u64> = s.associations_to(mi).map(|(_, src)| s.id_of(src)).collect();
+    want.insert(22298006);
+    assert!(want.is_subset(&ids(db, "22298006 {{ +HISTORY-MAX }}")));
+}
