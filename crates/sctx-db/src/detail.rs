@@ -202,6 +202,38 @@ impl Database {
     pub fn lookup_idx(&self, idx: u32, lang: &LanguagePreference) -> ConceptDetail {
         let s = &self.store;
         let c = s.concept(idx).expect("index from index_of");
+        ConceptDetail {
+            id: c.id.to_string(),
+            active: c.active,
+            effective_time: date(c.effective_time),
+            module_id: c.module.to_string(),
+            definition_status: if c.primitive { "primitive" } else { "defined" },
+            definition_status_id: c.definition_status.to_string(),
+            fsn: s.fsn(idx, lang).map(|d| d.term.to_string()),
+            preferred_term: s.preferred_term(idx, lang).map(str::to_string),
+            descriptions: self.description_details(idx),
+            text_definitions: s.text_definitions(idx).map(|d| desc_detail(&d)).collect(),
+            parents: s.parents(idx).iter().map(|&p| concept_ref(s, p, lang)).collect(),
+            children: s.children(idx).iter().map(|&p| concept_ref(s, p, lang)).collect(),
+            attributes: self.attribute_groups(idx, lang),
+            refsets: self.refset_memberships(idx, lang),
+            historical_associations: self.histories(idx, lang),
+        }
+    }
+
+    /// A concept reference (id and preferred term) by dense index.
+    pub fn concept_ref(&self, idx: u32, lang: &LanguagePreference) -> ConceptRef {
+        concept_ref(&self.store, idx, lang)
+    }
+
+    /// A concept's descriptions with their language acceptability.
+    pub fn description_details(&self, idx: u32) -> Vec<DescriptionDetail> {
+        self.store.descriptions(idx).map(|d| desc_detail(&d)).collect()
+    }
+
+    /// Attributes (is-a excluded) and concrete values by role group.
+    pub fn attribute_groups(&self, idx: u32, lang: &LanguagePreference) -> Vec<AttributeGroup> {
+        let s = &self.store;
         let mut groups: BTreeMap<u32, Vec<AttributeRef>> = BTreeMap::new();
         for r in s.outbound(idx) {
             if s.id_of(r.type_idx) == ids::IS_A {
@@ -220,8 +252,13 @@ impl Database {
                 concrete_value: Some(cv.value.to_string()),
             });
         }
-        let refsets = s
-            .members_for(c.id)
+        groups.into_iter().map(|(group, attributes)| AttributeGroup { group, attributes }).collect()
+    }
+
+    /// Active refset memberships (language refsets excluded) with their fields.
+    pub fn refset_memberships(&self, idx: u32, lang: &LanguagePreference) -> Vec<RefsetMembership> {
+        let s = &self.store;
+        s.members_for(s.id_of(idx))
             .filter(|m| m.active)
             .map(|m| RefsetMembership {
                 refset: id_ref(s, m.refset, lang),
@@ -240,7 +277,12 @@ impl Database {
                     })
                     .collect(),
             })
-            .collect();
+            .collect()
+    }
+
+    /// Historical associations from and to a concept.
+    pub fn histories(&self, idx: u32, lang: &LanguagePreference) -> Histories {
+        let s = &self.store;
         let assoc = |(refset, other): (u64, u32)| AssociationRef {
             refset_id: refset.to_string(),
             name: ids::association_name(refset)
@@ -251,28 +293,9 @@ impl Database {
                 .unwrap_or_else(|| refset.to_string()),
             concept: concept_ref(s, other, lang),
         };
-        ConceptDetail {
-            id: c.id.to_string(),
-            active: c.active,
-            effective_time: date(c.effective_time),
-            module_id: c.module.to_string(),
-            definition_status: if c.primitive { "primitive" } else { "defined" },
-            definition_status_id: c.definition_status.to_string(),
-            fsn: s.fsn(idx, lang).map(|d| d.term.to_string()),
-            preferred_term: s.preferred_term(idx, lang).map(str::to_string),
-            descriptions: s.descriptions(idx).map(|d| desc_detail(&d)).collect(),
-            text_definitions: s.text_definitions(idx).map(|d| desc_detail(&d)).collect(),
-            parents: s.parents(idx).iter().map(|&p| concept_ref(s, p, lang)).collect(),
-            children: s.children(idx).iter().map(|&p| concept_ref(s, p, lang)).collect(),
-            attributes: groups
-                .into_iter()
-                .map(|(group, attributes)| AttributeGroup { group, attributes })
-                .collect(),
-            refsets,
-            historical_associations: Histories {
-                outgoing: s.associations_from(idx).map(assoc).collect(),
-                incoming: s.associations_to(idx).map(assoc).collect(),
-            },
+        Histories {
+            outgoing: s.associations_from(idx).map(assoc).collect(),
+            incoming: s.associations_to(idx).map(assoc).collect(),
         }
     }
 }

@@ -94,7 +94,7 @@ pub fn import(
         p("compile", "search index", 0, 1);
     }
     let t2 = Instant::now();
-    let search_stats = crate::search::build_index(&store, &staging.path().join("search"))?;
+    let search_stats = crate::search::build_search_index(&store, &staging.path().join("search"))?;
     let search_seconds = t2.elapsed().as_secs_f64();
     if let Some(d) = dropper {
         let _ = d.join();

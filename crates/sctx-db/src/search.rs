@@ -10,7 +10,9 @@ use serde::Serialize;
 
 use crate::{Database, DbError};
 
-pub(crate) fn build_index(store: &Store, dir: &Path) -> Result<IndexStats, DbError> {
+/// Builds the search index of a store into `dir`, as `import` does: one document per
+/// description; terms are not stored in the index (they are read from the store).
+pub fn build_search_index(store: &Store, dir: &Path) -> Result<IndexStats, DbError> {
     let err = |e: sctx_search::SearchError| DbError::Search(e.to_string());
     let mut b = IndexBuilder::create(dir, 300_000_000).map_err(err)?;
     // terms are read from the store by description id: not stored twice

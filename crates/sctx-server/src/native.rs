@@ -165,21 +165,15 @@ async fn concepts_batch(
 async fn descriptions(
     State(st): State<Arc<AppState>>,
     Path(id): Path<String>,
-    Lang(l): Lang,
+    Lang(_): Lang,
 ) -> Result<Response, ApiError> {
     let db = st.db()?;
     let i = idx(&db, &id)?;
-    Ok(Json(db.lookup_idx(i, &l).descriptions).into_response())
+    Ok(Json(db.description_details(i)).into_response())
 }
 
 fn refs(db: &Database, v: &[u32], l: &LanguagePreference) -> Vec<ConceptRef> {
-    let s = db.store();
-    v.iter()
-        .map(|&i| ConceptRef {
-            id: s.id_of(i).to_string(),
-            preferred_term: s.preferred_term(i, l).map(str::to_string),
-        })
-        .collect()
+    v.iter().map(|&i| db.concept_ref(i, l)).collect()
 }
 
 async fn parents(
@@ -240,14 +234,15 @@ async fn properties(
 ) -> Result<Response, ApiError> {
     let db = st.db()?;
     let i = idx(&db, &id)?;
-    let d = db.lookup_idx(i, &l);
+    let c =
+        db.store().concept(i).ok_or_else(|| ApiError::internal("concept index out of range"))?;
     Ok(Json(serde_json::json!({
-        "id": d.id,
-        "active": d.active,
-        "moduleId": d.module_id,
-        "definitionStatus": d.definition_status,
-        "effectiveTime": d.effective_time,
-        "groups": d.attributes,
+        "id": c.id.to_string(),
+        "active": c.active,
+        "moduleId": c.module.to_string(),
+        "definitionStatus": if c.primitive { "primitive" } else { "defined" },
+        "effectiveTime": if c.effective_time == 0 { String::new() } else { format!("{:08}", c.effective_time) },
+        "groups": db.attribute_groups(i, &l),
     }))
     .into_response())
 }
@@ -259,7 +254,7 @@ async fn refsets(
 ) -> Result<Response, ApiError> {
     let db = st.db()?;
     let i = idx(&db, &id)?;
-    Ok(Json(db.lookup_idx(i, &l).refsets).into_response())
+    Ok(Json(db.refset_memberships(i, &l)).into_response())
 }
 
 async fn history(
@@ -269,7 +264,7 @@ async fn history(
 ) -> Result<Response, ApiError> {
     let db = st.db()?;
     let i = idx(&db, &id)?;
-    Ok(Json(db.lookup_idx(i, &l).historical_associations).into_response())
+    Ok(Json(db.histories(i, &l)).into_response())
 }
 
 #[derive(Deserialize)]
