@@ -3,7 +3,7 @@
 
 use sctx_db::Database;
 use sctx_store::{FieldValue, Store};
-use sctx_types::ids;
+use sctx_types::{LanguagePreference, ids};
 use serde_json::{Value, json};
 
 use super::{Ctx, Oo, Params, SCT, concept_idx, default_edition, display, is_snomed, parameters};
@@ -154,6 +154,23 @@ fn match_part(
     json!({ "name": "match", "part": parts })
 }
 
+/// Pushes one SNOMED CT match per concept, ordered by id.
+fn concept_matches(
+    store: &Store,
+    concepts: impl Iterator<Item = u32>,
+    equivalence: &str,
+    source: &str,
+    lang: &LanguagePreference,
+    matches: &mut Vec<Value>,
+) {
+    let mut v: Vec<u32> = concepts.collect();
+    v.sort_by_key(|&c| store.id_of(c));
+    for c in v {
+        let coding = json!({ "system": SCT, "code": store.id_of(c).to_string(), "display": display(store, c, lang) });
+        matches.push(match_part(equivalence, Some(coding), Vec::new(), source));
+    }
+}
+
 fn product(element: &str, code: &str, display: Option<String>) -> Value {
     let mut c = json!({ "code": code });
     if let Some(d) = display {
@@ -252,16 +269,15 @@ pub(crate) fn translate(ctx: &Ctx, p: &Params) -> Result<Value, Oo> {
                 let Some(idx) = concept_idx(store, &code) else { continue };
                 match k {
                     Kind::Association(eq) => {
-                        let mut targets: Vec<u32> = store
-                            .associations_from(idx)
-                            .filter(|(r, _)| *r == refset)
-                            .map(|(_, t)| t)
-                            .collect();
-                        targets.sort_by_key(|&t| store.id_of(t));
-                        for t in targets {
-                            let c = json!({ "system": SCT, "code": store.id_of(t).to_string(), "display": display(store, t, &lang) });
-                            matches.push(match_part(eq, Some(c), Vec::new(), &source));
-                        }
+                        let targets = store.associations_from(idx).filter(|(r, _)| *r == refset);
+                        concept_matches(
+                            store,
+                            targets.map(|(_, t)| t),
+                            eq,
+                            &source,
+                            &lang,
+                            &mut matches,
+                        );
                     }
                     Kind::Map { complex, .. } => {
                         let mut ms: Vec<_> = store
@@ -315,16 +331,15 @@ pub(crate) fn translate(ctx: &Ctx, p: &Params) -> Result<Value, Oo> {
                             continue;
                         }
                         let Some(idx) = concept_idx(store, &code) else { continue };
-                        let mut sources: Vec<u32> = store
-                            .associations_to(idx)
-                            .filter(|(r, _)| *r == refset)
-                            .map(|(_, s)| s)
-                            .collect();
-                        sources.sort_by_key(|&s| store.id_of(s));
-                        for s in sources {
-                            let c = json!({ "system": SCT, "code": store.id_of(s).to_string(), "display": display(store, s, &lang) });
-                            matches.push(match_part(eq, Some(c), Vec::new(), &source));
-                        }
+                        let sources = store.associations_to(idx).filter(|(r, _)| *r == refset);
+                        concept_matches(
+                            store,
+                            sources.map(|(_, s)| s),
+                            eq,
+                            &source,
+                            &lang,
+                            &mut matches,
+                        );
                     }
                     Kind::Map { complex, .. } => {
                         if system.as_deref().is_some_and(|s| s != tsys) {
