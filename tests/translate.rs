@@ -37,9 +37,14 @@ fn a_pack_without_rf2_is_an_error() {
         &[sample_dir().join("nhs_datamigration_sample_20200401")],
         &Default::default(),
     );
-    assert!(r.is_err());
+    let msg = r.unwrap_err().to_string();
+    assert!(msg.contains("no RF2 package"), "{msg}");
     let r = sctx_db::import(dir.path(), &[dir.path().to_path_buf()], &Default::default());
-    assert!(r.is_err());
+    let msg = r.unwrap_err().to_string();
+    assert!(
+        msg.contains(&dir.path().display().to_string()) && msg.contains("no RF2 release files"),
+        "{msg}"
+    );
 }
 
 #[test]
