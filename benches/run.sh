@@ -49,7 +49,7 @@ if [ -z "$SKIP_HTTP" ] && command -v oha >/dev/null; then
     target/release/examples/hello_axum 127.0.0.1:$HPORT & HPID=$!
     for _ in $(seq 100); do curl -sf 127.0.0.1:$PORT/readyz >/dev/null && break; sleep 0.2; done
     ID=$(python3 -c "import json; print(json.load(open('$DATA/import-$PROFILE.json'))['build'])" >/dev/null; "$SCTX" -q ecl --db "$DB" --limit 1 "<< 404684003" | python3 -c "import json,sys; print(json.load(sys.stdin)['items'][0]['id'])")
-    run() { oha --no-tui -z 10s -c 50 --output-format json "$1" 2>/dev/null | python3 -c "import json,sys; d=json.load(sys.stdin); s=d['summary']; p=d['latencyPercentiles']; print(f\"{s['requestsPerSec']:.0f} | {p['p50']*1000:.2f} | {p['p99']*1000:.2f}\")"; }
+    run() { oha --no-tui -z 10s -c 50 --output-format json "$1" 2>/dev/null | python3 -c "import json,sys; d=json.load(sys.stdin); s=d['summary']; p=d['latencyPercentiles']; print(f\"{s['requestsPerSec']:.0f} | {(p['p50'] or 0)*1000:.2f} | {(p['p99'] or 0)*1000:.2f}\")"; }
     H=$(run "http://127.0.0.1:$HPORT/")
     C=$(run "http://127.0.0.1:$PORT/v1/concepts/$ID")
     S=$(run "http://127.0.0.1:$PORT/v1/search?q=hea&limit=10")
