@@ -130,6 +130,19 @@ fn lookup_preferred_term(bencher: divan::Bencher<'_, '_>) {
     });
 }
 
+/// The whole `GET /v1/concepts/{id}` object (descriptions, relationships, refsets,
+/// history) built and serialized to JSON, as the HTTP handler does.
+#[divan::bench]
+fn lookup_full_json(bencher: divan::Bencher<'_, '_>) {
+    let f = fixture();
+    let lang = LanguagePreference::en_gb();
+    let mut k = 0usize;
+    bencher.bench_local(|| {
+        k = (k + 1) % f.sample.len();
+        divan::black_box(serde_json::to_vec(&f.db.lookup_idx(f.sample[k], &lang)).unwrap().len())
+    });
+}
+
 #[divan::bench]
 fn subsumption_test(bencher: divan::Bencher<'_, '_>) {
     let f = fixture();

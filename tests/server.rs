@@ -258,3 +258,75 @@ async fn cors_request_ids_and_openapi() {
         }
     }
 }
+
+#[tokio::test]
+async fn request_timeout_answers_408() {
+    let st = state_with(ServerConfig {
+        request_timeout: std::time::Duration::from_millis(60),
+        ..Default::default()
+    });
+    // A body that never finishes arriving (a slow or stalled client).
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<bytes::Bytes, std::io::Error>>(1);
+    tx.send(Ok(bytes::Bytes::from_static(b"[\"H33.."))).await.unwrap();
+    let body = Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(rx));
+    let req = Request::post("/v1/translate?from=readv2&to=snomed")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(body)
+        .unwrap();
+    let t0 = std::time::Instant::now();
+    let (s, h, b) = call(&st, req).await;
+    assert_eq!(s, StatusCode::REQUEST_TIMEOUT);
+    assert!(h[header::CONTENT_TYPE].to_str().unwrap().contains("json"));
+    assert_error(&serde_json::from_slice(&b).unwrap(), "timeout");
+    assert!(t0.elapsed() < std::time::Duration::from_secs(5));
+    drop(tx);
+    // a request answered at once is unaffected by the short timeout
+    let (s, _) = get(&st, "/v1/concepts/80146002").await;
+    assert_eq!(s, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn response_cache_keys_on_language_and_build() {
+    let st = state_with(ServerConfig::default());
+    let fetch = |uri: &'static str, lang: &'static str| {
+        let st = st.clone();
+        async move {
+            let mut r = Request::get(uri);
+            if !lang.is_empty() {
+                r = r.header(header::ACCEPT_LANGUAGE, lang);
+            }
+            call(&st, r.body(Body::empty()).unwrap()).await
+        }
+    };
+    let hit = |h: &axum::http::HeaderMap| h.get("x-cache").is_some();
+    let (_, h1, b1) = fetch("/v1/concepts/80146002", "").await;
+    assert!(!hit(&h1));
+    let (_, h2, b2) = fetch("/v1/concepts/80146002", "").await;
+    assert!(hit(&h2), "a repeat is answered from the cache");
+    assert_eq!(b1, b2);
+    assert_eq!(h1[header::CONTENT_TYPE], h2[header::CONTENT_TYPE]);
+    assert_ne!(h1["x-request-id"], h2["x-request-id"], "request ids are per request");
+    // another language is another answer
+    let (_, h3, b3) = fetch("/v1/concepts/80146002", "en-US").await;
+    assert!(!hit(&h3));
+    assert_eq!(serde_json::from_slice::<Value>(&b3).unwrap()["preferredTerm"], "Appendectomy");
+    // errors are not kept
+    fetch("/v1/concepts/1234567", "").await;
+    let (s, h4, _) = fetch("/v1/concepts/1234567", "").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(!hit(&h4));
+    // status is live, never cached
+    fetch("/v1/status", "").await;
+    assert!(!hit(&fetch("/v1/status", "").await.1));
+    // a reload starts afresh
+    st.load().unwrap();
+    assert!(!hit(&fetch("/v1/concepts/80146002", "").await.1));
+    assert!(hit(&fetch("/v1/concepts/80146002", "").await.1));
+    // and a cache of 0 bytes is off
+    let off = state_with(ServerConfig { response_cache_bytes: 0, ..Default::default() });
+    for _ in 0..2 {
+        let (_, h, _) =
+            call(&off, Request::get("/v1/concepts/80146002").body(Body::empty()).unwrap()).await;
+        assert!(!hit(&h));
+    }
+}

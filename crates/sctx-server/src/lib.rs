@@ -15,11 +15,13 @@
 //! # }
 //! ```
 
+mod cache;
 mod error;
 mod fhir;
 mod metrics;
 mod native;
 mod openapi;
+mod timeout;
 mod translate;
 
 use std::net::SocketAddr;
@@ -32,14 +34,15 @@ use arc_swap::ArcSwapOption;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use sctx_db::Database;
 use tower::ServiceBuilder;
 use tower_http::cors::CorsLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::timeout::TimeoutLayer;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
 use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
@@ -58,6 +61,8 @@ pub struct ServerConfig {
     pub max_page_size: usize,
     /// Allowed CORS origin (`*` for any); CORS is off when `None`.
     pub cors_origin: Option<String>,
+    /// Bytes of whole `GET` answers kept for repeats (0 disables the cache).
+    pub response_cache_bytes: usize,
 }
 
 impl Default for ServerConfig {
@@ -68,6 +73,7 @@ impl Default for ServerConfig {
             concurrency_limit: 1024,
             max_page_size: 10_000,
             cors_origin: None,
+            response_cache_bytes: 64 * 1024 * 1024,
         }
     }
 }
@@ -83,6 +89,7 @@ pub struct AppState {
     pub metrics: Metrics,
     reloads: AtomicU64,
     started: Instant,
+    cache: Option<cache::ResponseCache>,
 }
 
 impl AppState {
@@ -92,10 +99,11 @@ impl AppState {
         Arc::new(AppState {
             db: ArcSwapOption::empty(),
             db_path: db_path.to_path_buf(),
-            config,
             metrics: Metrics::default(),
             reloads: AtomicU64::new(0),
             started: Instant::now(),
+            cache: cache::ResponseCache::new(config.response_cache_bytes),
+            config,
         })
     }
 
@@ -112,7 +120,12 @@ impl AppState {
         let db = Database::open(&self.db_path)?;
         tracing::info!(build = %db.store().dir().display(), "database opened");
         self.db.store(Some(Arc::new(db)));
-        self.reloads.fetch_add(1, Ordering::Relaxed);
+        // Cache keys carry the generation: bumped after the swap, so a key made with the
+        // new generation is always answered from the new build.
+        self.reloads.fetch_add(1, Ordering::SeqCst);
+        if let Some(c) = &self.cache {
+            c.clear();
+        }
         Ok(())
     }
 
@@ -130,15 +143,25 @@ impl AppState {
 /// Replaces any non-JSON error body (from layers, unknown routes, extractor rejections)
 /// with the JSON error shape, and records metrics.
 async fn finish(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_string())
-        .unwrap_or_else(|| "unmatched".to_string());
+    let route = req.extensions().get::<MatchedPath>().cloned();
     let t0 = Instant::now();
-    let resp = next.run(req).await;
+    let key = match &state.cache {
+        Some(_) => cache::ResponseCache::key(&req, state.reloads.load(Ordering::SeqCst)),
+        None => None,
+    };
+    let resp = match (&state.cache, key) {
+        (Some(c), Some(k)) => match c.get(&k) {
+            Some(mut hit) => {
+                cache::mark_hit(&mut hit);
+                hit
+            }
+            None => c.offer(k, next.run(req).await).await,
+        },
+        _ => next.run(req).await,
+    };
     let status = resp.status();
-    state.metrics.record(&route, status.as_u16(), t0.elapsed());
+    let route = route.as_ref().map_or("unmatched", |m| m.as_str());
+    state.metrics.record(route, status.as_u16(), t0.elapsed());
     if status.is_client_error() || status.is_server_error() {
         let is_json = resp
             .headers()
@@ -164,6 +187,32 @@ async fn finish(State(state): State<Arc<AppState>>, req: Request, next: Next) ->
         }
     }
     resp
+}
+
+/// Request ids `<process tag>-<sequence>`: unique per process run and across restarts
+/// (the tag mixes the start time and pid), with no system call per request.
+#[derive(Clone)]
+struct RequestIds {
+    tag: Arc<str>,
+    next: Arc<AtomicU64>,
+}
+
+impl Default for RequestIds {
+    fn default() -> Self {
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0);
+        let tag = format!("{:x}", t ^ (u64::from(std::process::id()) << 40));
+        RequestIds { tag: tag.into(), next: Arc::new(AtomicU64::new(1)) }
+    }
+}
+
+impl MakeRequestId for RequestIds {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        HeaderValue::from_str(&format!("{}-{n}", self.tag)).ok().map(RequestId::new)
+    }
 }
 
 async fn fallback() -> ApiError {
@@ -194,18 +243,22 @@ pub fn router(state: Arc<AppState>) -> Router {
     // then tracing, the timeout and concurrency limits, then the body limit.
     app.layer(
         ServiceBuilder::new()
-            .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+            .layer(SetRequestIdLayer::x_request_id(RequestIds::default()))
             .layer(PropagateRequestIdLayer::x_request_id())
             .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
-                let id = req
-                    .headers()
-                    .get("x-request-id")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("-")
-                    .to_string();
-                tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id = %id)
+                // Fields are evaluated only when the span is enabled.
+                tracing::info_span!(
+                    "request",
+                    method = %req.method(),
+                    uri = %req.uri(),
+                    request_id = req
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-")
+                )
             }))
-            .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, cfg.request_timeout))
+            .layer(timeout::RequestTimeoutLayer::new(cfg.request_timeout))
             .layer(tower::limit::ConcurrencyLimitLayer::new(cfg.concurrency_limit.max(1)))
             .layer(axum::extract::DefaultBodyLimit::max(cfg.body_limit))
             .layer(tower_http::limit::RequestBodyLimitLayer::new(cfg.body_limit))

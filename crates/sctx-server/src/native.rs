@@ -514,6 +514,11 @@ async fn metrics(State(st): State<Arc<AppState>>) -> Response {
         ("sctx_ready", "1 when a database is open.", ready),
         ("sctx_concepts", "Concepts in the open build.", concepts),
         ("sctx_uptime_seconds", "Seconds since start.", st.started.elapsed().as_secs_f64()),
+        (
+            "sctx_response_cache_bytes",
+            "Bytes of GET answers held by the response cache.",
+            st.cache.as_ref().map_or(0.0, |c| c.weight() as f64),
+        ),
     ]);
     (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }

@@ -54,7 +54,17 @@ pub struct Store {
     graph: Archive<ArchivedGraphArchive>,
     refs: Archive<ArchivedRefsetArchive>,
     targets: fst::Map<Mmap>,
+    /// Preferred descriptions computed so far for en-GB and en-US (see [`PrefMemo`]).
+    pref_memo: [PrefMemo; 2],
 }
+
+/// A lazily filled table of preferred descriptions, one slot per concept: 0 = not yet
+/// computed, `u32::MAX` = none, else description index + 1. Filling is idempotent (the
+/// same value is computed whichever thread gets there first), so relaxed atomics suffice.
+/// Parents, children and attribute values of a lookup each need a preferred term; the
+/// memo turns those from a scan of the concept's descriptions into one load.
+#[derive(Default)]
+struct PrefMemo(std::sync::OnceLock<Box<[std::sync::atomic::AtomicU32]>>);
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -263,7 +273,8 @@ impl Store {
         // errors in file order
         let core = core?;
         let (graph, refs, targets) = rest?;
-        let store = Store { dir, manifest, core, graph, refs, targets };
+        let store =
+            Store { dir, manifest, core, graph, refs, targets, pref_memo: Default::default() };
         store.check_shape()?;
         Ok(store)
     }
@@ -435,8 +446,34 @@ impl Store {
         idx: u32,
         lang: &LanguagePreference,
     ) -> Option<DescriptionView<'_>> {
-        self.preferred_of_type(idx, lang, ids::SYNONYM)
-            .or_else(|| self.preferred_of_type(idx, lang, ids::FSN))
+        use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+        let compute = || {
+            self.preferred_of_type(idx, lang, ids::SYNONYM)
+                .or_else(|| self.preferred_of_type(idx, lang, ids::FSN))
+        };
+        let slot = if lang.language != "en" {
+            None
+        } else if lang.refsets == LanguagePreference::EN_GB_REFSETS {
+            Some(0)
+        } else if lang.refsets == LanguagePreference::EN_US_REFSETS {
+            Some(1)
+        } else {
+            None
+        };
+        let Some(slot) = slot else { return compute() };
+        let memo = self.pref_memo[slot].0.get_or_init(|| {
+            (0..self.concept_count()).map(|_| AtomicU32::new(0)).collect::<Vec<_>>().into()
+        });
+        let Some(cell) = memo.get(idx as usize) else { return compute() };
+        match cell.load(Relaxed) {
+            0 => {
+                let d = compute();
+                cell.store(d.as_ref().map_or(u32::MAX, |d| d.index.saturating_add(1)), Relaxed);
+                d
+            }
+            u32::MAX => None,
+            v => self.description_at(v - 1),
+        }
     }
 
     /// The preferred term of a concept (see [`Store::preferred_description`]).
@@ -449,23 +486,47 @@ impl Store {
         self.preferred_of_type(idx, lang, ids::FSN)
     }
 
+    /// The active description of `type_id` that `lang` prefers: preferred in the
+    /// earliest of its refsets; else preferred in any refset; else in its language;
+    /// else the first. One pass over the concept's raw records; a view is built only
+    /// for the winner.
     fn preferred_of_type(
         &self,
         idx: u32,
         lang: &LanguagePreference,
         type_id: u64,
     ) -> Option<DescriptionView<'_>> {
-        let candidates =
-            || self.descriptions(idx).filter(move |d| d.active && d.type_id == type_id);
-        for &refset in &lang.refsets {
-            if let Some(d) = candidates().find(|d| d.is_preferred_in(refset)) {
-                return Some(d);
+        let c = self.core.get();
+        let lang_off = u32s(&c.lang_off);
+        let n = lang.refsets.len();
+        let mut best: Option<(usize, usize)> = None;
+        for i in range(u32s(&c.desc_off), idx) {
+            let Some(rec) = c.descriptions.get(i) else { continue };
+            if rec.active.to_native() != 1 || rec.type_id.to_native() != type_id {
+                continue;
+            }
+            let mut rank = n + 2;
+            for l in c.lang.get(range(lang_off, i as u32)).unwrap_or(&[]) {
+                if l.acceptability.to_native() == ids::PREFERRED {
+                    let r = l.refset.to_native();
+                    rank = rank.min(lang.refsets.iter().position(|&x| x == r).unwrap_or(n));
+                }
+            }
+            if rank > n && best.is_none_or(|(b, _)| b > n + 1) {
+                let ls = rec.lang_start.to_native() as usize;
+                let code = self.text().get(ls..).and_then(|s| s.split('\0').next());
+                if code == Some(lang.language.as_str()) {
+                    rank = n + 1;
+                }
+            }
+            if best.is_none_or(|(b, _)| rank < b) {
+                best = Some((rank, i));
+                if rank == 0 {
+                    break;
+                }
             }
         }
-        candidates()
-            .find(|d| d.acceptability().any(|(_, a)| a == ids::PREFERRED))
-            .or_else(|| candidates().find(|d| d.language_code == lang.language))
-            .or_else(|| candidates().next())
+        best.and_then(|(_, i)| c.descriptions.get(i).map(|d| self.desc_view(i, d)))
     }
 
     /// Whether a description is acceptable or preferred in any of `lang`'s refsets.

@@ -25,25 +25,20 @@ impl Default for LanguagePreference {
 }
 
 impl LanguagePreference {
+    /// The refsets of [`LanguagePreference::en_gb`].
+    pub const EN_GB_REFSETS: [u64; 4] =
+        [ids::NHS_CLINICAL_LANG, ids::NHS_PHARMACY_LANG, ids::GB_ENGLISH, ids::US_ENGLISH];
+    /// The refsets of [`LanguagePreference::en_us`].
+    pub const EN_US_REFSETS: [u64; 2] = [ids::US_ENGLISH, ids::GB_ENGLISH];
+
     /// en-GB: NHS clinical, NHS pharmacy, GB English; US English as the last fallback.
     pub fn en_gb() -> Self {
-        LanguagePreference {
-            refsets: vec![
-                ids::NHS_CLINICAL_LANG,
-                ids::NHS_PHARMACY_LANG,
-                ids::GB_ENGLISH,
-                ids::US_ENGLISH,
-            ],
-            language: "en".into(),
-        }
+        LanguagePreference { refsets: Self::EN_GB_REFSETS.to_vec(), language: "en".into() }
     }
 
     /// en-US: US English, then GB English as a fallback.
     pub fn en_us() -> Self {
-        LanguagePreference {
-            refsets: vec![ids::US_ENGLISH, ids::GB_ENGLISH],
-            language: "en".into(),
-        }
+        LanguagePreference { refsets: Self::EN_US_REFSETS.to_vec(), language: "en".into() }
     }
 
     /// Parses a language tag, or an HTTP `Accept-Language` value (first supported entry

@@ -9,6 +9,11 @@ use clap::{Parser, Subcommand};
 use sctx_db::{Database, ImportOptions};
 use sctx_types::LanguagePreference;
 
+// mimalloc: the server answers with many short-lived strings; glibc malloc took ~10% of a
+// lookup request's CPU in `perf` (BENCHMARKS.md, HTTP).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "sctx",
@@ -101,6 +106,9 @@ enum Command {
         /// Log as JSON lines instead of text.
         #[arg(long)]
         log_json: bool,
+        /// MiB of whole GET answers kept for repeats (0 turns the cache off).
+        #[arg(long, default_value_t = 64)]
+        cache_mb: usize,
     },
     /// Evaluate an ECL expression and print the count and a page of concepts.
     Ecl {
@@ -354,6 +362,7 @@ fn run(cli: Cli) -> Result<()> {
             max_page_size,
             cors_origin,
             log_json,
+            cache_mb,
         } => {
             init_logging(log_json, cli.quiet);
             let path = resolve_db(&db, cli.quiet)?;
@@ -363,6 +372,7 @@ fn run(cli: Cli) -> Result<()> {
                 concurrency_limit: concurrency,
                 max_page_size,
                 cors_origin,
+                response_cache_bytes: cache_mb.saturating_mul(1024 * 1024),
             };
             let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             rt.block_on(async move {
