@@ -63,6 +63,12 @@ impl ResponseCache {
         if req.method() != axum::http::Method::GET || !cacheable(req.uri().path()) {
             return None;
         }
+        // A GET with a body (FHIR reads one) is answered afresh.
+        let has_body = req.headers().contains_key(header::TRANSFER_ENCODING)
+            || req.headers().get(header::CONTENT_LENGTH).is_some_and(|v| v.as_bytes() != b"0");
+        if has_body {
+            return None;
+        }
         let h = |n: header::HeaderName| {
             req.headers().get(n).and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
         };
