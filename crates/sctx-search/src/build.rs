@@ -117,10 +117,11 @@ impl IndexBuilder {
     }
 
     fn payload(&self) -> String {
+        let edge = crate::analysis::PREFIX_EDGE;
         if self.store_terms {
-            SORTED_PAYLOAD.to_string()
+            format!("{SORTED_PAYLOAD} edge{edge}")
         } else {
-            format!("{SORTED_PAYLOAD} {NO_TERMS_PAYLOAD}")
+            format!("{SORTED_PAYLOAD} {NO_TERMS_PAYLOAD} edge{edge}")
         }
     }
 

@@ -31,7 +31,7 @@ use tantivy::{
     TERMINATED, TantivyDocument, Term,
 };
 
-use crate::analysis::{MAX_EDGE, PREFIX_EDGE, exact_key, query_tokens, truncate_chars};
+use crate::analysis::{MAX_EDGE, exact_key, query_tokens, truncate_chars};
 use crate::error::Context;
 use crate::schema::{FLAG_ACTIVE, FLAG_CONCEPT_ACTIVE, Fields, names, register_tokenizers};
 use crate::{DEFINITION_TYPE, FSN_TYPE, Fuzzy, Hit, SearchError, SearchQuery};
@@ -72,6 +72,9 @@ struct Inner {
     ordered: bool,
     /// Terms are in the doc store (else hits carry an empty term).
     stored_terms: bool,
+    /// Longest prefix indexed as an edge n-gram (`edgeN` in the payload; 4 before it was
+    /// recorded).
+    prefix_edge: usize,
     _reader: IndexReader,
 }
 
@@ -224,8 +227,12 @@ fn preference(
 struct Plan<'q> {
     q: &'q SearchQuery<'q>,
     n_tokens: usize,
-    /// Candidate passes, best first.
+    /// Candidate passes. When `covering` is set, the first pass matches a superset of
+    /// the next `covering` passes (all-prefix ⊇ exact, whole-word, term-start): if it is
+    /// read to the end within the budget, those passes can add nothing and are skipped.
+    /// Otherwise they run to fetch their (better ranked) matches beyond the budget.
     passes: Vec<Box<dyn Weight>>,
+    covering: usize,
     exact: Option<Box<dyn Weight>>,
     whole: Vec<Box<dyn Weight>>,
     start: Vec<Box<dyn Weight>>,
@@ -260,6 +267,10 @@ impl SearchIndex {
         let words: Vec<&str> = metas.payload.as_deref().unwrap_or("").split(' ').collect();
         let presorted = words.contains(&crate::build::SORTED_PAYLOAD);
         let stored_terms = !words.contains(&crate::build::NO_TERMS_PAYLOAD);
+        let prefix_edge = words
+            .iter()
+            .find_map(|w| w.strip_prefix("edge").and_then(|n| n.parse::<usize>().ok()))
+            .unwrap_or(4);
         let sorted = tantivy_sorted || presorted;
         let ordered = presorted || (tantivy_sorted && metas.segments.len() <= 1);
         let reader = index
@@ -282,6 +293,7 @@ impl SearchIndex {
                 sorted,
                 ordered,
                 stored_terms,
+                prefix_edge,
                 _reader: reader,
             }),
         })
@@ -348,7 +360,9 @@ impl SearchIndex {
         }
         let level = if q.fuzzy == Fuzzy::On { Level::Strict } else { Level::Exact };
         let plan = self.plan(q, &tokens, level, false)?;
-        let Some(general) = plan.passes.last() else {
+        // The broadest pass: fuzzy when on (last), else all-prefix (first).
+        let general = if level == Level::Exact { plan.passes.first() } else { plan.passes.last() };
+        let Some(general) = general else {
             return Ok(0);
         };
         let mut concepts = RoaringBitmap::new();
@@ -380,7 +394,7 @@ impl SearchIndex {
     /// (looked up in the term dictionary; few words share a prefix of that length).
     fn prefix_query(&self, token: &str) -> Box<dyn Query> {
         let f = &self.inner.fields;
-        if token.chars().count() <= PREFIX_EDGE {
+        if token.chars().count() <= self.inner.prefix_edge {
             return Box::new(TermQuery::new(
                 Term::from_field_text(f.prefix, token),
                 IndexRecordOption::Basic,
@@ -499,14 +513,16 @@ impl SearchIndex {
         // On a retry (the previous, stricter level found nothing) the exact, whole-word,
         // term-start and prefix passes are known to be empty: only the fuzzy pass runs.
         let mut passes = Vec::new();
+        let mut covering = 0;
         if !(retry && level != Level::Exact) {
+            passes.push(self.with_filters(q, prefix_qs.iter().map(|p| p.box_clone()).collect()));
             passes.push(self.with_filters(q, vec![exact_q.box_clone()]));
             passes.push(self.with_filters(q, whole_qs.iter().map(|w| w.box_clone()).collect()));
             let mut start_pass: Vec<Box<dyn Query>> =
                 prefix_qs.iter().map(|p| p.box_clone()).collect();
             start_pass.push(any_start);
             passes.push(self.with_filters(q, start_pass));
-            passes.push(self.with_filters(q, prefix_qs.iter().map(|p| p.box_clone()).collect()));
+            covering = 3;
         }
         if level != Level::Exact {
             let fuzzy: Vec<Box<dyn Query>> =
@@ -521,6 +537,7 @@ impl SearchIndex {
             q,
             n_tokens: tokens.len(),
             passes: weights(&passes)?,
+            covering,
             exact: Some(self.weight(exact_q.as_ref())?),
             whole: weights(&whole_qs)?,
             start: weights(&start_qs)?,
@@ -633,8 +650,13 @@ impl SearchIndex {
             if self.inner.ordered {
                 // Segments hold consecutive runs of the static order: a pass reads them as
                 // one list, with one budget.
-                for pass in &plan.passes {
+                let mut first_complete = false;
+                for (k, pass) in plan.passes.iter().enumerate() {
+                    if k >= 1 && k <= plan.covering && first_complete {
+                        continue;
+                    }
                     let mut left = budget;
+                    let mut complete = true;
                     for (seg, reader) in readers.iter().enumerate() {
                         let cols = &self.inner.segments[seg];
                         let (outcome, taken) =
@@ -647,19 +669,31 @@ impl SearchIndex {
                             Outcome::Stopped => break,
                             Outcome::Budget => {
                                 truncated = true;
+                                complete = false;
                                 break;
                             }
                         }
+                    }
+                    if k == 0 {
+                        first_complete = complete;
                     }
                 }
             } else {
                 for (seg, reader) in readers.iter().enumerate() {
                     let cols = &self.inner.segments[seg];
-                    for pass in &plan.passes {
-                        truncated |=
+                    let mut first_complete = false;
+                    for (k, pass) in plan.passes.iter().enumerate() {
+                        if k >= 1 && k <= plan.covering && first_complete {
+                            continue;
+                        }
+                        let cut =
                             self.collect(pass.as_ref(), reader, cols, q, budget, &mut |d| {
                                 candidates.push((seg as u32, d));
                             })?;
+                        truncated |= cut;
+                        if k == 0 {
+                            first_complete = !cut;
+                        }
                     }
                 }
             }
@@ -681,6 +715,7 @@ impl SearchIndex {
             q,
             n_tokens: 0,
             passes: vec![self.weight(self.with_filters(q, vec![term_q]).as_ref())?],
+            covering: 0,
             exact: None,
             whole: Vec::new(),
             start: Vec::new(),

@@ -668,3 +668,28 @@ fn empty_index_searches() {
     let idx = SearchIndex::open(&dir).expect("open");
     assert!(idx.search(&SearchQuery::new("heart")).expect("search").is_empty());
 }
+
+/// An index written before the edge length was recorded (four-letter edges, no `edgeN`
+/// payload word) answers longer prefixes through term-dictionary expansion; the same
+/// queries give the same hits as on the current index.
+#[test]
+fn index_without_recorded_edge_length_reads_longer_prefixes_by_expansion() {
+    let f = fixture();
+    let tmp = tempfile::tempdir().expect("tempdir");
+    for e in std::fs::read_dir(f.index.dir()).expect("read index dir") {
+        let e = e.expect("entry");
+        std::fs::copy(e.path(), tmp.path().join(e.file_name())).expect("copy");
+    }
+    let meta = tmp.path().join("meta.json");
+    let text = std::fs::read_to_string(&meta).expect("meta");
+    assert!(text.contains(" edge5"), "the payload records the edge length");
+    // Recorded as four: every 5-letter token must now go through the expansion path.
+    std::fs::write(&meta, text.replace(" edge5", " edge4")).expect("write meta");
+    let old = SearchIndex::open(tmp.path()).expect("open");
+    for q in ["myoca", "appen", "myoca infar", "heart", "asthm child", "hyper"] {
+        let a = ids(&f.index.search(&SearchQuery::new(q)).expect("search"));
+        let b = ids(&old.search(&SearchQuery::new(q)).expect("search"));
+        assert!(!a.is_empty(), "{q}");
+        assert_eq!(a, b, "{q}");
+    }
+}
