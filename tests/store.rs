@@ -260,3 +260,38 @@ fn maps_forward_and_reverse() {
     assert!(uk.len() >= 3, "{uk:?}");
     assert!(uk.iter().all(|m| matches!(m.field("mapBlock"), Some(sctx_store::FieldValue::Int(_)))));
 }
+
+#[test]
+fn database_open_defers_checksums_and_check_reports_them() {
+    // A flipped byte inside a byte array the archive validation cannot see (the text of
+    // terms): `Database::open` answers at once, `check` names the file.
+    let (_d, build) = fresh_build();
+    let f = build.join("core.rkyv");
+    let mut bytes = std::fs::read(&f).unwrap();
+    let at = bytes.windows(14).position(|w| w == b"Appendicectomy").expect("a term in the archive");
+    bytes[at] = b'X';
+    std::fs::write(&f, &bytes).unwrap();
+    let db = sctx_db::Database::open(&build).expect("opens without waiting for checksums");
+    let e = db.check().unwrap_err();
+    assert!(matches!(e, sctx_db::DbError::Integrity(_)), "{e}");
+    assert!(e.to_string().contains("core.rkyv"), "{e}");
+    // a server refuses to serve it
+    let e = sctx_server::AppState::open(&build, Default::default()).unwrap_err();
+    assert!(e.to_string().contains("core.rkyv"), "{e}");
+
+    // broken legacy tables: translation reports them, the rest still answers
+    let dir = tempfile::tempdir().unwrap();
+    let maps = sample_dir().join("nhs_datamigration_sample_20200401");
+    let build =
+        sctx_db::import(dir.path(), &[int_package(), maps], &Default::default()).unwrap().build;
+    let t = build.join("legacy/tables.bin");
+    let mut bytes = std::fs::read(&t).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x5a;
+    std::fs::write(&t, &bytes).unwrap();
+    let db = sctx_db::Database::open(&build).expect("opens");
+    assert!(db.lookup("80146002", &Default::default()).is_ok());
+    let e = db.check().unwrap_err();
+    assert!(e.to_string().contains("tables.bin"), "{e}");
+    assert!(db.legacy().is_none());
+}

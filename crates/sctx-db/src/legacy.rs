@@ -82,7 +82,7 @@ impl Database {
         limit: usize,
     ) -> Vec<crate::SearchHit> {
         let code = text.trim();
-        let Some(legacy) = self.legacy.as_ref() else { return hits };
+        let Some(legacy) = self.legacy() else { return hits };
         if !(5..=7).contains(&code.len()) || code.contains(' ') {
             return hits;
         }
@@ -126,14 +126,15 @@ impl Database {
         out
     }
 
-    /// The compiled Read v2 / CTV3 tables, when the build has them.
+    /// The compiled Read v2 / CTV3 tables, when the build has them (waits for them to
+    /// load after open; `None` also when they failed to, which [`Database::check`] reports).
     pub fn legacy(&self) -> Option<&LegacyTables> {
-        self.legacy.as_ref()
+        self.legacy_loaded().ok().flatten()
     }
 
     /// A translator over this database in a language.
     pub fn translator(&self, lang: &LanguagePreference) -> Translator<'_> {
-        Translator::new(self.store(), self.legacy.as_ref()).with_language(lang.clone())
+        Translator::new(self.store(), self.legacy()).with_language(lang.clone())
     }
 
     /// SNOMED CT concepts a legacy code maps to (statuses that give targets, ambiguous
@@ -155,7 +156,7 @@ impl Database {
     /// ECL alternate identifiers: `readv2#H33..`, `ctv3#XE0Ub`, or with the FHIR system URIs.
     pub(crate) fn resolve_alternate(&self, scheme: &str, code: &str) -> Option<Vec<u32>> {
         let sys = legacy_system(scheme)?;
-        self.legacy.as_ref()?;
+        self.legacy()?;
         Some(self.legacy_targets(sys, code))
     }
 }

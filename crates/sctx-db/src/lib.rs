@@ -74,6 +74,9 @@ pub enum DbError {
     /// ECL evaluation failed (limits, unknown ids in strict mode).
     #[error("{0}")]
     EclEval(sctx_ecl::EvalError),
+    /// A database file differs from its manifest (size or checksum).
+    #[error("database integrity: {0}")]
+    Integrity(String),
     /// Read v2 / CTV3 tables could not be loaded or compiled.
     #[error("legacy code tables: {0}")]
     Legacy(String),
@@ -105,12 +108,48 @@ pub struct Database {
     store: Store,
     active: std::sync::OnceLock<roaring::RoaringBitmap>,
     search: Option<sctx_search::SearchIndex>,
-    legacy: Option<sctx_translate::LegacyTables>,
+    /// Read v2 / CTV3 tables, decoded on a background thread from open.
+    legacy: Background<Option<sctx_translate::LegacyTables>>,
+    /// File checksums, verified on a background thread from open.
+    checksums: Background<()>,
     /// Descendant-or-self bitmaps of large hierarchies used as search filters, most recent
     /// last (a search box is usually constrained to the same few hierarchies).
     is_a_cache: std::sync::Mutex<Vec<(u32, std::sync::Arc<roaring::RoaringBitmap>)>>,
     /// Concepts referenced by active members of each refset queried with `^` in ECL.
     refset_cache: ecl::RefsetCache,
+}
+
+/// The result of work started on a thread at open, waited for on first use.
+pub(crate) struct Background<T> {
+    cell: std::sync::OnceLock<Result<T, String>>,
+    handle: std::sync::Mutex<Option<std::thread::JoinHandle<Result<T, String>>>>,
+}
+
+impl<T: Send + 'static> Background<T> {
+    fn spawn(name: &str, f: impl FnOnce() -> Result<T, String> + Send + 'static) -> Self {
+        let (cell, handle) = match std::thread::Builder::new().name(name.to_string()).spawn(f) {
+            Ok(h) => (std::sync::OnceLock::new(), Some(h)),
+            // No thread to be had (resource exhaustion): `get` reports it.
+            Err(_) => (std::sync::OnceLock::new(), None),
+        };
+        Background { cell, handle: std::sync::Mutex::new(handle) }
+    }
+
+    fn get(&self) -> &Result<T, String> {
+        self.cell.get_or_init(|| {
+            let h = self.handle.lock().unwrap_or_else(|p| p.into_inner()).take();
+            match h {
+                Some(h) => h.join().unwrap_or_else(|_| Err("background task panicked".into())),
+                None => Err("background task could not start".into()),
+            }
+        })
+    }
+}
+
+impl<T> std::fmt::Debug for Background<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.cell.get().is_some() { "Background(done)" } else { "Background" })
+    }
 }
 
 /// Parses a concept id from user input.
@@ -123,11 +162,13 @@ pub fn parse_id(s: &str) -> Result<u64, DbError> {
 impl Database {
     /// Opens a database root (newest build) or a build directory.
     pub fn open(path: &Path) -> Result<Database, DbError> {
-        // the store, the search index and the legacy tables open concurrently (each reads,
-        // checks or validates its files)
+        // The store maps and validates its archives (rkyv) and the search index opens
+        // concurrently; both are needed to answer. Two slower checks are not: the Read v2 /
+        // CTV3 tables decode, and every file's checksum is verified, on background threads.
+        // The first use of the legacy tables waits for them; [`Database::check`] waits for
+        // both and reports what failed.
         let dir = sctx_store::resolve(path)?;
-        let (store, search, legacy) = std::thread::scope(|scope| {
-            let legacy = scope.spawn(|| legacy::open(&dir));
+        let (store, search) = std::thread::scope(|scope| {
             let search = scope.spawn(|| {
                 let search_dir = dir.join("search");
                 if search_dir.is_dir() {
@@ -138,20 +179,48 @@ impl Database {
                     Ok(None)
                 }
             });
-            let store = Store::open(&dir);
-            let search = search.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-            let legacy = legacy.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-            (store, search, legacy)
+            let store = Store::open_with(&dir, sctx_store::OpenOptions { verify_checksums: false });
+            (store, search.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
         });
-        let (store, search, legacy) = (store?, search?, legacy?);
+        let (store, search) = (store?, search?);
+        let legacy_dir = dir.clone();
+        let legacy = Background::spawn("legacy-tables", move || {
+            legacy::open(&legacy_dir).map_err(|e| e.to_string())
+        });
+        let check_dir = dir.clone();
+        let checksums = Background::spawn("checksums", move || {
+            let s =
+                Store::open_with(&check_dir, sctx_store::OpenOptions { verify_checksums: false })
+                    .map_err(|e| e.to_string())?;
+            s.verify_files().map_err(|e| e.to_string())
+        });
         Ok(Database {
             store,
             active: std::sync::OnceLock::new(),
             search,
             legacy,
+            checksums,
             is_a_cache: std::sync::Mutex::new(Vec::new()),
             refset_cache: Default::default(),
         })
+    }
+
+    /// Waits for the background work of [`Database::open`] and reports its first failure:
+    /// a file whose checksum differs from the manifest, or legacy tables that do not load.
+    /// A server checks before it reports ready; a one-shot command may skip it.
+    pub fn check(&self) -> Result<(), DbError> {
+        if let Err(e) = self.checksums.get() {
+            return Err(DbError::Integrity(e.clone()));
+        }
+        self.legacy_loaded().map(|_| ())
+    }
+
+    /// The legacy tables once loaded (waiting for them), or why they failed.
+    pub(crate) fn legacy_loaded(&self) -> Result<Option<&sctx_translate::LegacyTables>, DbError> {
+        match self.legacy.get() {
+            Ok(t) => Ok(t.as_ref()),
+            Err(e) => Err(DbError::Legacy(e.clone())),
+        }
     }
 
     /// The underlying store.
@@ -176,7 +245,7 @@ impl Database {
     pub(crate) fn alternate_identifier_fn(
         &self,
     ) -> Option<Box<dyn Fn(&str, &str) -> Option<Vec<u32>> + Sync + '_>> {
-        self.legacy.as_ref()?;
+        self.legacy().as_ref()?;
         Some(Box::new(move |scheme: &str, code: &str| self.resolve_alternate(scheme, code)))
     }
 

@@ -118,6 +118,8 @@ impl AppState {
     /// flight finish on the build they started with.
     pub fn load(&self) -> Result<(), sctx_db::DbError> {
         let db = Database::open(&self.db_path)?;
+        // Checksums and the legacy tables are checked before the build is served.
+        db.check()?;
         tracing::info!(build = %db.store().dir().display(), "database opened");
         self.db.store(Some(Arc::new(db)));
         // Cache keys carry the generation: bumped after the swap, so a key made with the

@@ -279,6 +279,15 @@ impl Store {
         Ok(store)
     }
 
+    /// Re-reads every file of the manifest and compares sizes and checksums (what
+    /// [`OpenOptions::verify_checksums`] does at open, for stores opened without it).
+    pub fn verify_files(&self) -> Result<(), StoreError> {
+        for (name, info) in &self.manifest.files {
+            map_file(&self.dir.join(name), info.bytes, Some(&info.xxh3))?;
+        }
+        Ok(())
+    }
+
     /// Cross-checks array lengths so that no index derived from the archive can be out of
     /// bounds later (accessors also use checked indexing).
     fn check_shape(&self) -> Result<(), StoreError> {

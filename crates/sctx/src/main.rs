@@ -344,6 +344,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Info { db } => {
             let path = resolve_db(&db, cli.quiet)?;
             let d = Database::open(&path)?;
+            d.check()?;
             let mut v = serde_json::to_value(d.manifest())?;
             v["path"] = d.store().dir().display().to_string().into();
             print_json(&v)
@@ -458,6 +459,7 @@ fn run(cli: Cli) -> Result<()> {
             use sctx_db::sctx_translate as t;
             let lang = LanguagePreference::parse(&lang)?;
             let d = Database::open(&resolve_db(&db, cli.quiet)?)?;
+            d.check()?;
             let tr = d.translator(&lang);
             let sys = |s: &str| -> Result<t::System> {
                 serde_json::from_value(serde_json::Value::String(s.to_ascii_lowercase())).map_err(
