@@ -195,13 +195,18 @@ impl Database {
         Ok(filter)
     }
 
-    /// Autocomplete search.
-    pub fn search(
+    /// Builds the index query of `text` and `o` and hands it to `run` with the filter.
+    fn with_query<R>(
         &self,
         text: &str,
         o: &SearchOptions,
         lang: &LanguagePreference,
-    ) -> Result<SearchResult, DbError> {
+        run: impl FnOnce(
+            &sctx_search::SearchIndex,
+            &SearchQuery<'_>,
+            Option<&RoaringBitmap>,
+        ) -> Result<R, DbError>,
+    ) -> Result<R, DbError> {
         let Some(index) = &self.search else {
             return Err(DbError::Search("this database has no search index; re-import it".into()));
         };
@@ -229,25 +234,52 @@ impl Database {
         q.type_ids = (!types.is_empty()).then_some(&types[..]);
         q.language_codes = (!o.language_codes.is_empty()).then_some(&o.language_codes[..]);
         q.one_per_concept = !o.all_descriptions;
-        let hits = index.search(&q).map_err(|e| DbError::Search(e.to_string()))?;
-        let s = self.store();
-        let hits: Vec<SearchHit> = hits
-            .into_iter()
-            .map(|h| SearchHit {
-                concept_id: h.concept_id.to_string(),
-                description_id: h.description_id.to_string(),
-                preferred_term: s.preferred_term(h.concept_index, lang).map(str::to_string),
-                active: s.is_active(h.concept_index),
-                term: if h.term.is_empty() {
-                    s.description(h.description_id).map(|d| d.term.to_string()).unwrap_or_default()
-                } else {
-                    h.term
-                },
-                score: h.score,
-            })
-            .collect();
-        // a typed Read v2 / CTV3 code leads to the concepts it maps to, first
-        let hits = self.with_legacy_code_hits(text, hits, filter.as_ref(), lang, q.limit);
-        Ok(SearchResult { query: text.to_string(), hits })
+        run(index, &q, filter.as_ref())
+    }
+
+    /// How many concepts (descriptions with `all_descriptions`) match a search, ignoring
+    /// `limit` and `offset` (exact prefixes only, unless `fuzzy` is `Some(true)`).
+    pub fn search_count(
+        &self,
+        text: &str,
+        o: &SearchOptions,
+        lang: &LanguagePreference,
+    ) -> Result<u64, DbError> {
+        self.with_query(text, o, lang, |index, q, _| {
+            index.count(q).map_err(|e| DbError::Search(e.to_string()))
+        })
+    }
+
+    /// Autocomplete search.
+    pub fn search(
+        &self,
+        text: &str,
+        o: &SearchOptions,
+        lang: &LanguagePreference,
+    ) -> Result<SearchResult, DbError> {
+        self.with_query(text, o, lang, |index, q, filter| {
+            let hits = index.search(q).map_err(|e| DbError::Search(e.to_string()))?;
+            let s = self.store();
+            let hits: Vec<SearchHit> = hits
+                .into_iter()
+                .map(|h| SearchHit {
+                    concept_id: h.concept_id.to_string(),
+                    description_id: h.description_id.to_string(),
+                    preferred_term: s.preferred_term(h.concept_index, lang).map(str::to_string),
+                    active: s.is_active(h.concept_index),
+                    term: if h.term.is_empty() {
+                        s.description(h.description_id)
+                            .map(|d| d.term.to_string())
+                            .unwrap_or_default()
+                    } else {
+                        h.term
+                    },
+                    score: h.score,
+                })
+                .collect();
+            // a typed Read v2 / CTV3 code leads to the concepts it maps to, first
+            let hits = self.with_legacy_code_hits(text, hits, filter, lang, q.limit);
+            Ok(SearchResult { query: text.to_string(), hits })
+        })
     }
 }

@@ -3,6 +3,8 @@
 
 use std::collections::HashSet;
 
+use roaring::RoaringBitmap;
+
 use axum::http::StatusCode;
 use sctx_store::Store;
 use sctx_types::LanguagePreference;
@@ -65,7 +67,7 @@ pub(crate) enum Member {
 /// The evaluated members of one include/exclude.
 pub(crate) struct PartEval {
     pub concepts: Vec<u32>,
-    pub concept_set: HashSet<u32>,
+    pub concept_set: RoaringBitmap,
     /// Enumerated expressions: (normal form, code as given, parsed).
     pub exprs: Vec<(String, String, Expression)>,
     /// Expressions whose focus concepts are in `concepts` are members.
@@ -349,7 +351,7 @@ pub(crate) fn eval_part(ctx: &Ctx, p: &Params, part: &Part, depth: u32) -> Resul
     let edition = part_edition(ctx, p, part)?;
     let mut out = PartEval {
         concepts: Vec::new(),
-        concept_set: HashSet::new(),
+        concept_set: RoaringBitmap::new(),
         exprs: Vec::new(),
         allow_expressions: false,
         filtered: !part.filters.is_empty(),
@@ -399,8 +401,8 @@ pub(crate) fn eval_part(ctx: &Ctx, p: &Params, part: &Part, depth: u32) -> Resul
     }
     let mut result: Vec<u32> = match (enumerated, set) {
         (Some(e), Some(s)) => {
-            let ss: HashSet<u32> = s.into_iter().collect();
-            e.into_iter().filter(|i| ss.contains(i)).collect()
+            let ss: RoaringBitmap = s.into_iter().collect();
+            e.into_iter().filter(|&i| ss.contains(i)).collect()
         }
         (Some(e), None) => e,
         (None, Some(s)) => s,
@@ -420,8 +422,8 @@ pub(crate) fn eval_part(ctx: &Ctx, p: &Params, part: &Part, depth: u32) -> Resul
         if k == 0 && part.system.is_none() {
             result = ids;
         } else {
-            let s: HashSet<u32> = ids.into_iter().collect();
-            result.retain(|i| s.contains(i));
+            let s: RoaringBitmap = ids.into_iter().collect();
+            result.retain(|&i| s.contains(i));
         }
     }
     if let Some(want_inactive) = inactive {
@@ -430,8 +432,8 @@ pub(crate) fn eval_part(ctx: &Ctx, p: &Params, part: &Part, depth: u32) -> Resul
     if let Some(m) = module {
         result.retain(|&i| store.concept(i).is_some_and(|c| c.module == m));
     }
-    let mut seen = HashSet::new();
-    result.retain(|i| seen.insert(*i));
+    let mut seen = RoaringBitmap::new();
+    result.retain(|&i| seen.insert(i));
     out.concept_set = seen;
     out.concepts = result;
     Ok(out)
@@ -449,7 +451,7 @@ pub(crate) fn evaluate(ctx: &Ctx, p: &Params, vs: &VsDef, depth: u32) -> Result<
     let store = ctx.store();
     let lang = default_edition(&ctx.db).default_language();
     let mut members = Vec::new();
-    let mut seen_c = HashSet::new();
+    let mut seen_c = RoaringBitmap::new();
     let mut seen_e = HashSet::new();
     let mut editions: Vec<Edition> = Vec::new();
     let mut unclosed = vs.implicit;
@@ -474,7 +476,7 @@ pub(crate) fn evaluate(ctx: &Ctx, p: &Params, vs: &VsDef, depth: u32) -> Result<
             unclosed = true;
         }
         for &c in &ev.concepts {
-            if exc.iter().any(|x| x.concept_set.contains(&c)) {
+            if exc.iter().any(|x| x.concept_set.contains(c)) {
                 continue;
             }
             if seen_c.insert(c) {
@@ -502,13 +504,13 @@ pub(crate) enum Candidate<'a> {
 /// Whether a value set contains a concept or expression.
 pub(crate) fn contains(ctx: &Ctx, p: &Params, vs: &VsDef, c: &Candidate<'_>) -> Result<bool, Oo> {
     let in_part = |ev: &PartEval| match c {
-        Candidate::Concept(i) => ev.concept_set.contains(i),
+        Candidate::Concept(i) => ev.concept_set.contains(*i),
         Candidate::Expr(e) => {
             let n = e.normal();
             ev.exprs.iter().any(|(x, _, _)| *x == n)
                 || (ev.allow_expressions
                     && e.focus.iter().all(|f| {
-                        ctx.store().index_of(*f).is_some_and(|i| ev.concept_set.contains(&i))
+                        ctx.store().index_of(*f).is_some_and(|i| ev.concept_set.contains(i))
                     }))
         }
     };
@@ -556,13 +558,16 @@ fn word_match(store: &Store, idx: u32, words: &[String]) -> bool {
 }
 
 /// Applies the `filter` text parameter: our search index ranks the hits when it has
-/// them all, else the terms are matched word by word (prefixes).
+/// them all, else the terms are matched word by word (prefixes). With `want` (offset +
+/// count of a paged request) a large value set yields only its first `want` matches,
+/// and the total is counted by the index; the second value is that total when known.
 fn text_filter(
     ctx: &Ctx,
     members: Vec<Member>,
     text: &str,
     lang: &LanguagePreference,
-) -> Vec<Member> {
+    want: Option<usize>,
+) -> (Vec<Member>, Option<usize>) {
     let store = ctx.store();
     let words: Vec<String> = text
         .to_lowercase()
@@ -571,7 +576,7 @@ fn text_filter(
         .map(str::to_string)
         .collect();
     if words.is_empty() {
-        return members;
+        return (members, None);
     }
     let limit = 5_000;
     // large value sets (e.g. the whole of SNOMED CT): the search index alone, restricted to
@@ -585,21 +590,30 @@ fn text_filter(
                 Member::Expr { .. } => None,
             })
             .collect();
-        let opts = sctx_db::SearchOptions {
-            limit,
+        let mut opts = sctx_db::SearchOptions {
+            limit: want.map_or(limit, |w| w.clamp(1, limit)),
             include_inactive: true,
             concept_filter: Some(bitmap),
             ..Default::default()
         };
         if let Ok(r) = ctx.db.search(text, &opts, lang) {
-            let mut seen = HashSet::new();
-            return r
+            let mut seen = RoaringBitmap::new();
+            let page: Vec<Member> = r
                 .hits
                 .into_iter()
                 .filter_map(|h| super::concept_idx(store, &h.concept_id))
-                .filter(|i| seen.insert(*i))
+                .filter(|&i| seen.insert(i))
                 .map(Member::Concept)
                 .collect();
+            // A page shorter than asked for is all there is; else the index counts.
+            let total = match want {
+                Some(w) if page.len() >= w => {
+                    opts.fuzzy = Some(false);
+                    ctx.db.search_count(text, &opts, lang).ok().map(|n| n as usize)
+                }
+                _ => None,
+            };
+            return (page, total);
         }
     }
     if ctx.db.has_search() {
@@ -612,7 +626,7 @@ fn text_filter(
         if let Ok(r) = ctx.db.search(text, &opts, lang)
             && r.hits.len() < limit
         {
-            let set: HashSet<u32> = members
+            let set: RoaringBitmap = members
                 .iter()
                 .filter_map(|m| match m {
                     Member::Concept(i) => Some(*i),
@@ -620,10 +634,10 @@ fn text_filter(
                 })
                 .collect();
             let mut out = Vec::new();
-            let mut seen = HashSet::new();
+            let mut seen = RoaringBitmap::new();
             for h in r.hits {
                 if let Some(i) = super::concept_idx(store, &h.concept_id)
-                    && set.contains(&i)
+                    && set.contains(i)
                     && seen.insert(i)
                 {
                     out.push(Member::Concept(i));
@@ -632,16 +646,16 @@ fn text_filter(
             // hits the index may miss (e.g. a word inside a longer token) come after
             for m in members {
                 if let Member::Concept(i) = m
-                    && !seen.contains(&i)
+                    && !seen.contains(i)
                     && word_match(store, i, &words)
                 {
                     out.push(m);
                 }
             }
-            return out;
+            return (out, None);
         }
     }
-    members
+    let out = members
         .into_iter()
         .filter(|m| match m {
             Member::Concept(i) => word_match(store, *i, &words),
@@ -650,7 +664,8 @@ fn text_filter(
                 words.iter().all(|w| d.contains(w.as_str()))
             }
         })
-        .collect()
+        .collect();
+    (out, None)
 }
 
 fn too_costly(vs: &VsDef, limit: usize) -> Oo {
@@ -682,12 +697,14 @@ pub(crate) fn expand(ctx: &Ctx, p: &Params) -> Result<Value, Oo> {
             Member::Expr { .. } => true,
         });
     }
-    if let Some(f) = p.str("filter") {
-        members = text_filter(ctx, members, &f, &lang);
-    }
-    let total = members.len();
     let count = p.uint("count")?;
     let offset = p.uint("offset")?;
+    let mut counted = None;
+    if let Some(f) = p.str("filter") {
+        let want = count.map(|c| c.saturating_add(offset.unwrap_or(0)));
+        (members, counted) = text_filter(ctx, members, &f, &lang, want);
+    }
+    let total = counted.unwrap_or(members.len()).max(members.len());
     if count.is_none() {
         if let Some(limit) = p.uint("limit")?
             && total > limit
@@ -698,7 +715,7 @@ pub(crate) fn expand(ctx: &Ctx, p: &Params) -> Result<Value, Oo> {
             return Err(too_costly(&vs, ctx.max_expansion));
         }
     }
-    let start = offset.unwrap_or(0).min(total);
+    let start = offset.unwrap_or(0).min(members.len());
     let n = count.unwrap_or(total).min(ctx.max_expansion);
     let with_designations = p.bool("includeDesignations")? == Some(true);
     let mut any_inactive = false;
