@@ -146,6 +146,15 @@ impl<T: Send + 'static> Background<T> {
     }
 }
 
+impl<T> Drop for Background<T> {
+    /// Waits for the thread, so no work on a database outlives it.
+    fn drop(&mut self) {
+        if let Some(h) = self.handle.get_mut().unwrap_or_else(|p| p.into_inner()).take() {
+            let _ = h.join();
+        }
+    }
+}
+
 impl<T> std::fmt::Debug for Background<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(if self.cell.get().is_some() { "Background(done)" } else { "Background" })
