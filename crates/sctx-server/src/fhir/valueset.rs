@@ -432,9 +432,14 @@ pub(crate) fn eval_part(ctx: &Ctx, p: &Params, part: &Part, depth: u32) -> Resul
     if let Some(m) = module {
         result.retain(|&i| store.concept(i).is_some_and(|c| c.module == m));
     }
-    let mut seen = RoaringBitmap::new();
-    result.retain(|&i| seen.insert(i));
-    out.concept_set = seen;
+    out.concept_set = if result.windows(2).all(|w| w[0] < w[1]) {
+        // sorted and distinct (ECL results are): the bitmap builds by appending
+        RoaringBitmap::from_sorted_iter(result.iter().copied()).unwrap_or_default()
+    } else {
+        let mut seen = RoaringBitmap::new();
+        result.retain(|&i| seen.insert(i));
+        seen
+    };
     out.concepts = result;
     Ok(out)
 }
@@ -475,12 +480,18 @@ pub(crate) fn evaluate(ctx: &Ctx, p: &Params, vs: &VsDef, depth: u32) -> Result<
         if ev.filtered && !expressions_forbidden {
             unclosed = true;
         }
-        for &c in &ev.concepts {
-            if exc.iter().any(|x| x.concept_set.contains(c)) {
-                continue;
-            }
-            if seen_c.insert(c) {
-                members.push(Member::Concept(c));
+        if exc.is_empty() && seen_c.is_empty() {
+            // the first include, nothing excluded: its concepts are distinct already
+            members.extend(ev.concepts.iter().map(|&c| Member::Concept(c)));
+            seen_c = ev.concept_set.clone();
+        } else {
+            for &c in &ev.concepts {
+                if exc.iter().any(|x| x.concept_set.contains(c)) {
+                    continue;
+                }
+                if seen_c.insert(c) {
+                    members.push(Member::Concept(c));
+                }
             }
         }
         for (normal, code, e) in &ev.exprs {
@@ -583,13 +594,12 @@ fn text_filter(
     // the value set, ranks and pages the matches; scanning every member's terms would take
     // seconds
     if ctx.db.has_search() && members.len() > 20_000 {
-        let bitmap: roaring::RoaringBitmap = members
-            .iter()
-            .filter_map(|m| match m {
-                Member::Concept(i) => Some(*i),
-                Member::Expr { .. } => None,
-            })
-            .collect();
+        let ids = members.iter().filter_map(|m| match m {
+            Member::Concept(i) => Some(*i),
+            Member::Expr { .. } => None,
+        });
+        let bitmap = RoaringBitmap::from_sorted_iter(ids.clone())
+            .unwrap_or_else(|_| ids.collect::<RoaringBitmap>());
         let mut opts = sctx_db::SearchOptions {
             limit: want.map_or(limit, |w| w.clamp(1, limit)),
             include_inactive: true,
