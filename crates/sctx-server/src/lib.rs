@@ -63,6 +63,10 @@ pub struct ServerConfig {
     pub cors_origin: Option<String>,
     /// Bytes of whole `GET` answers kept for repeats (0 disables the cache).
     pub response_cache_bytes: usize,
+    /// `ValueSet/$expand` with a text `filter`: value sets of at least this many concepts are
+    /// filtered and ranked by the search index alone (smaller ones also match words inside
+    /// longer tokens, member by member, which takes seconds on a whole edition).
+    pub index_filter_from: u64,
 }
 
 impl Default for ServerConfig {
@@ -74,6 +78,7 @@ impl Default for ServerConfig {
             max_page_size: 10_000,
             cors_origin: None,
             response_cache_bytes: 64 * 1024 * 1024,
+            index_filter_from: 20_000,
         }
     }
 }

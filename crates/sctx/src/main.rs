@@ -374,6 +374,7 @@ fn run(cli: Cli) -> Result<()> {
                 max_page_size,
                 cors_origin,
                 response_cache_bytes: cache_mb.saturating_mul(1024 * 1024),
+                ..Default::default()
             };
             let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             rt.block_on(async move {

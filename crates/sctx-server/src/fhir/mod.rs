@@ -192,6 +192,8 @@ pub(crate) struct Ctx {
     pub db: Arc<Database>,
     pub accept_language: Option<String>,
     pub max_expansion: usize,
+    /// Value sets at least this large are text-filtered by the search index alone.
+    pub index_filter_from: u64,
 }
 
 impl Ctx {
@@ -236,6 +238,7 @@ async fn run(
             .and_then(|v| v.to_str().ok())
             .map(str::to_string),
         max_expansion: st.config.max_page_size.max(1),
+        index_filter_from: st.config.index_filter_from,
     };
     let call = move || std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| op(&ctx, &params)));
     let r = if blocking { tokio::task::spawn_blocking(call).await } else { Ok(call()) };

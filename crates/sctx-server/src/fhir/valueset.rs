@@ -246,6 +246,11 @@ pub(crate) fn request_vs(ctx: &Ctx, p: &Params) -> Result<VsDef, Oo> {
 
 /// Evaluates ECL to concept indices in id order; errors are `invalid` issues.
 pub(crate) fn ecl_members(ctx: &Ctx, ecl: &str) -> Result<Vec<u32>, Oo> {
+    Ok(ecl_bitmap(ctx, ecl)?.iter().collect())
+}
+
+/// The concepts an ECL expression gives, as a bitmap; errors as OperationOutcomes.
+fn ecl_bitmap(ctx: &Ctx, ecl: &str) -> Result<RoaringBitmap, Oo> {
     let bad = |why: String| {
         Oo::new(
             StatusCode::BAD_REQUEST,
@@ -258,8 +263,85 @@ pub(crate) fn ecl_members(ctx: &Ctx, ecl: &str) -> Result<Vec<u32>, Oo> {
         sctx_db::DbError::EclSyntax { error, .. } => bad(error.to_string()),
         other => bad(other.to_string()),
     })?;
-    let set = ctx.db.ecl_eval(&expr, Default::default(), true).map_err(|e| bad(e.to_string()))?;
-    Ok(set.iter().collect())
+    ctx.db.ecl_eval(&expr, Default::default(), true).map_err(|e| bad(e.to_string()))
+}
+
+/// One page of the search hits within `bitmap` (ranked by the index), and the total number
+/// of matches when the page is full (else the page is all there is).
+fn search_page(
+    ctx: &Ctx,
+    bitmap: RoaringBitmap,
+    text: &str,
+    lang: &LanguagePreference,
+    want: Option<usize>,
+) -> Option<(Vec<Member>, Option<usize>)> {
+    const LIMIT: usize = 5_000;
+    let store = ctx.store();
+    let mut opts = sctx_db::SearchOptions {
+        limit: want.map_or(LIMIT, |w| w.clamp(1, LIMIT)),
+        include_inactive: true,
+        concept_filter: Some(bitmap),
+        ..Default::default()
+    };
+    let r = ctx.db.search(text, &opts, lang).ok()?;
+    let mut seen = RoaringBitmap::new();
+    let page: Vec<Member> = r
+        .hits
+        .into_iter()
+        .filter_map(|h| super::concept_idx(store, &h.concept_id))
+        .filter(|&i| seen.insert(i))
+        .map(Member::Concept)
+        .collect();
+    let total = match want {
+        Some(w) if page.len() >= w => {
+            opts.fuzzy = Some(false);
+            ctx.db.search_count(text, &opts, lang).ok().map(|n| n as usize)
+        }
+        _ => None,
+    };
+    Some((page, total))
+}
+
+/// A paged text filter over a large value set defined only by ECL-like filters (the whole
+/// edition, `isa/`, `ecl/`, `refset/` and their inline equivalents): the definition is
+/// evaluated as a bitmap and handed to the search index, which ranks and pages the hits,
+/// instead of listing every member first. `None` when the request is not of that shape.
+fn quick_filtered(
+    ctx: &Ctx,
+    p: &Params,
+    vs: &VsDef,
+    text: &str,
+    want: usize,
+) -> Result<Option<(Evaluated, Option<usize>)>, Oo> {
+    let [part] = vs.includes.as_slice() else { return Ok(None) };
+    if !vs.excludes.is_empty()
+        || !ctx.db.has_search()
+        || part.system.as_deref().is_none_or(|s| !is_snomed(s))
+        || !part.concepts.is_empty()
+        || !part.value_sets.is_empty()
+        || part.filters.is_empty()
+    {
+        return Ok(None);
+    }
+    let mut ecls = Vec::new();
+    for (prop, op, value) in &part.filters {
+        match filter_ecl(prop, op, value) {
+            Some(Ok(e)) => ecls.push(format!("({e})")),
+            // errors and non-ECL filters (expressions, inactive, module): the full path
+            _ => return Ok(None),
+        }
+    }
+    let edition = part_edition(ctx, p, part)?;
+    let bitmap = ecl_bitmap(ctx, &ecls.join(" AND "))?;
+    if bitmap.len() < ctx.index_filter_from {
+        return Ok(None);
+    }
+    let lang = language(ctx, p, &edition);
+    let Some((members, total)) = search_page(ctx, bitmap, text, &lang, Some(want)) else {
+        return Ok(None);
+    };
+    let unclosed = true; // defined by filters
+    Ok(Some((Evaluated { members, editions: vec![edition], unclosed }, total)))
 }
 
 fn version_param_for(p: &Params, name: &str) -> Option<String> {
@@ -591,39 +673,16 @@ fn text_filter(
     }
     let limit = 5_000;
     // large value sets (e.g. the whole of SNOMED CT): the search index alone, restricted to
-    // the value set, ranks and pages the matches; scanning every member's terms would take
-    // seconds
-    if ctx.db.has_search() && members.len() > 20_000 {
+    // the value set, ranks and pages the matches
+    if ctx.db.has_search() && members.len() as u64 >= ctx.index_filter_from {
         let ids = members.iter().filter_map(|m| match m {
             Member::Concept(i) => Some(*i),
             Member::Expr { .. } => None,
         });
         let bitmap = RoaringBitmap::from_sorted_iter(ids.clone())
             .unwrap_or_else(|_| ids.collect::<RoaringBitmap>());
-        let mut opts = sctx_db::SearchOptions {
-            limit: want.map_or(limit, |w| w.clamp(1, limit)),
-            include_inactive: true,
-            concept_filter: Some(bitmap),
-            ..Default::default()
-        };
-        if let Ok(r) = ctx.db.search(text, &opts, lang) {
-            let mut seen = RoaringBitmap::new();
-            let page: Vec<Member> = r
-                .hits
-                .into_iter()
-                .filter_map(|h| super::concept_idx(store, &h.concept_id))
-                .filter(|&i| seen.insert(i))
-                .map(Member::Concept)
-                .collect();
-            // A page shorter than asked for is all there is; else the index counts.
-            let total = match want {
-                Some(w) if page.len() >= w => {
-                    opts.fuzzy = Some(false);
-                    ctx.db.search_count(text, &opts, lang).ok().map(|n| n as usize)
-                }
-                _ => None,
-            };
-            return (page, total);
+        if let Some(r) = search_page(ctx, bitmap, text, lang, want) {
+            return r;
         }
     }
     if ctx.db.has_search() {
@@ -696,22 +755,33 @@ fn too_costly(vs: &VsDef, limit: usize) -> Oo {
 /// `ValueSet/$expand`.
 pub(crate) fn expand(ctx: &Ctx, p: &Params) -> Result<Value, Oo> {
     let vs = request_vs(ctx, p)?;
-    let ev = evaluate(ctx, p, &vs, 0)?;
+    let count = p.uint("count")?;
+    let offset = p.uint("offset")?;
+    let active_only = p.bool("activeOnly")? == Some(true);
+    let filter = p.str("filter");
+    let want = count.map(|c| c.saturating_add(offset.unwrap_or(0)));
+    let quick = match (&filter, want) {
+        (Some(f), Some(w)) if !active_only => quick_filtered(ctx, p, &vs, f, w)?,
+        _ => None,
+    };
+    let filtered = quick.is_some();
+    let (ev, mut counted) = match quick {
+        Some((ev, total)) => (ev, total),
+        None => (evaluate(ctx, p, &vs, 0)?, None),
+    };
     let store = ctx.store();
     let ed = ev.editions.first().cloned().unwrap_or_else(|| default_edition(&ctx.db));
     let lang = language(ctx, p, &ed);
     let mut members = ev.members;
-    if p.bool("activeOnly")? == Some(true) {
+    if active_only {
         members.retain(|m| match m {
             Member::Concept(i) => store.is_active(*i),
             Member::Expr { .. } => true,
         });
     }
-    let count = p.uint("count")?;
-    let offset = p.uint("offset")?;
-    let mut counted = None;
-    if let Some(f) = p.str("filter") {
-        let want = count.map(|c| c.saturating_add(offset.unwrap_or(0)));
+    if let Some(f) = filter
+        && !filtered
+    {
         (members, counted) = text_filter(ctx, members, &f, &lang, want);
     }
     let total = counted.unwrap_or(members.len()).max(members.len());
