@@ -77,18 +77,14 @@ fn part(name: &str, key: &str, v: Value) -> Value {
     Value::Object(o)
 }
 
-fn property(code: &str, value: Value, description: Option<String>) -> Value {
-    let mut parts = vec![part("code", "valueCode", json!(code))];
-    if let Some(o) = value.as_object() {
-        let mut p = serde_json::Map::new();
-        p.insert("name".into(), json!("value"));
-        for (k, v) in o {
-            p.insert(k.clone(), v.clone());
-        }
-        parts.push(Value::Object(p));
-    }
+/// A `property` parameter: its code, its value as `(valueX, value)`, and an optional
+/// description part. Built straight into the parts (no intermediate objects).
+fn property(code: &str, value: (&str, Value), description: Option<String>) -> Value {
+    let mut parts = Vec::with_capacity(4);
+    parts.push(part("code", "valueCode", Value::String(code.to_string())));
+    parts.push(part("value", value.0, value.1));
     if let Some(d) = description {
-        parts.push(part("description", "valueString", json!(d)));
+        parts.push(part("description", "valueString", Value::String(d)));
     }
     json!({ "name": "property", "part": parts })
 }
@@ -96,7 +92,7 @@ fn property(code: &str, value: Value, description: Option<String>) -> Value {
 fn code_prop(store: &Store, code: &str, idx: u32, lang: &LanguagePreference) -> Value {
     property(
         code,
-        json!({ "valueCode": store.id_of(idx).to_string() }),
+        ("valueCode", Value::String(store.id_of(idx).to_string())),
         Some(display(store, idx, lang)),
     )
 }
@@ -104,15 +100,15 @@ fn code_prop(store: &Store, code: &str, idx: u32, lang: &LanguagePreference) -> 
 fn attr_prop(store: &Store, a: u32, v: &AttrValue, lang: &LanguagePreference) -> Value {
     let (value, desc) = match v {
         AttrValue::Concept(c) => (
-            json!({ "valueCode": c.to_string() }),
+            ("valueCode", Value::String(c.to_string())),
             store.index_of(*c).map(|i| display(store, i, lang)),
         ),
-        AttrValue::Concrete(s) => (json!({ "valueString": s }), None),
-        AttrValue::Nested(e) => (json!({ "valueString": e.render(store, lang) }), None),
+        AttrValue::Concrete(s) => (("valueString", Value::String(s.clone())), None),
+        AttrValue::Nested(e) => (("valueString", Value::String(e.render(store, lang))), None),
     };
     let mut p = property(&store.id_of(a).to_string(), value, desc);
     if let Some(parts) = p.get_mut("part").and_then(Value::as_array_mut) {
-        parts.push(part("code-display", "valueString", json!(display(store, a, lang))));
+        parts.push(part("code-display", "valueString", Value::String(display(store, a, lang))));
     }
     p
 }
@@ -147,8 +143,19 @@ fn groups(store: &Store, idx: u32) -> BTreeMap<u32, Vec<(u32, AttrValue)>> {
     for c in store.concrete(idx) {
         g.entry(c.group).or_default().push((c.type_idx, AttrValue::Concrete(c.value.to_string())));
     }
+    // by attribute id, then value (concept ids numerically, concrete values as text; the
+    // rare nested expression by its rendering)
+    fn rank(v: &AttrValue) -> (u8, u64, std::borrow::Cow<'_, str>) {
+        match v {
+            AttrValue::Concept(c) => (0, *c, "".into()),
+            AttrValue::Concrete(s) => (1, 0, s.as_str().into()),
+            AttrValue::Nested(e) => (2, 0, format!("{e:?}").into()),
+        }
+    }
     for v in g.values_mut() {
-        v.sort_by_key(|(t, v)| (store.id_of(*t), format!("{v:?}")));
+        v.sort_by(|(ta, va), (tb, vb)| {
+            store.id_of(*ta).cmp(&store.id_of(*tb)).then_with(|| rank(va).cmp(&rank(vb)))
+        });
     }
     g
 }
@@ -220,7 +227,7 @@ pub(crate) fn lookup(ctx: &Ctx, p: &Params) -> Result<Value, Oo> {
             }
         }
         if wanted.has("inactive") {
-            out.push(property("inactive", json!({ "valueBoolean": false }), None));
+            out.push(property("inactive", ("valueBoolean", json!(false)), None));
         }
         {
             let mut attrs: Vec<(u32, AttrValue)> = Vec::new();
@@ -286,26 +293,26 @@ pub(crate) fn lookup(ctx: &Ctx, p: &Params) -> Result<Value, Oo> {
         }
     }
     if wanted.has("inactive") {
-        out.push(property("inactive", json!({ "valueBoolean": !c.active }), None));
+        out.push(property("inactive", ("valueBoolean", json!(!c.active)), None));
     }
     if wanted.has("effectiveTime")
         && let Some(d) = fhir_date(c.effective_time)
     {
-        out.push(property("effectiveTime", json!({ "valueDateTime": d }), None));
+        out.push(property("effectiveTime", ("valueDateTime", json!(d)), None));
     }
     if wanted.has("sufficientlyDefined") {
         out.push(property(
             "sufficientlyDefined",
-            json!({ "valueBoolean": c.definition_status == ids::DEFINED }),
+            ("valueBoolean", json!(c.definition_status == ids::DEFINED)),
             None,
         ));
     }
     if wanted.has("moduleId") {
-        out.push(property("moduleId", json!({ "valueCode": c.module.to_string() }), None));
+        out.push(property("moduleId", ("valueCode", json!(c.module.to_string())), None));
     }
     if wanted.has("module") {
         let desc = store.index_of(c.module).map(|m| display(store, m, &lang));
-        out.push(property("module", json!({ "valueCode": c.module.to_string() }), desc));
+        out.push(property("module", ("valueCode", json!(c.module.to_string())), desc));
     }
     if wanted.has("normalForm") || wanted.has("normalFormTerse") {
         let nf = normal_form(store, idx);
@@ -313,14 +320,14 @@ pub(crate) fn lookup(ctx: &Ctx, p: &Params) -> Result<Value, Oo> {
         if wanted.has("normalForm") {
             out.push(property(
                 "normalForm",
-                json!({ "valueString": format!("{prefix}{}", nf.render(store, &lang)) }),
+                ("valueString", json!(format!("{prefix}{}", nf.render(store, &lang)))),
                 None,
             ));
         }
         if wanted.has("normalFormTerse") {
             out.push(property(
                 "normalFormTerse",
-                json!({ "valueString": format!("{prefix}{}", normal_form_terse(&nf)) }),
+                ("valueString", json!(format!("{prefix}{}", normal_form_terse(&nf)))),
                 None,
             ));
         }
