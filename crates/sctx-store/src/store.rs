@@ -455,6 +455,12 @@ impl Store {
         idx: u32,
         lang: &LanguagePreference,
     ) -> Option<DescriptionView<'_>> {
+        self.preferred_index(idx, lang).and_then(|i| self.description_at(i))
+    }
+
+    /// The index (in the description table) of [`Store::preferred_description`], memoized
+    /// for en-GB and en-US.
+    fn preferred_index(&self, idx: u32, lang: &LanguagePreference) -> Option<u32> {
         use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
         let compute = || {
             self.preferred_of_type(idx, lang, ids::SYNONYM)
@@ -477,34 +483,32 @@ impl Store {
         match cell.load(Relaxed) {
             0 => {
                 let d = compute();
-                cell.store(d.as_ref().map_or(u32::MAX, |d| d.index.saturating_add(1)), Relaxed);
+                cell.store(d.map_or(u32::MAX, |d| d.saturating_add(1)), Relaxed);
                 d
             }
             u32::MAX => None,
-            v => self.description_at(v - 1),
+            v => Some(v - 1),
         }
     }
 
-    /// The preferred term of a concept (see [`Store::preferred_description`]).
+    /// The preferred term of a concept (see [`Store::preferred_description`]): read
+    /// straight from the description record, without building a view.
     pub fn preferred_term(&self, idx: u32, lang: &LanguagePreference) -> Option<&str> {
-        self.preferred_description(idx, lang).map(|d| d.term)
+        let i = self.preferred_index(idx, lang)? as usize;
+        let rec = self.core.get().descriptions.get(i)?;
+        let ts = rec.term_start.to_native() as usize;
+        self.text().get(ts..ts + rec.term_len.to_native() as usize)
     }
 
     /// The fully specified name in the language preference.
     pub fn fsn(&self, idx: u32, lang: &LanguagePreference) -> Option<DescriptionView<'_>> {
-        self.preferred_of_type(idx, lang, ids::FSN)
+        self.preferred_of_type(idx, lang, ids::FSN).and_then(|i| self.description_at(i))
     }
 
     /// The active description of `type_id` that `lang` prefers: preferred in the
     /// earliest of its refsets; else preferred in any refset; else in its language;
-    /// else the first. One pass over the concept's raw records; a view is built only
-    /// for the winner.
-    fn preferred_of_type(
-        &self,
-        idx: u32,
-        lang: &LanguagePreference,
-        type_id: u64,
-    ) -> Option<DescriptionView<'_>> {
+    /// else the first. One pass over the concept's raw records (no views built).
+    fn preferred_of_type(&self, idx: u32, lang: &LanguagePreference, type_id: u64) -> Option<u32> {
         let c = self.core.get();
         let lang_off = u32s(&c.lang_off);
         let n = lang.refsets.len();
@@ -535,7 +539,7 @@ impl Store {
                 }
             }
         }
-        best.and_then(|(_, i)| c.descriptions.get(i).map(|d| self.desc_view(i, d)))
+        best.map(|(_, i)| i as u32)
     }
 
     /// Whether a description is acceptable or preferred in any of `lang`'s refsets.
