@@ -252,6 +252,9 @@ fn relevance_on_the_real_subset() {
             .collect()
     };
     assert_eq!(top("liver struc", 1), vec!["10200004".to_string()]);
+    // with a typo in the first word, the term that starts with it still leads (the exact
+    // "struc" beginning "Structure of ligament of liver" must not outrank it)
+    assert_eq!(top("livr struc", 1), vec!["10200004".to_string()]);
     // term-start matches come first
     let hits = db.search("diabetes", &Default::default(), &gb).unwrap().hits;
     assert!(hits[0].term.starts_with("Diabetes"), "{:?}", hits[0]);

@@ -794,13 +794,19 @@ impl SearchIndex {
                     not_exact: !is_exact,
                     fuzzy_cost: fuzzy_cost.min(255) as u8,
                     partial_tokens: n.saturating_sub(whole_n).min(255) as u8,
-                    not_term_start: n > 0 && !is_start,
+                    // The term-start bonus rewards a typed prefix that begins the term;
+                    // among typo matches it would reward the wrong token ("livr struc":
+                    // "Structure of ligament of liver" starts with the exact "struc",
+                    // "Liver structure" with the misspelt "livr"), so it applies only to
+                    // exact-prefix matches.
+                    not_term_start: n > 0 && !is_start && fuzzy_cost == 0,
                     preference: pref,
                     len,
                     concept_id: cols.concept_id.first(doc).unwrap_or(u64::MAX),
                     description_id: cols.description_id.first(doc).unwrap_or(u64::MAX),
                 };
-                let score = score(is_exact, fuzzy_cost, whole_n, is_start, pref, len);
+                let score =
+                    score(is_exact, fuzzy_cost, whole_n, is_start || fuzzy_cost > 0, pref, len);
                 ranked.push(Ranked {
                     key,
                     seg,
