@@ -628,6 +628,32 @@ async fn filtered_expand_by_index_agrees_with_member_scan() {
         }
     }
     assert!(compared >= 6, "the comparison must cover non-empty pages ({compared})");
+    // an empty filter filters nothing, on either path
+    for st in [&scan, &index] {
+        let all = "/fhir/ValueSet/$expand?url=http%3A%2F%2Fsnomed.info%2Fsct%3Ffhir_vs%3Disa%2F404684003&count=5";
+        let (_, a) = get(st, all).await;
+        let (_, b) = get(st, &format!("{all}&filter=")).await;
+        assert_eq!(a["expansion"]["total"], b["expansion"]["total"]);
+        assert_eq!(codes(&a), codes(&b));
+    }
+    // pages are slices of one ranking, and every page reports the same total
+    let base = "/fhir/ValueSet/$expand?url=http%3A%2F%2Fsnomed.info%2Fsct%3Ffhir_vs&filter=dis";
+    let (_, whole) = get(&index, &format!("{base}&count=6")).await;
+    let whole_codes = codes(&whole);
+    assert!(whole_codes.len() >= 3, "{whole}");
+    for (k, code) in whole_codes.iter().enumerate() {
+        let (_, page) = get(&index, &format!("{base}&count=1&offset={k}")).await;
+        assert_eq!(&codes(&page), std::slice::from_ref(code), "offset {k}");
+        assert_eq!(page["expansion"]["total"], whole["expansion"]["total"], "offset {k}");
+    }
+    // a typo: the index path retries with typo tolerance, and its total covers what it found
+    let (_, t) = get(
+        &index,
+        "/fhir/ValueSet/$expand?url=http%3A%2F%2Fsnomed.info%2Fsct%3Ffhir_vs&filter=diabtes&count=1",
+    )
+    .await;
+    assert_eq!(codes(&t).len(), 1, "typo tolerant: {t}");
+    assert!(t["expansion"]["total"].as_u64().unwrap() >= 1, "{t}");
     // an invalid ECL is the same error either way
     let uri = "/fhir/ValueSet/$expand?url=http%3A%2F%2Fsnomed.info%2Fsct%3Ffhir_vs%3Decl%2F%3C%3C&filter=diab&count=3";
     let (s1, a) = get(&scan, uri).await;

@@ -119,20 +119,31 @@ pub struct Database {
     refset_cache: ecl::RefsetCache,
 }
 
-/// The result of work started on a thread at open, waited for on first use.
+/// The result of work started on a thread at open, waited for on first use. Dropping it
+/// asks the work to stop (it checks between steps) and waits for the thread, so no work on
+/// a database outlives it.
 pub(crate) struct Background<T> {
     cell: std::sync::OnceLock<Result<T, String>>,
     handle: std::sync::Mutex<Option<std::thread::JoinHandle<Result<T, String>>>>,
+    cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl<T: Send + 'static> Background<T> {
-    fn spawn(name: &str, f: impl FnOnce() -> Result<T, String> + Send + 'static) -> Self {
-        let (cell, handle) = match std::thread::Builder::new().name(name.to_string()).spawn(f) {
-            Ok(h) => (std::sync::OnceLock::new(), Some(h)),
-            // No thread to be had (resource exhaustion): `get` reports it.
-            Err(_) => (std::sync::OnceLock::new(), None),
-        };
-        Background { cell, handle: std::sync::Mutex::new(handle) }
+    fn spawn(
+        name: &str,
+        f: impl FnOnce(std::sync::Arc<std::sync::atomic::AtomicBool>) -> Result<T, String>
+        + Send
+        + 'static,
+    ) -> Self {
+        let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let c = cancel.clone();
+        // No thread to be had (resource exhaustion): `get` reports it.
+        let handle = std::thread::Builder::new().name(name.to_string()).spawn(move || f(c)).ok();
+        Background {
+            cell: std::sync::OnceLock::new(),
+            handle: std::sync::Mutex::new(handle),
+            cancel,
+        }
     }
 
     fn get(&self) -> &Result<T, String> {
@@ -147,8 +158,8 @@ impl<T: Send + 'static> Background<T> {
 }
 
 impl<T> Drop for Background<T> {
-    /// Waits for the thread, so no work on a database outlives it.
     fn drop(&mut self) {
+        self.cancel.store(true, std::sync::atomic::Ordering::Relaxed);
         if let Some(h) = self.handle.get_mut().unwrap_or_else(|p| p.into_inner()).take() {
             let _ = h.join();
         }
@@ -193,15 +204,13 @@ impl Database {
         });
         let (store, search) = (store?, search?);
         let legacy_dir = dir.clone();
-        let legacy = Background::spawn("legacy-tables", move || {
+        let legacy = Background::spawn("legacy-tables", move |_| {
             legacy::open(&legacy_dir).map_err(|e| e.to_string())
         });
         let check_dir = dir.clone();
-        let checksums = Background::spawn("checksums", move || {
-            let s =
-                Store::open_with(&check_dir, sctx_store::OpenOptions { verify_checksums: false })
-                    .map_err(|e| e.to_string())?;
-            s.verify_files().map_err(|e| e.to_string())
+        let checksums = Background::spawn("checksums", move |cancel| {
+            let cancelled = || cancel.load(std::sync::atomic::Ordering::Relaxed);
+            sctx_store::verify_build_files(&check_dir, &cancelled).map_err(|e| e.to_string())
         });
         Ok(Database {
             store,

@@ -38,6 +38,9 @@ impl Weighter<Box<str>, Cached> for ByBytes {
 /// The cache (absent when configured with 0 bytes).
 pub(crate) struct ResponseCache {
     inner: Cache<Box<str>, Cached, ByBytes>,
+    /// Largest body kept: [`MAX_ENTRY`], or less in a small cache (its capacity is split
+    /// over shards, and an entry larger than a shard's share would be refused anyway).
+    max_entry: u64,
 }
 
 impl std::fmt::Debug for ResponseCache {
@@ -55,6 +58,7 @@ impl ResponseCache {
     pub(crate) fn new(bytes: usize) -> Option<ResponseCache> {
         (bytes > 0).then(|| ResponseCache {
             inner: Cache::with_weighter((bytes / 4096).max(16), bytes as u64, ByBytes),
+            max_entry: MAX_ENTRY.min(bytes as u64 / 64),
         })
     }
 
@@ -89,7 +93,7 @@ impl ResponseCache {
     /// Keeps a `200` answer of known small size; gives back the response either way.
     pub(crate) async fn offer(&self, key: Box<str>, resp: Response) -> Response {
         use axum::body::HttpBody;
-        let small = resp.body().size_hint().exact().is_some_and(|n| n <= MAX_ENTRY);
+        let small = resp.body().size_hint().exact().is_some_and(|n| n <= self.max_entry);
         if resp.status() != StatusCode::OK
             || !small
             || resp.headers().contains_key(header::SET_COOKIE)
@@ -97,7 +101,7 @@ impl ResponseCache {
             return resp;
         }
         let (parts, body) = resp.into_parts();
-        let Ok(bytes) = axum::body::to_bytes(body, MAX_ENTRY as usize).await else {
+        let Ok(bytes) = axum::body::to_bytes(body, self.max_entry as usize).await else {
             // In-memory bodies of exact size do not fail; should one, say so.
             return axum::response::IntoResponse::into_response(crate::ApiError::internal(
                 "the answer could not be read back",

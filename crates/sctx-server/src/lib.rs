@@ -266,7 +266,9 @@ pub fn router(state: Arc<AppState>) -> Router {
                 )
             }))
             .layer(timeout::RequestTimeoutLayer::new(cfg.request_timeout))
-            .layer(tower::limit::ConcurrencyLimitLayer::new(cfg.concurrency_limit.max(1)))
+            // one semaphore for the whole service (`Router::layer` wraps each route on its
+            // own, so a per-instance limit would be per route)
+            .layer(tower::limit::GlobalConcurrencyLimitLayer::new(cfg.concurrency_limit.max(1)))
             .layer(axum::extract::DefaultBodyLimit::max(cfg.body_limit))
             .layer(tower_http::limit::RequestBodyLimitLayer::new(cfg.body_limit))
             .option_layer(cors),

@@ -4,14 +4,16 @@
 //! runtime's timer driver (an `eventfd` write and a futex) once per request, which cost
 //! a quarter of the throughput of a cheap route (BENCHMARKS.md, HTTP). Here a request
 //! that completes on its first poll (almost every lookup) never touches a timer. One that
-//! has to wait (a body still arriving, a queued permit, blocking work) registers its
-//! waker with a deadline; a single ticker task, started on first use, wakes expired
-//! requests, which then answer `408 Request Timeout`. The deadline is checked to the
-//! tick (a tenth of the timeout, between 5 and 250 ms).
+//! has to wait (a body still arriving, blocking work, a slow handler) registers its
+//! waker with a deadline; a single ticker task, started on first use (and again if its
+//! runtime went away), wakes expired requests, which then answer `408 Request Timeout`.
+//! The deadline is checked to the tick (a tenth of the timeout, between 5 and 250 ms).
+//! The clock starts when the request is handed to the service, after any wait for a
+//! concurrency permit (the limit sits outside this layer).
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::sync::{Arc, Mutex, Weak};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
@@ -25,7 +27,7 @@ use crate::ApiError;
 
 struct Registry {
     waiting: Mutex<Slab<(Instant, Waker)>>,
-    ticker: OnceLock<()>,
+    ticker: Mutex<Option<tokio::task::JoinHandle<()>>>,
     tick: Duration,
 }
 
@@ -34,29 +36,32 @@ impl Registry {
         self.waiting.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Starts the ticker unless it runs (a runtime that shut down took it with it).
     fn start_ticker(self: &Arc<Self>) {
-        self.ticker.get_or_init(|| {
-            let weak: Weak<Registry> = Arc::downgrade(self);
-            let tick = self.tick;
-            tokio::spawn(async move {
-                let mut every = tokio::time::interval(tick);
-                every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-                loop {
-                    every.tick().await;
-                    let Some(reg) = weak.upgrade() else { return };
-                    let now = Instant::now();
-                    let expired: Vec<Waker> = reg
-                        .lock()
-                        .iter()
-                        .filter(|(_, (deadline, _))| *deadline <= now)
-                        .map(|(_, (_, w))| w.clone())
-                        .collect();
-                    for w in expired {
-                        w.wake();
-                    }
+        let mut t = self.ticker.lock().unwrap_or_else(|p| p.into_inner());
+        if t.as_ref().is_some_and(|h| !h.is_finished()) {
+            return;
+        }
+        let weak: Weak<Registry> = Arc::downgrade(self);
+        let tick = self.tick;
+        *t = Some(tokio::spawn(async move {
+            let mut every = tokio::time::interval(tick);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                every.tick().await;
+                let Some(reg) = weak.upgrade() else { return };
+                let now = Instant::now();
+                let expired: Vec<Waker> = reg
+                    .lock()
+                    .iter()
+                    .filter(|(_, (deadline, _))| *deadline <= now)
+                    .map(|(_, (_, w))| w.clone())
+                    .collect();
+                for w in expired {
+                    w.wake();
                 }
-            });
-        });
+            }
+        }));
     }
 }
 
@@ -74,7 +79,7 @@ impl RequestTimeoutLayer {
             timeout,
             registry: Arc::new(Registry {
                 waiting: Mutex::new(Slab::new()),
-                ticker: OnceLock::new(),
+                ticker: Mutex::new(None),
                 tick,
             }),
         }

@@ -35,5 +35,5 @@ pub use manifest::{
 };
 pub use store::{
     ConceptView, ConcreteView, DescriptionView, FieldValue, MemberView, OpenOptions, RefsetInfo,
-    RelView, Store,
+    RelView, Store, verify_build_files,
 };

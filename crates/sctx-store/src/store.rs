@@ -66,6 +66,19 @@ pub struct Store {
 #[derive(Default)]
 struct PrefMemo(std::sync::OnceLock<Box<[std::sync::atomic::AtomicU32]>>);
 
+/// Compares the size and checksum of every file the manifest of build `dir` lists, without
+/// opening the store; stops early (with `Ok`) when `cancelled` turns true between files.
+pub fn verify_build_files(dir: &Path, cancelled: &dyn Fn() -> bool) -> Result<(), StoreError> {
+    let manifest = Manifest::read(dir)?;
+    for (name, info) in &manifest.files {
+        if cancelled() {
+            return Ok(());
+        }
+        map_file(&dir.join(name), info.bytes, Some(&info.xxh3))?;
+    }
+    Ok(())
+}
+
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Store").field("dir", &self.dir).finish_non_exhaustive()
@@ -282,10 +295,7 @@ impl Store {
     /// Re-reads every file of the manifest and compares sizes and checksums (what
     /// [`OpenOptions::verify_checksums`] does at open, for stores opened without it).
     pub fn verify_files(&self) -> Result<(), StoreError> {
-        for (name, info) in &self.manifest.files {
-            map_file(&self.dir.join(name), info.bytes, Some(&info.xxh3))?;
-        }
-        Ok(())
+        verify_build_files(&self.dir, &|| false)
     }
 
     /// Cross-checks array lengths so that no index derived from the archive can be out of

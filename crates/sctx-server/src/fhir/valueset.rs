@@ -275,10 +275,18 @@ fn search_page(
     lang: &LanguagePreference,
     want: Option<usize>,
 ) -> Option<(Vec<Member>, Option<usize>)> {
+    // Unpaged: at most this many (the caller reports too-costly beyond its limits).
     const LIMIT: usize = 5_000;
+    // Paged: the index ranks a whole bucket (the next power of two from 256), so that
+    // consecutive pages are slices of one ranking rather than of rankings over different
+    // candidate budgets.
+    let limit = match want {
+        Some(w) => w.max(1).next_power_of_two().max(256),
+        None => LIMIT,
+    };
     let store = ctx.store();
     let mut opts = sctx_db::SearchOptions {
-        limit: want.map_or(LIMIT, |w| w.clamp(1, LIMIT)),
+        limit,
         include_inactive: true,
         concept_filter: Some(bitmap),
         ..Default::default()
@@ -292,10 +300,19 @@ fn search_page(
         .filter(|&i| seen.insert(i))
         .map(Member::Concept)
         .collect();
+    // A short page is everything; a full one is counted by the index, at the level that
+    // produced it (exact prefixes, or typo-tolerant when the search had to retry).
     let total = match want {
-        Some(w) if page.len() >= w => {
+        Some(_) if page.len() >= limit => {
             opts.fuzzy = Some(false);
-            ctx.db.search_count(text, &opts, lang).ok().map(|n| n as usize)
+            let exact = ctx.db.search_count(text, &opts, lang).ok().map(|n| n as usize);
+            match exact {
+                Some(n) if n >= page.len() => Some(n),
+                _ => {
+                    opts.fuzzy = Some(true);
+                    ctx.db.search_count(text, &opts, lang).ok().map(|n| n as usize)
+                }
+            }
         }
         _ => None,
     };
@@ -314,7 +331,9 @@ fn quick_filtered(
     want: usize,
 ) -> Result<Option<(Evaluated, Option<usize>)>, Oo> {
     let [part] = vs.includes.as_slice() else { return Ok(None) };
-    if !vs.excludes.is_empty()
+    // a filter without words filters nothing: the full path returns every member
+    if !text.chars().any(char::is_alphanumeric)
+        || !vs.excludes.is_empty()
         || !ctx.db.has_search()
         || part.system.as_deref().is_none_or(|s| !is_snomed(s))
         || !part.concepts.is_empty()
