@@ -224,6 +224,11 @@ async fn cors_request_ids_and_openapi() {
     let (_, h, _) = call(&st, req).await;
     assert!(h.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none(), "CORS is off by default");
     assert!(h.get("x-request-id").is_some());
+    // a client's own request id is kept
+    let req =
+        Request::get("/healthz").header("x-request-id", "abc-123").body(Body::empty()).unwrap();
+    let (_, h, _) = call(&st, req).await;
+    assert_eq!(h["x-request-id"], "abc-123");
     let st2 = state_with(ServerConfig {
         cors_origin: Some("https://epr.example".into()),
         ..Default::default()
@@ -278,6 +283,7 @@ async fn request_timeout_answers_408() {
     assert_eq!(s, StatusCode::REQUEST_TIMEOUT);
     assert!(h[header::CONTENT_TYPE].to_str().unwrap().contains("json"));
     assert_error(&serde_json::from_slice(&b).unwrap(), "timeout");
+    assert!(h.get("x-request-id").is_some(), "a 408 carries the request id too");
     assert!(t0.elapsed() < std::time::Duration::from_secs(5));
     drop(tx);
     // a request answered at once is unaffected by the short timeout

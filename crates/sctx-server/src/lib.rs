@@ -32,7 +32,6 @@ use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwapOption;
 use axum::Router;
-use axum::body::Body;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
@@ -40,10 +39,6 @@ use axum::response::{IntoResponse, Response};
 use sctx_db::Database;
 use tower::ServiceBuilder;
 use tower_http::cors::CorsLayer;
-use tower_http::request_id::{
-    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
-};
-use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
 pub use metrics::Metrics;
@@ -196,32 +191,6 @@ async fn finish(State(state): State<Arc<AppState>>, req: Request, next: Next) ->
     resp
 }
 
-/// Request ids `<process tag>-<sequence>`: unique per process run and across restarts
-/// (the tag mixes the start time and pid), with no system call per request.
-#[derive(Clone)]
-struct RequestIds {
-    tag: Arc<str>,
-    next: Arc<AtomicU64>,
-}
-
-impl Default for RequestIds {
-    fn default() -> Self {
-        let t = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(0);
-        let tag = format!("{:x}", t ^ (u64::from(std::process::id()) << 40));
-        RequestIds { tag: tag.into(), next: Arc::new(AtomicU64::new(1)) }
-    }
-}
-
-impl MakeRequestId for RequestIds {
-    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
-        let n = self.next.fetch_add(1, Ordering::Relaxed);
-        HeaderValue::from_str(&format!("{}-{n}", self.tag)).ok().map(RequestId::new)
-    }
-}
-
 async fn fallback() -> ApiError {
     ApiError::not_found("no such route; see /openapi.json")
 }
@@ -246,25 +215,11 @@ pub fn router(state: Arc<AppState>) -> Router {
             base.allow_origin(HeaderValue::from_str(o).unwrap_or(HeaderValue::from_static("null")))
         }
     });
-    // Layers wrap from the outside in: request ids first so every log line carries one,
-    // then tracing, the timeout and concurrency limits, then the body limit.
+    // Layers wrap from the outside in: the request envelope first (request id, tracing span,
+    // timeout: every answer, 408s included, carries its id), then the concurrency limit,
+    // then the body limits.
     app.layer(
         ServiceBuilder::new()
-            .layer(SetRequestIdLayer::x_request_id(RequestIds::default()))
-            .layer(PropagateRequestIdLayer::x_request_id())
-            .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
-                // Fields are evaluated only when the span is enabled.
-                tracing::info_span!(
-                    "request",
-                    method = %req.method(),
-                    uri = %req.uri(),
-                    request_id = req
-                        .headers()
-                        .get("x-request-id")
-                        .and_then(|v| v.to_str().ok())
-                        .unwrap_or("-")
-                )
-            }))
             .layer(timeout::RequestTimeoutLayer::new(cfg.request_timeout))
             // one semaphore for the whole service (`Router::layer` wraps each route on its
             // own, so a per-instance limit would be per route)
