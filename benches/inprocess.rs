@@ -3,7 +3,8 @@
 //! `SCTX_BENCH_DB=bench-data/int-db cargo bench --bench inprocess`
 //! (benches/run.sh sets this up; without the variable the bundled sample is used).
 
-use std::path::PathBuf;
+mod common;
+
 use std::sync::OnceLock;
 
 use sctx_db::{Database, SearchOptions};
@@ -30,18 +31,9 @@ struct Fixture {
 fn fixture() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
-        let path = match std::env::var_os("SCTX_BENCH_DB") {
-            Some(p) => PathBuf::from(p),
-            None => {
-                let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/sctx-sample-db");
-                sctx_db::sample_db(&root).expect("sample db")
-            }
-        };
-        let db = Database::open(&path).expect("open bench db");
+        let (_, db) = common::bench_db();
         let s = db.store();
-        let n = s.concept_count();
-        let step = (n / 1000).max(1);
-        let sample: Vec<u32> = (0..n).step_by(step as usize).filter(|&i| s.is_active(i)).collect();
+        let sample = common::sample(s);
         let mut pairs = Vec::new();
         for &c in &sample {
             if let Some(&a) = s.ancestors(c).get(s.ancestors(c).len() / 2) {
@@ -49,26 +41,8 @@ fn fixture() -> &'static Fixture {
             }
             pairs.push((c, sample[(c as usize * 7919) % sample.len()]));
         }
-        // the concept whose descendant count is closest to 100k
-        let big = (0..n)
-            .filter(|&i| s.is_active(i))
-            .min_by_key(|&i| (s.descendants(i).len() as i64 - 100_000).abs())
-            .unwrap_or(0);
-        let lang = LanguagePreference::en_gb();
-        let mut queries = Vec::new();
-        for (k, &c) in sample.iter().enumerate().take(300) {
-            let Some(term) = s.preferred_term(c, &lang) else { continue };
-            let words: Vec<&str> = term.split_whitespace().filter(|w| w.len() >= 3).collect();
-            let take = 1 + k % 3;
-            if words.len() < take {
-                continue;
-            }
-            let q: Vec<String> = words[..take]
-                .iter()
-                .map(|w| w.chars().take(3 + k % 3).collect::<String>())
-                .collect();
-            queries.push(q.join(" "));
-        }
+        let big = common::big_hierarchy(s);
+        let queries = common::queries(s, &sample).into_iter().map(|(_, q)| q).collect();
         let id = |i: u32| s.id_of(i);
         let bigid = id(big);
         let mut ecl = Vec::new();

@@ -8,10 +8,11 @@
 //! runs 5 times and its median counts; the table gives percentiles over the queries, plain
 //! and constrained to the descendants of the concept whose hierarchy is closest to 100k.
 
-use std::path::PathBuf;
+mod common;
+
 use std::time::Instant;
 
-use sctx_db::{Database, SearchOptions};
+use sctx_db::SearchOptions;
 use sctx_types::LanguagePreference;
 
 fn pct(v: &mut [f64], p: f64) -> f64 {
@@ -20,35 +21,12 @@ fn pct(v: &mut [f64], p: f64) -> f64 {
 }
 
 fn main() {
-    let path = match std::env::var_os("SCTX_BENCH_DB") {
-        Some(p) => PathBuf::from(p),
-        None => {
-            let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/sctx-sample-db");
-            sctx_db::sample_db(&root).expect("sample db")
-        }
-    };
-    let db = Database::open(&path).expect("open bench db");
+    let (path, db) = common::bench_db();
     let s = db.store();
     let n = s.concept_count();
-    let step = (n / 1000).max(1);
-    let sample: Vec<u32> = (0..n).step_by(step as usize).filter(|&i| s.is_active(i)).collect();
+    let queries = common::queries(s, &common::sample(s));
+    let big = common::big_hierarchy(s);
     let lang = LanguagePreference::en_gb();
-    let mut queries: Vec<(usize, String)> = Vec::new();
-    for (k, &c) in sample.iter().enumerate().take(300) {
-        let Some(term) = s.preferred_term(c, &lang) else { continue };
-        let words: Vec<&str> = term.split_whitespace().filter(|w| w.len() >= 3).collect();
-        let take = 1 + k % 3;
-        if words.len() < take {
-            continue;
-        }
-        let q: Vec<String> =
-            words[..take].iter().map(|w| w.chars().take(3 + k % 3).collect()).collect();
-        queries.push((take, q.join(" ")));
-    }
-    let big = (0..n)
-        .filter(|&i| s.is_active(i))
-        .min_by_key(|&i| (s.descendants(i).len() as i64 - 100_000).abs())
-        .unwrap_or(0);
     let plain = SearchOptions { limit: 10, ..Default::default() };
     let is_a =
         SearchOptions { limit: 10, is_a: vec![s.id_of(big).to_string()], ..Default::default() };

@@ -292,12 +292,6 @@ impl Store {
         Ok(store)
     }
 
-    /// Re-reads every file of the manifest and compares sizes and checksums (what
-    /// [`OpenOptions::verify_checksums`] does at open, for stores opened without it).
-    pub fn verify_files(&self) -> Result<(), StoreError> {
-        verify_build_files(&self.dir, &|| false)
-    }
-
     /// Cross-checks array lengths so that no index derived from the archive can be out of
     /// bounds later (accessors also use checked indexing).
     fn check_shape(&self) -> Result<(), StoreError> {
