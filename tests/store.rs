@@ -279,6 +279,18 @@ fn database_open_defers_checksums_and_check_reports_them() {
     let e = sctx_server::AppState::open(&build, Default::default()).unwrap_err();
     assert!(e.to_string().contains("core.rkyv"), "{e}");
 
+    // the search index's key tables (exact terms, codes) are checked the same way
+    let (_d2, build) = fresh_build();
+    let keys = build.join("search/sctx-keys.bin");
+    let mut bytes = std::fs::read(&keys).expect("the search index has key tables");
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x11;
+    std::fs::write(&keys, &bytes).unwrap();
+    let db = sctx_db::Database::open(&build).expect("opens without waiting for checksums");
+    let e = db.check().unwrap_err();
+    assert!(matches!(e, sctx_db::DbError::Integrity(_)), "{e}");
+    assert!(e.to_string().contains("sctx-keys.bin"), "{e}");
+
     // broken legacy tables: translation reports them, the rest still answers
     let dir = tempfile::tempdir().unwrap();
     let maps = sample_dir().join("nhs_datamigration_sample_20200401");

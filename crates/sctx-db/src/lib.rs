@@ -40,7 +40,7 @@ pub use search::{SearchHit, SearchOptions, SearchResult, build_search_index};
 
 /// What an import builds beside the store (search index, legacy tables); bump it when
 /// that changes so cached sample databases are rebuilt.
-pub const BUILD_SCHEMA: u32 = 4;
+pub const BUILD_SCHEMA: u32 = 5;
 
 /// Errors of the public API.
 #[derive(Debug, thiserror::Error)]
@@ -208,9 +208,14 @@ impl Database {
             legacy::open(&legacy_dir).map_err(|e| e.to_string())
         });
         let check_dir = dir.clone();
+        let check_search = search.clone();
         let checksums = Background::spawn("checksums", move |cancel| {
             let cancelled = || cancel.load(std::sync::atomic::Ordering::Relaxed);
-            sctx_store::verify_build_files(&check_dir, &cancelled).map_err(|e| e.to_string())
+            sctx_store::verify_build_files(&check_dir, &cancelled).map_err(|e| e.to_string())?;
+            match check_search {
+                Some(s) if !cancelled() => s.verify().map_err(|e| e.to_string()),
+                _ => Ok(()),
+            }
         });
         Ok(Database {
             store,

@@ -1,14 +1,18 @@
 //! Building an index during import.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use tantivy::index::SegmentId;
 use tantivy::indexer::NoMergePolicy;
-use tantivy::{Index, IndexSettings, IndexWriter, TantivyDocument};
+use tantivy::{DocId, Index, IndexSettings, IndexWriter, TantivyDocument};
 
-use crate::analysis::index_text;
+use crate::analysis::{exact_key, index_text, query_tokens};
 use crate::error::Context;
+use crate::keys::{self, KEYS_PAYLOAD, SegmentKeysBuilder, exact_hash};
 use crate::schema::{
-    FLAG_ACTIVE, FLAG_CONCEPT_ACTIVE, Fields, build_schema, index_settings, register_tokenizers,
+    FLAG_ACTIVE, FLAG_CONCEPT_ACTIVE, Fields, build_schema, index_settings, names,
+    register_tokenizers,
 };
 use crate::{DEFINITION_TYPE, FSN_TYPE, SearchDoc, SearchError};
 
@@ -117,12 +121,15 @@ impl IndexBuilder {
     }
 
     fn payload(&self) -> String {
+        format!("{SORTED_PAYLOAD} {}", self.payload_unsorted())
+    }
+
+    /// The payload words of an index whose documents were not added in static order (the
+    /// fallback build, sorted by tantivy).
+    fn payload_unsorted(&self) -> String {
         let edge = crate::analysis::PREFIX_EDGE;
-        if self.store_terms {
-            format!("{SORTED_PAYLOAD} edge{edge}")
-        } else {
-            format!("{SORTED_PAYLOAD} {NO_TERMS_PAYLOAD} edge{edge}")
-        }
+        let terms = if self.store_terms { String::new() } else { format!(" {NO_TERMS_PAYLOAD}") };
+        format!("edge{edge} {KEYS_PAYLOAD}{terms}")
     }
 
     /// Adds one description.
@@ -149,26 +156,24 @@ impl IndexBuilder {
         // One indexing thread: documents get ids in the order they are added, and the
         // budget is large enough to keep them in one segment. (Documents are analysed on
         // this thread while tantivy's thread indexes.)
-        let mut writer: IndexWriter<TantivyDocument> = self
-            .index
-            .writer_with_num_threads(1, SORTED_BUILD_HEAP)
-            .ctx(&dir, "creating the index writer")?;
-        writer.set_merge_policy(Box::new(NoMergePolicy));
-        for (rank, doc) in &self.docs {
-            writer
-                .add_document(document(&self.fields, doc, *rank, self.store_terms))
-                .ctx(&dir, "adding a description")?;
-        }
-        let mut prepared = writer.prepare_commit().ctx(&dir, "committing")?;
-        prepared.set_payload(&self.payload());
-        prepared.commit().ctx(&dir, "committing")?;
-        writer.wait_merging_threads().ctx(&dir, "waiting for merges")?;
+        let payload = self.payload();
+        let keys = index_chunk(
+            &self.index,
+            &dir,
+            &self.fields,
+            &self.docs,
+            self.store_terms,
+            SORTED_BUILD_HEAP,
+            &payload,
+        )?;
         let segments = self.index.searchable_segment_ids().ctx(&dir, "listing segments")?.len();
         if segments > 1 {
             // The budget was exceeded: segment order is not known, so rebuild with tantivy
             // sorting the merged segment instead.
             return self.rebuild_sorted_by_tantivy();
         }
+        let tables = segment_keys(&self.index, &dir, vec![(&self.docs[..], keys)], &self.docs)?;
+        keys::write(&dir, tables)?;
         Ok(IndexStats { descriptions: self.docs.len() as u64, segments })
     }
 
@@ -184,21 +189,10 @@ impl IndexBuilder {
         let mut name = dir.file_name().unwrap_or_default().to_os_string();
         name.push(".part-1");
         let part1 = dir.with_file_name(name);
+        let payload = self.payload();
         let build_part = |index: &Index, pdir: &Path, chunk: &[(u64, SearchDoc)]| {
-            let mut writer: IndexWriter<TantivyDocument> = index
-                .writer_with_num_threads(1, SORTED_BUILD_HEAP / 2)
-                .ctx(pdir, "creating the index writer")?;
-            writer.set_merge_policy(Box::new(NoMergePolicy));
-            for (rank, doc) in chunk {
-                writer
-                    .add_document(document(&self.fields, doc, *rank, self.store_terms))
-                    .ctx(pdir, "adding a description")?;
-            }
-            let mut prepared = writer.prepare_commit().ctx(pdir, "committing")?;
-            prepared.set_payload(&self.payload());
-            prepared.commit().ctx(pdir, "committing")?;
-            writer.wait_merging_threads().ctx(pdir, "waiting for merges")?;
-            Ok::<_, SearchError>(())
+            let heap = SORTED_BUILD_HEAP / 2;
+            index_chunk(index, pdir, &self.fields, chunk, self.store_terms, heap, &payload)
         };
         let _ = std::fs::remove_dir_all(&part1);
         std::fs::create_dir_all(&part1).ctx(&part1, "creating the index directory")?;
@@ -213,13 +207,18 @@ impl IndexBuilder {
             let r0 = build_part(&self.index, &dir, &self.docs[..half]);
             (r0, h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
         });
-        r0?;
-        r1?;
-        let combined = combine(&self.index, &dir, &index1, &part1, &self.payload());
+        let keys0 = r0?;
+        let keys1 = r1?;
+        let combined = combine(&self.index, &dir, &index1, &part1, &payload);
         drop(index1);
         let _ = std::fs::remove_dir_all(&part1);
         match combined {
-            Ok(segments) => Ok(IndexStats { descriptions: self.docs.len() as u64, segments }),
+            Ok(segments) => {
+                let parts = vec![(&self.docs[..half], keys0), (&self.docs[half..], keys1)];
+                let tables = segment_keys(&self.index, &dir, parts, &self.docs)?;
+                keys::write(&dir, tables)?;
+                Ok(IndexStats { descriptions: self.docs.len() as u64, segments })
+            }
             // unexpected layout: build it the slow way
             Err(_) => self.rebuild_sorted_by_tantivy(),
         }
@@ -227,7 +226,7 @@ impl IndexBuilder {
 
     /// Fallback: a fresh index with tantivy's index sorting, several indexing threads and a
     /// final merge.
-    fn rebuild_sorted_by_tantivy(self) -> Result<IndexStats, SearchError> {
+    pub(crate) fn rebuild_sorted_by_tantivy(self) -> Result<IndexStats, SearchError> {
         let dir = self.dir.clone();
         drop(self.index);
         std::fs::remove_dir_all(&dir).ctx(&dir, "clearing the index directory")?;
@@ -246,16 +245,20 @@ impl IndexBuilder {
         let this = IndexBuilder { index, ..self };
         for (rank, doc) in &this.docs {
             writer
-                .add_document(document(&this.fields, doc, *rank, this.store_terms))
+                .add_document(document(&this.fields, doc, *rank, this.store_terms).0)
                 .ctx(&dir, "adding a description")?;
         }
-        writer.commit().ctx(&dir, "committing")?;
+        let mut prepared = writer.prepare_commit().ctx(&dir, "committing")?;
+        prepared.set_payload(&this.payload_unsorted());
+        prepared.commit().ctx(&dir, "committing")?;
         let ids = this.index.searchable_segment_ids().ctx(&dir, "listing segments")?;
         if ids.len() > 1 {
             writer.merge(&ids).wait().ctx(&dir, "merging segments")?;
         }
         writer.wait_merging_threads().ctx(&dir, "waiting for merges")?;
         let segments = this.index.searchable_segment_ids().ctx(&dir, "listing segments")?.len();
+        let tables = segment_keys(&this.index, &dir, Vec::new(), &this.docs)?;
+        keys::write(&dir, tables)?;
         Ok(IndexStats { descriptions: this.docs.len() as u64, segments })
     }
 }
@@ -311,8 +314,9 @@ fn combine(
     Ok(2)
 }
 
-/// The tantivy document of one description.
-fn document(f: &Fields, doc: &SearchDoc, rank: u64, store_term: bool) -> TantivyDocument {
+/// The tantivy document of one description, and the hashes of its exact-match keys (the
+/// normalised term; a leading acronym) for the key tables.
+fn document(f: &Fields, doc: &SearchDoc, rank: u64, store_term: bool) -> (TantivyDocument, Keys2) {
     let text = index_text(&doc.term);
     let len = (rank >> 32) & 0x3FFF;
     let len = if len == 0x3FFF { doc.term.chars().count() as u64 } else { len };
@@ -320,11 +324,6 @@ fn document(f: &Fields, doc: &SearchDoc, rank: u64, store_term: bool) -> Tantivy
     d.add_text(f.words, &text.words);
     d.add_text(f.prefix, &text.prefixes);
     d.add_text(f.first, &text.first);
-    d.add_text(f.exact, &text.exact);
-    // "MI - Myocardial infarction": typing just the acronym is an exact match
-    if let Some(acronym) = leading_acronym(&doc.term) {
-        d.add_text(f.exact, &index_text(acronym).exact);
-    }
     d.add_text(f.lang, doc.language_code.to_ascii_lowercase());
     if store_term {
         d.add_text(f.term, &doc.term);
@@ -349,7 +348,114 @@ fn document(f: &Fields, doc: &SearchDoc, rank: u64, store_term: bool) -> Tantivy
         d.add_u64(f.acceptable_in, r);
     }
     d.add_u64(f.rank, rank);
-    d
+    (d, exact_hashes(&doc.term, &text.exact))
+}
+
+/// Exact-match key hashes of one description (at most two).
+type Keys2 = [Option<u64>; 2];
+
+/// The exact-match keys of a term whose normalised form is `exact`: the term itself and,
+/// for "MI - Myocardial infarction", the acronym (typing just "MI" is an exact match).
+fn exact_hashes(term: &str, exact: &str) -> Keys2 {
+    let main = (!exact.is_empty()).then(|| exact_hash(exact));
+    let acronym = leading_acronym(term).and_then(|a| {
+        let key = exact_key(&query_tokens(a));
+        (!key.is_empty()).then(|| exact_hash(&key))
+    });
+    [main, acronym]
+}
+
+/// Indexes `chunk` (already in static order) with one writer thread into `index` as one
+/// segment, and returns the key-table entries by position in `chunk`.
+fn index_chunk(
+    index: &Index,
+    dir: &Path,
+    fields: &Fields,
+    chunk: &[(u64, SearchDoc)],
+    store_terms: bool,
+    heap: usize,
+    payload: &str,
+) -> Result<SegmentKeysBuilder, SearchError> {
+    let mut writer: IndexWriter<TantivyDocument> =
+        index.writer_with_num_threads(1, heap).ctx(dir, "creating the index writer")?;
+    writer.set_merge_policy(Box::new(NoMergePolicy));
+    let mut keys = SegmentKeysBuilder {
+        exact: Vec::with_capacity(chunk.len()),
+        concepts: Vec::with_capacity(chunk.len()),
+    };
+    for (i, (rank, doc)) in chunk.iter().enumerate() {
+        let (d, hashes) = document(fields, doc, *rank, store_terms);
+        writer.add_document(d).ctx(dir, "adding a description")?;
+        let Ok(i) = DocId::try_from(i) else {
+            return Err(SearchError::Incompatible {
+                dir: dir.to_path_buf(),
+                detail: "more documents than a segment can hold".into(),
+            });
+        };
+        keys.exact.extend(hashes.into_iter().flatten().map(|h| (h, i)));
+        keys.concepts.push((doc.concept_id, i));
+    }
+    let mut prepared = writer.prepare_commit().ctx(dir, "committing")?;
+    prepared.set_payload(payload);
+    prepared.commit().ctx(dir, "committing")?;
+    writer.wait_merging_threads().ctx(dir, "waiting for merges")?;
+    // sorted here, on the indexing thread; `keys::write` then finds them in order
+    keys.exact.sort_unstable();
+    keys.concepts.sort_unstable();
+    Ok(keys)
+}
+
+/// The key tables of the committed index in `dir`, whose segments hold `parts` in order
+/// (each part's documents in doc-id order, with the entries `index_chunk` returned). The
+/// layout is checked against the `description_id` fast field; if it differs, the tables
+/// are rebuilt from the index itself.
+fn segment_keys(
+    index: &Index,
+    dir: &Path,
+    parts: Vec<(&[(u64, SearchDoc)], SegmentKeysBuilder)>,
+    all: &[(u64, SearchDoc)],
+) -> Result<Vec<(SegmentId, u32, SegmentKeysBuilder)>, SearchError> {
+    let reader = index.reader().ctx(dir, "opening the index reader")?;
+    let searcher = reader.searcher();
+    let readers = searcher.segment_readers();
+    let mut out = Vec::with_capacity(parts.len());
+    let mut layout_ok = readers.len() == parts.len();
+    if layout_ok {
+        for (r, (chunk, keys)) in readers.iter().zip(parts) {
+            let col = r.fast_fields().u64(names::DESCRIPTION_ID).ctx(dir, "reading ids")?;
+            let same = r.max_doc() as usize == chunk.len()
+                && chunk
+                    .iter()
+                    .enumerate()
+                    .all(|(i, (_, d))| col.first(i as DocId) == Some(d.description_id));
+            if !same {
+                layout_ok = false;
+                break;
+            }
+            out.push((r.segment_id(), r.max_doc(), keys));
+        }
+    }
+    if layout_ok {
+        return Ok(out);
+    }
+    // general case: map every document back to its description
+    let by_id: HashMap<u64, usize> =
+        all.iter().enumerate().map(|(i, (_, d))| (d.description_id, i)).collect();
+    let mut out = Vec::with_capacity(readers.len());
+    for r in readers {
+        let col = r.fast_fields().u64(names::DESCRIPTION_ID).ctx(dir, "reading ids")?;
+        let mut keys = SegmentKeysBuilder::default();
+        for doc in 0..r.max_doc() {
+            let Some(&i) = col.first(doc).and_then(|id| by_id.get(&id)) else { continue };
+            let d = &all[i].1;
+            let exact = index_text(&d.term).exact;
+            keys.exact
+                .extend(exact_hashes(&d.term, &exact).into_iter().flatten().map(|h| (h, doc)));
+            keys.concepts.push((d.concept_id, doc));
+        }
+        out.push((r.segment_id(), r.max_doc(), keys));
+    }
+    Ok(out)
 }
 
 /// The acronym of a term written `ACRONYM - expansion` (UK synonyms such as

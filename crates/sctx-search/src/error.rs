@@ -38,6 +38,15 @@ pub enum SearchError {
         /// What is missing or different.
         detail: String,
     },
+    /// A file of the index is damaged (truncated, wrong checksum, inconsistent with the
+    /// segments).
+    #[error("search index file {}: {detail}", path.display())]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        detail: String,
+    },
 }
 
 /// Attaches the directory and a step description to tantivy results.

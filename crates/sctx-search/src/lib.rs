@@ -39,9 +39,11 @@
 //! best-first: the builder sorts the documents and writes them in that order, a large index as
 //! two segments (the two halves, indexed in parallel, read as one list by queries) rather than
 //! one merged segment. Words are normalised in Rust (module `analysis`) and indexed as whole
-//! words, as edge n-grams of up to 4 characters (short prefix queries are single term
+//! words, as edge n-grams of up to 5 characters (short prefix queries are single term
 //! look-ups; longer prefixes expand to the few whole words that start with them) and as edge
-//! n-grams of the first word; the normalised whole term is indexed for exact matches.
+//! n-grams of the first word. Exact terms and concept ids are looked up in key tables beside
+//! the segments (module `keys`: hashes of the normalised terms, doc ids sorted by concept
+//! id) rather than indexed as 2.1M unique tantivy terms.
 //! Ids, flags, lengths and language-refset memberships are fast fields. A query collects a
 //! bounded number of candidates from a few cheap passes, then re-ranks them in Rust (see
 //! [`SearchIndex::search`]).
@@ -82,6 +84,7 @@
 mod analysis;
 mod build;
 mod error;
+mod keys;
 mod schema;
 mod search;
 

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions,
+    FAST, Field, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{TextAnalyzer, WhitespaceTokenizer};
 use tantivy::{Index, IndexSettings, IndexSortByField, Order};
@@ -47,7 +47,8 @@ pub(crate) struct Fields {
     pub(crate) words: Field,
     pub(crate) prefix: Field,
     pub(crate) first: Field,
-    pub(crate) exact: Field,
+    /// The exact-term field of indexes built before the key tables (`keys.rs`).
+    pub(crate) exact: Option<Field>,
     pub(crate) lang: Field,
     pub(crate) term: Field,
     pub(crate) concept_id: Field,
@@ -77,10 +78,10 @@ pub(crate) fn build_schema() -> Schema {
     b.add_text_field(WORDS, token_field(WS_TOKENIZER));
     b.add_text_field(PREFIX, token_field(WS_TOKENIZER));
     b.add_text_field(FIRST, token_field(WS_TOKENIZER));
-    b.add_text_field(EXACT, token_field(RAW_TOKENIZER));
     b.add_text_field(LANG, token_field(RAW_TOKENIZER));
     b.add_text_field(TERM, STORED);
-    b.add_u64_field(CONCEPT_ID, INDEXED | FAST);
+    // exact terms and concept ids are looked up in the key tables (`keys.rs`), not indexed
+    b.add_u64_field(CONCEPT_ID, FAST);
     b.add_u64_field(DESCRIPTION_ID, FAST);
     b.add_u64_field(CONCEPT_INDEX, FAST);
     b.add_u64_field(TYPE_ID, FAST);
@@ -117,7 +118,7 @@ impl Fields {
             words: get(WORDS)?,
             prefix: get(PREFIX)?,
             first: get(FIRST)?,
-            exact: get(EXACT)?,
+            exact: schema.get_field(EXACT).ok(),
             lang: get(LANG)?,
             term: get(TERM)?,
             concept_id: get(CONCEPT_ID)?,

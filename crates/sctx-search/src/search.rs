@@ -33,6 +33,7 @@ use tantivy::{
 
 use crate::analysis::{MAX_EDGE, exact_key, query_tokens, truncate_chars};
 use crate::error::Context;
+use crate::keys::{DocListQuery, KEYS_PAYLOAD, Keys, exact_hash};
 use crate::schema::{FLAG_ACTIVE, FLAG_CONCEPT_ACTIVE, Fields, names, register_tokenizers};
 use crate::{DEFINITION_TYPE, FSN_TYPE, Fuzzy, Hit, SearchError, SearchQuery};
 
@@ -75,6 +76,9 @@ struct Inner {
     /// Longest prefix indexed as an edge n-gram (`edgeN` in the payload; 4 before it was
     /// recorded).
     prefix_edge: usize,
+    /// Exact-term and concept-id look-up tables (`None` for indexes built before them,
+    /// which index both as fields).
+    keys: Option<Keys>,
     _reader: IndexReader,
 }
 
@@ -284,6 +288,13 @@ impl SearchIndex {
             .iter()
             .map(|r| SegmentColumns::open(r, dir))
             .collect::<Result<Vec<_>, _>>()?;
+        let keys = if words.contains(&KEYS_PAYLOAD) {
+            let segs: Vec<_> =
+                searcher.segment_readers().iter().map(|r| (r.segment_id(), r.max_doc())).collect();
+            Some(Keys::open(dir, &segs)?)
+        } else {
+            None
+        };
         Ok(Self {
             inner: Arc::new(Inner {
                 dir: dir.to_path_buf(),
@@ -294,6 +305,7 @@ impl SearchIndex {
                 ordered,
                 stored_terms,
                 prefix_edge,
+                keys,
                 _reader: reader,
             }),
         })
@@ -303,6 +315,12 @@ impl SearchIndex {
     /// [`Hit::term`] is empty.
     pub fn has_stored_terms(&self) -> bool {
         self.inner.stored_terms
+    }
+
+    /// Checks the checksums of the files sctx writes beside tantivy's own (tantivy checks
+    /// its files when it reads them).
+    pub fn verify(&self) -> Result<(), SearchError> {
+        self.inner.keys.as_ref().map_or(Ok(()), Keys::verify)
     }
 
     /// The index directory.
@@ -499,8 +517,7 @@ impl SearchIndex {
         retry: bool,
     ) -> Result<Plan<'q>, SearchError> {
         let f = &self.inner.fields;
-        let key = exact_key(tokens);
-        let exact_q = Self::term_query(f.exact, &key);
+        let exact_q = self.exact_query(&exact_key(tokens));
         let whole_qs: Vec<Box<dyn Query>> =
             tokens.iter().map(|t| Self::term_query(f.words, t)).collect();
         let start_qs: Vec<Box<dyn Query>> =
@@ -705,12 +722,44 @@ impl SearchIndex {
         }
     }
 
+    /// The descriptions whose normalised term is `key`.
+    fn exact_query(&self, key: &str) -> Box<dyn Query> {
+        let readers = self.inner.searcher.segment_readers();
+        match (&self.inner.keys, self.inner.fields.exact) {
+            (Some(keys), _) => {
+                let hash = exact_hash(key);
+                Box::new(DocListQuery::new(
+                    readers
+                        .iter()
+                        .map(|r| (r.segment_id(), keys.exact(r.segment_id(), hash)))
+                        .collect(),
+                ))
+            }
+            (None, Some(field)) => Self::term_query(field, key),
+            (None, None) => Box::new(tantivy::query::EmptyQuery),
+        }
+    }
+
     /// Ranks the descriptions of the concept with SCTID `id`.
     fn rank_code(&self, id: u64, q: &SearchQuery<'_>) -> Result<Ranking, SearchError> {
-        let term_q: Box<dyn Query> = Box::new(TermQuery::new(
-            Term::from_field_u64(self.inner.fields.concept_id, id),
-            IndexRecordOption::Basic,
-        ));
+        let term_q: Box<dyn Query> = match &self.inner.keys {
+            Some(keys) => {
+                let readers = self.inner.searcher.segment_readers();
+                Box::new(DocListQuery::new(
+                    readers
+                        .iter()
+                        .zip(&self.inner.segments)
+                        .map(|(r, cols)| {
+                            (r.segment_id(), keys.concept(r.segment_id(), &cols.concept_id, id))
+                        })
+                        .collect(),
+                ))
+            }
+            None => Box::new(TermQuery::new(
+                Term::from_field_u64(self.inner.fields.concept_id, id),
+                IndexRecordOption::Basic,
+            )),
+        };
         let plan = Plan {
             q,
             n_tokens: 0,

@@ -276,6 +276,14 @@ fn build() -> Fixture {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join("search");
     let mut b = IndexBuilder::create(&dir, 50_000_000).expect("create");
+    let docs = add_fixture_docs(&mut b);
+    let stats = b.finish().expect("finish");
+    let index = SearchIndex::open(&dir).expect("open");
+    Fixture { _tmp: tmp, index, stats, docs }
+}
+
+/// Adds the fixture's descriptions; returns how many.
+fn add_fixture_docs(b: &mut IndexBuilder) -> usize {
     let mut docs = 0;
     let mut description_id = 1_000_011u64;
     for (i, (concept_id, concept_active, descs)) in concepts().into_iter().enumerate() {
@@ -318,10 +326,7 @@ fn build() -> Fixture {
         acceptable_in: vec![],
     })
     .expect("add");
-    docs += 1;
-    let stats = b.finish().expect("finish");
-    let index = SearchIndex::open(&dir).expect("open");
-    Fixture { _tmp: tmp, index, stats, docs }
+    docs + 1
 }
 
 fn fixture() -> &'static Fixture {
@@ -692,4 +697,71 @@ fn index_without_recorded_edge_length_reads_longer_prefixes_by_expansion() {
         assert!(!a.is_empty(), "{q}");
         assert_eq!(a, b, "{q}");
     }
+}
+
+/// Copies the fixture's index into a fresh directory.
+fn copy_fixture() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    for e in std::fs::read_dir(fixture().index.dir()).expect("read index dir") {
+        let e = e.expect("entry");
+        std::fs::copy(e.path(), tmp.path().join(e.file_name())).expect("copy");
+    }
+    tmp
+}
+
+/// Queries whose answers depend on the key tables: exact terms (first place), acronyms,
+/// codes, and ordinary prefixes for contrast.
+const KEY_QUERIES: &[&str] =
+    &["asthma", "MI", "heart attack", "22298006", "195967001", "myoca", "appendicitis", "hyper"];
+
+/// The fallback build (tantivy sorts and merges, so doc ids are not the insertion order)
+/// rebuilds the key tables from the index and answers exactly like the normal build.
+#[test]
+fn fallback_build_maps_keys_from_the_index() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("fallback");
+    let mut b = IndexBuilder::create(&dir, 0).expect("create");
+    add_fixture_docs(&mut b);
+    let stats = b.rebuild_sorted_by_tantivy().expect("fallback build");
+    assert_eq!(stats.segments, 1);
+    let other = SearchIndex::open(&dir).expect("open");
+    other.verify().expect("checksum");
+    for q in KEY_QUERIES {
+        let a = fixture().index.search(&SearchQuery::new(q)).expect("search");
+        let b = other.search(&SearchQuery::new(q)).expect("search");
+        assert!(!a.is_empty(), "{q}");
+        let key =
+            |h: &[Hit]| h.iter().map(|h| (h.concept_id, h.description_id)).collect::<Vec<_>>();
+        assert_eq!(key(&a), key(&b), "{q}");
+    }
+}
+
+/// The key tables are checked: structure at open, checksum on `verify`.
+#[test]
+fn damaged_key_tables_are_reported() {
+    let f = fixture();
+    f.index.verify().expect("intact");
+    assert_eq!(top("asthma").0, ASTHMA);
+    let path = |t: &tempfile::TempDir| t.path().join(crate::keys::KEYS_FILE);
+    // a flipped byte in the body: opens (structure intact), fails verification
+    let tmp = copy_fixture();
+    let mut bytes = std::fs::read(path(&tmp)).expect("read");
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x40;
+    std::fs::write(path(&tmp), &bytes).expect("write");
+    let idx = SearchIndex::open(tmp.path()).expect("structure is intact");
+    let err = idx.verify().expect_err("checksum must fail").to_string();
+    assert!(err.contains("sctx-keys.bin") && err.contains("checksum"), "{err}");
+    // truncated: refused at open, naming the file
+    std::fs::write(path(&tmp), &bytes[..bytes.len() - 4]).expect("write");
+    let err = SearchIndex::open(tmp.path()).expect_err("truncated").to_string();
+    assert!(err.contains("sctx-keys.bin") && err.contains("truncated"), "{err}");
+    // missing
+    std::fs::remove_file(path(&tmp)).expect("remove");
+    let err = SearchIndex::open(tmp.path()).expect_err("missing").to_string();
+    assert!(err.contains("sctx-keys.bin"), "{err}");
+    // not ours
+    std::fs::write(path(&tmp), b"hello").expect("write");
+    let err = SearchIndex::open(tmp.path()).expect_err("foreign").to_string();
+    assert!(err.contains("not an sctx key file"), "{err}");
 }

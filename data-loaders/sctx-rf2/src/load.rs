@@ -258,6 +258,24 @@ fn select(files: Vec<SourceFile>, as_of: Option<u32>) -> Vec<SourceFile> {
     best.into_values().collect()
 }
 
+/// Estimated rows of a file of `len` bytes, from the lines in the reader's first buffer
+/// (without consuming it): the row maps are sized once instead of growing by doubling, which
+/// re-hashed every entry and faulted in fresh memory at each step (10% of an International
+/// import's CPU, BENCHMARKS.md).
+fn estimate_rows(r: &mut dyn std::io::BufRead, len: Option<u64>) -> usize {
+    let Some(len) = len else { return 0 };
+    let Ok(buf) = r.fill_buf() else { return 0 };
+    if buf.is_empty() {
+        return 0;
+    }
+    if buf.len() as u64 >= len {
+        return memchr::memchr_iter(b'\n', buf).count() + 1;
+    }
+    let lines = memchr::memchr_iter(b'\n', buf).count().max(1) as f64;
+    // 2% over, so that a slightly longer average row does not cost a doubling
+    (len as f64 * lines / buf.len() as f64 * 1.02) as usize
+}
+
 const BASE: [&str; 4] = ["id", "effectiveTime", "active", "moduleId"];
 
 fn read_file(
@@ -270,11 +288,13 @@ fn read_file(
     let after = |et: u32| as_of.is_some_and(|a| et > a);
     let mut read = 0u64;
     let mut skipped = 0u64;
+    let len = file.byte_len();
     match &file.name.kind {
         FileKind::Concept => {
             let req = [BASE[0], BASE[1], BASE[2], BASE[3], "definitionStatusId"];
             let mut modules: BTreeMap<u64, u64> = BTreeMap::new();
             file.with_reader(|r| {
+                rel.concepts.reserve(estimate_rows(r, len));
                 read_rows(&disp, r, &req, |row, c| {
                     read += 1;
                     let et = row.date(c[1])?;
@@ -310,6 +330,8 @@ fn read_file(
                 "caseSignificanceId",
             ];
             file.with_reader(|r| {
+                let map = if is_def { &mut rel.text_definitions } else { &mut rel.descriptions };
+                map.reserve(estimate_rows(r, len));
                 read_rows(&disp, r, &req, |row, c| {
                     read += 1;
                     let et = row.date(c[1])?;
@@ -350,6 +372,9 @@ fn read_file(
                 "modifierId",
             ];
             file.with_reader(|r| {
+                let map =
+                    if stated { &mut rel.stated_relationships } else { &mut rel.relationships };
+                map.reserve(estimate_rows(r, len));
                 read_rows(&disp, r, &req, |row, c| {
                     read += 1;
                     let et = row.date(c[1])?;
@@ -389,6 +414,7 @@ fn read_file(
                 "characteristicTypeId",
             ];
             file.with_reader(|r| {
+                rel.concrete_values.reserve(estimate_rows(r, len));
                 read_rows(&disp, r, &req, |row, c| {
                     read += 1;
                     let et = row.date(c[1])?;
@@ -418,6 +444,7 @@ fn read_file(
             let mut extra: Option<Vec<(usize, u8)>> = None;
             let mut deps: Vec<(u64, u64, u32, u32)> = Vec::new();
             let header = file.with_reader(|r| {
+                rel.members.reserve(estimate_rows(r, len));
                 read_rows(&disp, r, &req, |row, c| {
                     read += 1;
                     let extra = extra.get_or_insert_with(|| extra_columns(row.header, c, pattern));

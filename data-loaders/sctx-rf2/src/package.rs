@@ -49,6 +49,14 @@ impl SourceFile {
         }
     }
 
+    /// The file's size in bytes, when cheaply known (a plain file; `None` inside a zip).
+    pub fn byte_len(&self) -> Option<u64> {
+        match &self.location {
+            Location::Path(p) => std::fs::metadata(p).ok().map(|m| m.len()),
+            Location::Zip { .. } => None,
+        }
+    }
+
     /// Runs `f` with a buffered reader over the file's bytes.
     pub fn with_reader<T>(
         &self,
