@@ -15,8 +15,12 @@
 
 use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, RawTokenizer, TextAnalyzer};
 
-/// Longest prefix, in characters, that is indexed as an edge n-gram of the first word.
-pub(crate) const MAX_EDGE: usize = 10;
+/// Longest first-word prefix indexed as an edge n-gram by indexes written before the
+/// `firstw` payload word; current indexes hold the first word's edges up to
+/// [`PREFIX_EDGE`] and the whole first word instead (longer typed prefixes expand through
+/// the field's term dictionary, as for the `words` field). The edges of lengths 6 to 10 were
+/// a tenth of all indexed tokens, and mostly rare ones.
+pub(crate) const OLD_FIRST_EDGE: usize = 10;
 
 /// Longest prefix, in characters, that is indexed as an edge n-gram of every word (the
 /// `prefix` field). Longer query tokens are expanded against the term dictionary of the
@@ -140,7 +144,7 @@ pub(crate) struct IndexedText {
     pub(crate) words: String,
     /// Edge n-grams (1..=[`PREFIX_EDGE`] characters) of every word form.
     pub(crate) prefixes: String,
-    /// Edge n-grams of the forms of the first word only.
+    /// Edge n-grams (1..=[`PREFIX_EDGE`]) and whole forms of the first word only.
     pub(crate) first: String,
     /// The normalised term (joined forms, in order).
     pub(crate) exact: String,
@@ -183,9 +187,9 @@ pub(crate) fn index_text(term: &str) -> IndexedText {
     prefixes.dedup();
     let mut first: Vec<&str> = Vec::new();
     if let Some(w) = words.first() {
-        push_edges(&w.joined, MAX_EDGE, &mut first);
-        for p in &w.parts {
-            push_edges(p, MAX_EDGE, &mut first);
+        for form in std::iter::once(&w.joined).chain(&w.parts) {
+            push_edges(form, PREFIX_EDGE, &mut first);
+            first.push(form);
         }
         first.sort_unstable();
         first.dedup();
@@ -238,9 +242,10 @@ mod tests {
         assert!(grams.contains(&"appen"));
         assert!(!grams.contains(&"append"));
         let first: Vec<&str> = t.first.split(' ').collect();
-        assert!(first.contains(&"appendicec"));
-        assert!(!first.contains(&"appendicect"));
-        assert_eq!(truncate_chars("appendicectomy", MAX_EDGE), "appendicec");
-        assert_eq!(truncate_chars("mi", MAX_EDGE), "mi");
+        assert!(first.contains(&"appen"));
+        assert!(first.contains(&"appendicectomy"), "the whole first word");
+        assert!(!first.contains(&"append"));
+        assert_eq!(truncate_chars("appendicectomy", OLD_FIRST_EDGE), "appendicec");
+        assert_eq!(truncate_chars("mi", OLD_FIRST_EDGE), "mi");
     }
 }

@@ -29,6 +29,9 @@ const SORTED_BUILD_HEAP: usize = 3_800_000_000;
 const SPLIT_MIN_DOCS: usize = if cfg!(test) { 8 } else { 100_000 };
 /// Commit payload word marking an index whose documents were added in static-rank order.
 pub(crate) const SORTED_PAYLOAD: &str = "sctx-sorted-by-rank";
+/// Commit payload word marking an index whose `first` field holds the first word's edges up
+/// to the `edgeN` length plus the whole first word (older indexes: edges up to 10).
+pub(crate) const FIRST_WHOLE_PAYLOAD: &str = "firstw";
 /// Commit payload word marking an index without stored terms.
 pub(crate) const NO_TERMS_PAYLOAD: &str = "no-stored-terms";
 
@@ -129,7 +132,7 @@ impl IndexBuilder {
     fn payload_unsorted(&self) -> String {
         let edge = crate::analysis::PREFIX_EDGE;
         let terms = if self.store_terms { String::new() } else { format!(" {NO_TERMS_PAYLOAD}") };
-        format!("edge{edge} {KEYS_PAYLOAD}{terms}")
+        format!("edge{edge} {FIRST_WHOLE_PAYLOAD} {KEYS_PAYLOAD}{terms}")
     }
 
     /// Adds one description.

@@ -31,7 +31,7 @@ use tantivy::{
     TERMINATED, TantivyDocument, Term,
 };
 
-use crate::analysis::{MAX_EDGE, exact_key, query_tokens, truncate_chars};
+use crate::analysis::{OLD_FIRST_EDGE, exact_key, query_tokens, truncate_chars};
 use crate::error::Context;
 use crate::keys::{DocListQuery, KEYS_PAYLOAD, Keys, exact_hash};
 use crate::schema::{FLAG_ACTIVE, FLAG_CONCEPT_ACTIVE, Fields, names, register_tokenizers};
@@ -76,6 +76,9 @@ struct Inner {
     /// Longest prefix indexed as an edge n-gram (`edgeN` in the payload; 4 before it was
     /// recorded).
     prefix_edge: usize,
+    /// The `first` field holds whole first words beside edges up to `prefix_edge` (else
+    /// edges up to [`OLD_FIRST_EDGE`]).
+    first_whole: bool,
     /// Exact-term and concept-id look-up tables (`None` for indexes built before them,
     /// which index both as fields).
     keys: Option<Keys>,
@@ -305,6 +308,7 @@ impl SearchIndex {
                 ordered,
                 stored_terms,
                 prefix_edge,
+                first_whole: words.contains(&crate::build::FIRST_WHOLE_PAYLOAD),
                 keys,
                 _reader: reader,
             }),
@@ -418,10 +422,30 @@ impl SearchIndex {
                 IndexRecordOption::Basic,
             ));
         }
-        let words = self.expand_prefix(token);
+        self.expansion_query(f.words, token)
+    }
+
+    /// Term-start query for one token: the documents whose first word starts with it. Short
+    /// tokens are one edge n-gram of the `first` field; longer ones expand to the whole first
+    /// words that start with them.
+    fn start_query(&self, token: &str) -> Box<dyn Query> {
+        let first = self.inner.fields.first;
+        if !self.inner.first_whole {
+            return Self::term_query(first, truncate_chars(token, OLD_FIRST_EDGE));
+        }
+        if token.chars().count() <= self.inner.prefix_edge {
+            return Self::term_query(first, token);
+        }
+        self.expansion_query(first, token)
+    }
+
+    /// The union of the terms of `field` that start with `token` (an automaton query over
+    /// the term dictionary when there are more than [`MAX_EXPANSION`]).
+    fn expansion_query(&self, field: tantivy::schema::Field, token: &str) -> Box<dyn Query> {
+        let words = self.expand_prefix(field, token);
         if words.len() > MAX_EXPANSION {
             return Box::new(FuzzyTermQuery::new_prefix(
-                Term::from_field_text(f.words, token),
+                Term::from_field_text(field, token),
                 0,
                 true,
             ));
@@ -430,7 +454,7 @@ impl SearchIndex {
             .into_iter()
             .map(|w| {
                 let q: Box<dyn Query> = Box::new(TermQuery::new(
-                    Term::from_field_bytes(f.words, &w),
+                    Term::from_field_bytes(field, &w),
                     IndexRecordOption::Basic,
                 ));
                 (Occur::Should, q)
@@ -446,12 +470,12 @@ impl SearchIndex {
         }
     }
 
-    /// The words of the whole-word field that start with `prefix` (every segment), up to
+    /// The terms of `field` that start with `prefix` (every segment), up to
     /// [`MAX_EXPANSION`] + 1 of them.
-    fn expand_prefix(&self, prefix: &str) -> Vec<Vec<u8>> {
+    fn expand_prefix(&self, field: tantivy::schema::Field, prefix: &str) -> Vec<Vec<u8>> {
         let mut out: Vec<Vec<u8>> = Vec::new();
         for reader in self.inner.searcher.segment_readers() {
-            let Ok(inv) = reader.inverted_index(self.inner.fields.words) else { continue };
+            let Ok(inv) = reader.inverted_index(field) else { continue };
             let Ok(mut stream) = inv.terms().range().ge(prefix.as_bytes()).into_stream() else {
                 continue;
             };
@@ -520,8 +544,7 @@ impl SearchIndex {
         let exact_q = self.exact_query(&exact_key(tokens));
         let whole_qs: Vec<Box<dyn Query>> =
             tokens.iter().map(|t| Self::term_query(f.words, t)).collect();
-        let start_qs: Vec<Box<dyn Query>> =
-            tokens.iter().map(|t| Self::term_query(f.first, truncate_chars(t, MAX_EDGE))).collect();
+        let start_qs: Vec<Box<dyn Query>> = tokens.iter().map(|t| self.start_query(t)).collect();
         let prefix_qs: Vec<Box<dyn Query>> = tokens.iter().map(|t| self.prefix_query(t)).collect();
         let any_start: Box<dyn Query> = Box::new(BooleanQuery::new(
             start_qs.iter().map(|s| (Occur::Should, s.box_clone())).collect(),

@@ -765,3 +765,42 @@ fn damaged_key_tables_are_reported() {
     let err = SearchIndex::open(tmp.path()).expect_err("foreign").to_string();
     assert!(err.contains("not an sctx key file"), "{err}");
 }
+
+/// A long typed word (beyond the first-word edge n-grams) still earns the term-start rank
+/// through the whole first words of the `first` field: the longer term that starts with it
+/// comes before the shorter term that has it later.
+#[test]
+fn long_first_word_prefix_earns_the_term_start_rank() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("start");
+    let mut b = IndexBuilder::create(&dir, 0).expect("create");
+    for (i, (concept_id, term)) in [
+        (1_000_000_101u64, "Laparoscopic appendicectomy"),
+        (1_000_000_202, "Appendicectomy wound infection"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        b.add(&SearchDoc {
+            description_id: 2_000_000_110 + i as u64,
+            concept_id,
+            concept_index: i as u32,
+            term: term.to_owned(),
+            type_id: SYNONYM_TYPE,
+            language_code: "en".to_owned(),
+            active: true,
+            concept_active: true,
+            preferred_in: vec![GB],
+            acceptable_in: vec![],
+        })
+        .expect("add");
+    }
+    b.finish().expect("finish");
+    let idx = SearchIndex::open(&dir).expect("open");
+    for q in ["appendicectom", "appendi", "appen", "wound appendicectomy"] {
+        let hits = idx.search(&SearchQuery::new(q)).expect("search");
+        assert_eq!(hits[0].concept_id, 1_000_000_202, "{q}");
+    }
+    let hits = idx.search(&SearchQuery::new("laparoscopic")).expect("search");
+    assert_eq!(hits[0].concept_id, 1_000_000_101);
+}

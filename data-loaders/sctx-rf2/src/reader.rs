@@ -12,6 +12,19 @@ pub struct Row<'a> {
     pub(crate) line: u64,
     pub(crate) header: &'a [String],
     pub(crate) fields: &'a [&'a str],
+    /// Per column, the last SCTID validated in it (see [`IdMemo`]).
+    pub(crate) memo: &'a [std::cell::Cell<IdMemo>],
+}
+
+/// The last SCTID validated in one column, as text and value. Most id columns repeat
+/// from row to row (module, refset, type, characteristic type, modifier, acceptability,
+/// case significance): comparing at most 18 bytes skips the parse and Verhoeff check, which
+/// was 6% of an import's CPU.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct IdMemo {
+    len: u8,
+    text: [u8; 18],
+    value: u64,
 }
 
 impl<'a> Row<'a> {
@@ -34,9 +47,23 @@ impl<'a> Row<'a> {
     /// Column `i` as a validated SCTID.
     pub fn sctid(&self, i: usize) -> Result<u64, Rf2Error> {
         let s = self.fields[i];
-        // fast path: plain digits that pass Verhoeff and partition checks
+        let memo = self.memo.get(i);
+        if let Some(m) = memo.map(std::cell::Cell::get)
+            && usize::from(m.len) == s.len()
+            && m.text.get(..s.len()) == Some(s.as_bytes())
+        {
+            return Ok(m.value);
+        }
         match sctx_types::SctId::parse(s) {
-            Ok(id) => Ok(id.get()),
+            Ok(id) => {
+                if let Some(cell) = memo {
+                    // SCTIDs are at most 18 digits (checked by the parse)
+                    let mut m = IdMemo { len: s.len() as u8, value: id.get(), ..IdMemo::default() };
+                    m.text[..s.len()].copy_from_slice(s.as_bytes());
+                    cell.set(m);
+                }
+                Ok(id.get())
+            }
             Err(e) => Err(self.error(i, e)),
         }
     }
@@ -86,6 +113,7 @@ pub fn read_rows(
     let mut line_no: u64 = 0;
     let mut header: Option<Vec<String>> = None;
     let mut cols: Vec<usize> = Vec::new();
+    let mut memo: Vec<std::cell::Cell<IdMemo>> = Vec::new();
     let mut eof = false;
     let mut want = BLOCK;
     let io_err = |e: std::io::Error, line: u64| Rf2Error {
@@ -177,6 +205,7 @@ pub fn read_rows(
                                 }
                             }
                         }
+                        memo = vec![std::cell::Cell::new(IdMemo::default()); h.len()];
                         header = Some(h);
                     }
                     Some(h) => {
@@ -201,7 +230,8 @@ pub fn read_rows(
                                 });
                             }
                         }
-                        let row = Row { file, line: line_no, header: h, fields: &parts };
+                        let row =
+                            Row { file, line: line_no, header: h, fields: &parts, memo: &memo };
                         f(&row, &cols)?;
                     }
                 }
@@ -210,4 +240,29 @@ pub fn read_rows(
         buf.drain(..end);
     }
     Ok(header.unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The per-column memo returns the value of a repeated id, and a different (invalid)
+    /// id in the same column after a valid one is still refused, naming line and column.
+    #[test]
+    fn repeated_ids_are_memoized_and_bad_ids_still_fail() {
+        let text = "id\tmoduleId\n\
+                    22298006\t900000000000207008\n\
+                    195967001\t900000000000207008\n\
+                    80146002\t900000000000207009\n";
+        let mut got = Vec::new();
+        let err = read_rows("f.txt", &mut text.as_bytes(), &["id", "moduleId"], |row, c| {
+            got.push((row.sctid(c[0])?, row.sctid(c[1])?));
+            Ok(())
+        })
+        .expect_err("the last module id has a wrong check digit");
+        assert_eq!(got, vec![(22298006, 900000000000207008), (195967001, 900000000000207008)]);
+        assert_eq!(err.line, Some(4));
+        assert_eq!(err.column.as_deref(), Some("moduleId"));
+        assert_eq!(err.value.as_deref(), Some("900000000000207009"));
+    }
 }
