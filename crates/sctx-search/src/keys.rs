@@ -232,7 +232,12 @@ impl Keys {
         let Some(s) = self.segment(id) else { return Vec::new() };
         let b = self.bytes.as_slice();
         let doc_at = |i: usize| u32_at(b, s.concepts + i * 4);
-        let key = |i: usize| concept_ids.first(doc_at(i)).unwrap_or(u64::MAX);
+        // a doc id beyond the segment (a damaged file whose checksum is not checked yet)
+        // must not reach the column reader
+        let key = |i: usize| {
+            let doc = doc_at(i);
+            if doc < s.max_doc { concept_ids.first(doc).unwrap_or(u64::MAX) } else { u64::MAX }
+        };
         let first = partition_point(s.n_concepts, |i| key(i) < concept_id);
         let mut docs: Vec<DocId> = (first..s.n_concepts)
             .take_while(|&i| key(i) == concept_id)

@@ -752,6 +752,32 @@ fn damaged_key_tables_are_reported() {
     let idx = SearchIndex::open(tmp.path()).expect("structure is intact");
     let err = idx.verify().expect_err("checksum must fail").to_string();
     assert!(err.contains("sctx-keys.bin") && err.contains("checksum"), "{err}");
+    // doc ids beyond the segment (structure intact, checksum not yet checked): code and
+    // exact look-ups answer without reading outside the columns
+    let (entries, n) = (24usize, bytes[8] as usize);
+    let mut damaged = std::fs::read(f.index.dir().join(crate::keys::KEYS_FILE)).expect("read");
+    let mut at = entries + n * 48;
+    for k in 0..n {
+        let e = entries + k * 48;
+        let u = |o: usize| u32::from_le_bytes(damaged[e + o..e + o + 4].try_into().unwrap());
+        let (n_exact, n_concepts) = (u(36) as usize, u(40) as usize);
+        for i in 0..n_exact {
+            let d = at + n_exact * 8 + i * 4;
+            damaged[d..d + 4].copy_from_slice(&0x0FFF_FFF0u32.to_le_bytes());
+        }
+        at += n_exact * 12;
+        for i in 0..n_concepts {
+            let d = at + i * 4;
+            damaged[d..d + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+        }
+        at += n_concepts * 4;
+    }
+    std::fs::write(path(&tmp), &damaged).expect("write");
+    let idx = SearchIndex::open(tmp.path()).expect("structure is intact");
+    for q in ["22298006", "asthma", "MI"] {
+        idx.search(&SearchQuery::new(q)).expect("answers");
+    }
+    assert!(idx.verify().is_err());
     // truncated: refused at open, naming the file
     std::fs::write(path(&tmp), &bytes[..bytes.len() - 4]).expect("write");
     let err = SearchIndex::open(tmp.path()).expect_err("truncated").to_string();

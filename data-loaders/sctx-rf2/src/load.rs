@@ -263,6 +263,9 @@ fn select(files: Vec<SourceFile>, as_of: Option<u32>) -> Vec<SourceFile> {
 /// re-hashed every entry and faulted in fresh memory at each step (10% of an International
 /// import's CPU, BENCHMARKS.md).
 fn estimate_rows(r: &mut dyn std::io::BufRead, len: Option<u64>) -> usize {
+    // No RF2 row is shorter than this many bytes (an id, a date, a flag and two more ids
+    // with their tabs): caps the estimate when the first buffer is unrepresentative.
+    const MIN_ROW_BYTES: u64 = 40;
     let Some(len) = len else { return 0 };
     let Ok(buf) = r.fill_buf() else { return 0 };
     if buf.is_empty() {
@@ -273,7 +276,8 @@ fn estimate_rows(r: &mut dyn std::io::BufRead, len: Option<u64>) -> usize {
     }
     let lines = memchr::memchr_iter(b'\n', buf).count().max(1) as f64;
     // 2% over, so that a slightly longer average row does not cost a doubling
-    (len as f64 * lines / buf.len() as f64 * 1.02) as usize
+    let estimate = (len as f64 * lines / buf.len() as f64 * 1.02) as u64;
+    usize::try_from(estimate.min(len / MIN_ROW_BYTES)).unwrap_or(0)
 }
 
 const BASE: [&str; 4] = ["id", "effectiveTime", "active", "moduleId"];
@@ -288,7 +292,8 @@ fn read_file(
     let after = |et: u32| as_of.is_some_and(|a| et > a);
     let mut read = 0u64;
     let mut skipped = 0u64;
-    let len = file.byte_len();
+    // Full files hold several rows per id (the history): sizing by rows would over-reserve
+    let len = if file.name.release_type == ReleaseType::Full { None } else { file.byte_len() };
     match &file.name.kind {
         FileKind::Concept => {
             let req = [BASE[0], BASE[1], BASE[2], BASE[3], "definitionStatusId"];

@@ -49,6 +49,7 @@ impl<'a> Row<'a> {
         let s = self.fields[i];
         let memo = self.memo.get(i);
         if let Some(m) = memo.map(std::cell::Cell::get)
+            && m.len != 0
             && usize::from(m.len) == s.len()
             && m.text.get(..s.len()) == Some(s.as_bytes())
         {
@@ -264,5 +265,14 @@ mod tests {
         assert_eq!(err.line, Some(4));
         assert_eq!(err.column.as_deref(), Some("moduleId"));
         assert_eq!(err.value.as_deref(), Some("900000000000207009"));
+        // an empty id before any valid one in its column is refused (the empty memo is no
+        // match)
+        let text = "id\tmoduleId\n\t900000000000207008\n";
+        let err = read_rows("f.txt", &mut text.as_bytes(), &["id", "moduleId"], |row, c| {
+            row.sctid(c[0]).map(|_| ())
+        })
+        .expect_err("empty id");
+        assert_eq!(err.line, Some(2));
+        assert_eq!(err.column.as_deref(), Some("id"));
     }
 }
