@@ -293,13 +293,14 @@ fn read_file(
     let mut read = 0u64;
     let mut skipped = 0u64;
     // Full files hold several rows per id (the history): sizing by rows would over-reserve
-    let len = if file.name.release_type == ReleaseType::Full { None } else { file.byte_len() };
+    let full = file.name.release_type == ReleaseType::Full;
     match &file.name.kind {
         FileKind::Concept => {
             let req = [BASE[0], BASE[1], BASE[2], BASE[3], "definitionStatusId"];
             let mut modules: BTreeMap<u64, u64> = BTreeMap::new();
-            file.with_reader(|r| {
-                rel.concepts.reserve(estimate_rows(r, len));
+            file.with_sized_reader(|r, len| {
+                let len = if full { None } else { len };
+                let _ = rel.concepts.try_reserve(estimate_rows(r, len));
                 read_rows(&disp, r, &req, |row, c| {
                     read += 1;
                     let et = row.date(c[1])?;
@@ -334,9 +335,10 @@ fn read_file(
                 "term",
                 "caseSignificanceId",
             ];
-            file.with_reader(|r| {
+            file.with_sized_reader(|r, len| {
+                let len = if full { None } else { len };
                 let map = if is_def { &mut rel.text_definitions } else { &mut rel.descriptions };
-                map.reserve(estimate_rows(r, len));
+                let _ = map.try_reserve(estimate_rows(r, len));
                 read_rows(&disp, r, &req, |row, c| {
                     read += 1;
                     let et = row.date(c[1])?;
@@ -376,10 +378,11 @@ fn read_file(
                 "characteristicTypeId",
                 "modifierId",
             ];
-            file.with_reader(|r| {
+            file.with_sized_reader(|r, len| {
+                let len = if full { None } else { len };
                 let map =
                     if stated { &mut rel.stated_relationships } else { &mut rel.relationships };
-                map.reserve(estimate_rows(r, len));
+                let _ = map.try_reserve(estimate_rows(r, len));
                 read_rows(&disp, r, &req, |row, c| {
                     read += 1;
                     let et = row.date(c[1])?;
@@ -418,8 +421,9 @@ fn read_file(
                 "typeId",
                 "characteristicTypeId",
             ];
-            file.with_reader(|r| {
-                rel.concrete_values.reserve(estimate_rows(r, len));
+            file.with_sized_reader(|r, len| {
+                let len = if full { None } else { len };
+                let _ = rel.concrete_values.try_reserve(estimate_rows(r, len));
                 read_rows(&disp, r, &req, |row, c| {
                     read += 1;
                     let et = row.date(c[1])?;
@@ -448,8 +452,9 @@ fn read_file(
             let req = [BASE[0], BASE[1], BASE[2], BASE[3], "refsetId", "referencedComponentId"];
             let mut extra: Option<Vec<(usize, u8)>> = None;
             let mut deps: Vec<(u64, u64, u32, u32)> = Vec::new();
-            let header = file.with_reader(|r| {
-                rel.members.reserve(estimate_rows(r, len));
+            let header = file.with_sized_reader(|r, len| {
+                let len = if full { None } else { len };
+                let _ = rel.members.try_reserve(estimate_rows(r, len));
                 read_rows(&disp, r, &req, |row, c| {
                     read += 1;
                     let extra = extra.get_or_insert_with(|| extra_columns(row.header, c, pattern));

@@ -49,25 +49,28 @@ impl SourceFile {
         }
     }
 
-    /// The file's size in bytes, when cheaply known (a plain file; `None` inside a zip).
-    pub fn byte_len(&self) -> Option<u64> {
-        match &self.location {
-            Location::Path(p) => std::fs::metadata(p).ok().map(|m| m.len()),
-            Location::Zip { .. } => None,
-        }
-    }
-
     /// Runs `f` with a buffered reader over the file's bytes.
     pub fn with_reader<T>(
         &self,
         f: impl FnOnce(&mut dyn BufRead) -> Result<T, Rf2Error>,
     ) -> Result<T, Rf2Error> {
+        self.with_sized_reader(|r, _| f(r))
+    }
+
+    /// Runs `f` with a buffered reader over the file's bytes and its size in bytes when
+    /// known (a plain file's length; a zip entry's declared uncompressed size, which a
+    /// damaged archive may misstate: use it as a hint only).
+    pub fn with_sized_reader<T>(
+        &self,
+        f: impl FnOnce(&mut dyn BufRead, Option<u64>) -> Result<T, Rf2Error>,
+    ) -> Result<T, Rf2Error> {
         let disp = self.display();
         match &self.location {
             Location::Path(p) => {
                 let file = File::open(p).map_err(|e| Rf2Error::file(&disp, e))?;
+                let len = file.metadata().ok().map(|m| m.len());
                 let mut r = BufReader::with_capacity(1 << 20, file);
-                f(&mut r)
+                f(&mut r, len)
             }
             Location::Zip { archive, entries } => {
                 let file = File::open(archive).map_err(|e| Rf2Error::file(&disp, e))?;
@@ -80,8 +83,9 @@ impl SourceFile {
                 })?;
                 if outer.is_empty() {
                     let entry = za.by_name(last).map_err(zerr)?;
+                    let len = Some(entry.size());
                     let mut r = BufReader::with_capacity(1 << 20, entry);
-                    return f(&mut r);
+                    return f(&mut r, len);
                 }
                 // nested: read each inner archive into memory
                 let mut bytes = read_entry(&mut za, &outer[0], &disp)?;
@@ -91,8 +95,9 @@ impl SourceFile {
                 }
                 let mut inner = zip::ZipArchive::new(Cursor::new(bytes)).map_err(zerr)?;
                 let entry = inner.by_name(last).map_err(zerr)?;
+                let len = Some(entry.size());
                 let mut r = BufReader::with_capacity(1 << 20, entry);
-                f(&mut r)
+                f(&mut r, len)
             }
         }
     }
