@@ -104,12 +104,17 @@ macro_rules! versioned {
 }
 versioned!(Concept, Description, Relationship, ConcreteValue, Member);
 
+/// Keeps the row with the latest effective time per id; on a tie the later row (later
+/// file) wins. One hash probe per row (the entry API).
 fn upsert<K: std::hash::Hash + Eq, V: Versioned>(map: &mut FxHashMap<K, V>, k: K, v: V) {
-    match map.get_mut(&k) {
-        Some(old) if old.effective_time() > v.effective_time() => {}
-        Some(old) => *old = v,
-        None => {
-            map.insert(k, v);
+    match map.entry(k) {
+        std::collections::hash_map::Entry::Occupied(mut old) => {
+            if old.get().effective_time() <= v.effective_time() {
+                old.insert(v);
+            }
+        }
+        std::collections::hash_map::Entry::Vacant(slot) => {
+            slot.insert(v);
         }
     }
 }
@@ -452,6 +457,7 @@ fn read_file(
             let req = [BASE[0], BASE[1], BASE[2], BASE[3], "refsetId", "referencedComponentId"];
             let mut extra: Option<Vec<(usize, u8)>> = None;
             let mut deps: Vec<(u64, u64, u32, u32)> = Vec::new();
+            let mut last_refset: Option<u64> = None;
             let header = file.with_sized_reader(|r, len| {
                 let len = if full { None } else { len };
                 let _ = rel.members.try_reserve(estimate_rows(r, len));
@@ -492,11 +498,18 @@ fn read_file(
                         };
                         deps.push((v.module, v.referenced, t(0), t(1)));
                     }
-                    rel.refset_layouts.entry(v.refset).or_insert_with(|| RefsetLayout {
-                        pattern: pattern.clone(),
-                        summary: summary.clone(),
-                        field_names: extra.iter().map(|(i, _)| row.header[*i].clone()).collect(),
-                    });
+                    // rows of one refset come together: look the layout up once per run
+                    if last_refset != Some(v.refset) {
+                        last_refset = Some(v.refset);
+                        rel.refset_layouts.entry(v.refset).or_insert_with(|| RefsetLayout {
+                            pattern: pattern.clone(),
+                            summary: summary.clone(),
+                            field_names: extra
+                                .iter()
+                                .map(|(i, _)| row.header[*i].clone())
+                                .collect(),
+                        });
+                    }
                     upsert(&mut rel.members, v.id, v);
                     Ok(())
                 })
