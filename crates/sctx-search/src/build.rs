@@ -451,7 +451,7 @@ fn segment_keys(
         for doc in 0..r.max_doc() {
             let Some(&i) = col.first(doc).and_then(|id| by_id.get(&id)) else { continue };
             let d = &all[i].1;
-            let exact = index_text(&d.term).exact;
+            let exact = exact_key(&query_tokens(&d.term));
             keys.exact
                 .extend(exact_hashes(&d.term, &exact).into_iter().flatten().map(|h| (h, doc)));
             keys.concepts.push((d.concept_id, doc));

@@ -204,25 +204,17 @@ impl Keys {
         self.segments.iter().find(|s| s.segment == id)
     }
 
-    /// The documents of segment `id` whose exact key hashes to `hash`, sorted.
+    /// The documents of segment `id` whose exact key hashes to `hash`.
     pub(crate) fn exact(&self, id: SegmentId, hash: u64) -> Vec<DocId> {
         let Some(s) = self.segment(id) else { return Vec::new() };
         let b = self.bytes.as_slice();
         let hash_at = |i: usize| u64_at(b, s.exact + i * 8);
         let doc_at = |i: usize| u32_at(b, s.exact + s.n_exact * 8 + i * 4);
-        let first = partition_point(s.n_exact, |i| hash_at(i) < hash);
-        let mut docs: Vec<DocId> = (first..s.n_exact)
-            .take_while(|&i| hash_at(i) == hash)
-            .map(doc_at)
-            .filter(|&d| d < s.max_doc)
-            .collect();
-        docs.sort_unstable();
-        docs.dedup();
-        docs
+        equal_run(s.n_exact, hash_at, hash, doc_at, s.max_doc)
     }
 
     /// The documents of segment `id` whose concept id (read from `concept_ids`) is
-    /// `concept_id`, sorted.
+    /// `concept_id`.
     pub(crate) fn concept(
         &self,
         id: SegmentId,
@@ -238,16 +230,25 @@ impl Keys {
             let doc = doc_at(i);
             if doc < s.max_doc { concept_ids.first(doc).unwrap_or(u64::MAX) } else { u64::MAX }
         };
-        let first = partition_point(s.n_concepts, |i| key(i) < concept_id);
-        let mut docs: Vec<DocId> = (first..s.n_concepts)
-            .take_while(|&i| key(i) == concept_id)
-            .map(doc_at)
-            .filter(|&d| d < s.max_doc)
-            .collect();
-        docs.sort_unstable();
-        docs.dedup();
-        docs
+        equal_run(s.n_concepts, key, concept_id, doc_at, s.max_doc)
     }
+}
+
+/// The documents of the run of table entries `0..n` whose `key` equals `want` (the table is
+/// sorted by key), below `max_doc`, in table order ([`DocListQuery::new`] sorts them).
+fn equal_run(
+    n: usize,
+    key: impl Fn(usize) -> u64,
+    want: u64,
+    doc_at: impl Fn(usize) -> DocId,
+    max_doc: u32,
+) -> Vec<DocId> {
+    let first = partition_point(n, |i| key(i) < want);
+    let mut docs: Vec<DocId> =
+        (first..n).take_while(|&i| key(i) == want).map(doc_at).filter(|&d| d < max_doc).collect();
+    docs.sort_unstable();
+    docs.dedup();
+    docs
 }
 
 /// The first index in `0..n` for which `before` is false (`before` must be true on a
@@ -273,8 +274,13 @@ pub(crate) struct DocListQuery {
 }
 
 impl DocListQuery {
-    /// `lists`: per segment, strictly increasing doc ids.
-    pub(crate) fn new(lists: Vec<(SegmentId, Vec<DocId>)>) -> Self {
+    /// `lists`: per segment, doc ids in any order (sorted and de-duplicated here, once,
+    /// as the doc set requires).
+    pub(crate) fn new(mut lists: Vec<(SegmentId, Vec<DocId>)>) -> Self {
+        for (_, docs) in &mut lists {
+            docs.sort_unstable();
+            docs.dedup();
+        }
         Self { lists: std::sync::Arc::new(lists) }
     }
 }
@@ -298,14 +304,12 @@ impl tantivy::query::Weight for DocListWeight {
         reader: &tantivy::SegmentReader,
         boost: tantivy::Score,
     ) -> tantivy::Result<Box<dyn tantivy::query::Scorer>> {
-        let mut docs = self
+        let docs = self
             .lists
             .iter()
             .find(|(id, _)| *id == reader.segment_id())
             .map(|(_, d)| d.clone())
             .unwrap_or_default();
-        docs.sort_unstable();
-        docs.dedup();
         Ok(Box::new(tantivy::query::ConstScorer::new(DocList { docs, at: 0 }, boost)))
     }
 

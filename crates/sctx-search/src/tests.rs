@@ -329,6 +329,22 @@ fn add_fixture_docs(b: &mut IndexBuilder) -> usize {
     docs + 1
 }
 
+/// An active English synonym, preferred in the GB refset.
+fn gb_synonym(description_id: u64, concept_id: u64, concept_index: u32, term: &str) -> SearchDoc {
+    SearchDoc {
+        description_id,
+        concept_id,
+        concept_index,
+        term: term.to_owned(),
+        type_id: SYNONYM_TYPE,
+        language_code: "en".to_owned(),
+        active: true,
+        concept_active: true,
+        preferred_in: vec![GB],
+        acceptable_in: vec![],
+    }
+}
+
 fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
     FIXTURE.get_or_init(build)
@@ -364,19 +380,7 @@ fn builds_one_segment() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join("small");
     let mut b = IndexBuilder::create(&dir, 0).expect("create");
-    b.add(&SearchDoc {
-        description_id: 37_436_014,
-        concept_id: MI,
-        concept_index: 0,
-        term: "Heart attack".to_owned(),
-        type_id: SYNONYM_TYPE,
-        language_code: "en".to_owned(),
-        active: true,
-        concept_active: true,
-        preferred_in: vec![GB],
-        acceptable_in: vec![],
-    })
-    .expect("add");
+    b.add(&gb_synonym(37_436_014, MI, 0, "Heart attack")).expect("add");
     let stats = b.finish().expect("finish");
     assert_eq!(stats.segments, 1);
     let idx = SearchIndex::open(&dir).expect("open");
@@ -807,19 +811,7 @@ fn long_first_word_prefix_earns_the_term_start_rank() {
     .into_iter()
     .enumerate()
     {
-        b.add(&SearchDoc {
-            description_id: 2_000_000_110 + i as u64,
-            concept_id,
-            concept_index: i as u32,
-            term: term.to_owned(),
-            type_id: SYNONYM_TYPE,
-            language_code: "en".to_owned(),
-            active: true,
-            concept_active: true,
-            preferred_in: vec![GB],
-            acceptable_in: vec![],
-        })
-        .expect("add");
+        b.add(&gb_synonym(2_000_000_110 + i as u64, concept_id, i as u32, term)).expect("add");
     }
     b.finish().expect("finish");
     let idx = SearchIndex::open(&dir).expect("open");
