@@ -3,10 +3,17 @@
 //! A package is a directory or a `.zip` (zips nested in zips too, as in the UK Clinical
 //! package). Files are found recursively by their RF2 name ([`filename::parse`]), columns
 //! are read by header name, and rows are streamed into a layered snapshot ([`Release`]):
-//! per component id, the row with the latest effective time wins, across Full files
-//! (turned into a snapshot, optionally as of a date) and several packages (International
-//! plus extensions). Every refset is kept, typed extra columns included ([`Member`],
-//! [`RefsetLayout`]).
+//! per component id, the row with the latest effective time wins (on a tie the later row,
+//! from the later file), across Full files (turned into a snapshot, optionally as of a
+//! date) and several packages (International plus extensions). Every refset is kept, typed
+//! extra columns included ([`Member`], [`Field`], [`RefsetLayout`]).
+//!
+//! Each kind of row is a [`Table`]: plain fixed-size rows appended in load order (one
+//! chunk per file), layered once all files are read (a radix sort of the ids' hashes
+//! finds the repeated ids), with the variable-size data (terms, concrete values, refset
+//! extra columns and their strings) in one arena per table and language codes interned.
+//! Text and fields are read through the table ([`Table::term`], [`Table::fields`]); an
+//! index by id is built on the first [`Table::get`].
 //!
 //! Bad input gives an [`Rf2Error`] naming the file, line, column and value.
 //!
@@ -14,6 +21,9 @@
 //! use sctx_rf2::{load, LoadOptions};
 //! let release = load(&["release-files/sample".into()], &LoadOptions::default()).unwrap();
 //! println!("{} concepts", release.concepts.len());
+//! for d in release.descriptions.iter().take(3) {
+//!     println!("{} {}", d.id, release.descriptions.term(d));
+//! }
 //! for e in release.editions() {
 //!     println!("{}", e.uri());
 //! }

@@ -8,7 +8,7 @@ use crate::filename::{FileKind, ReleaseType};
 use crate::package::{SourceFile, discover};
 use crate::reader::{Row, read_rows};
 use crate::records::*;
-use crate::table::{FieldSlot, Mark, Table, TableRow};
+use crate::table::{FieldSlot, Table, TableRow};
 
 /// Progress callback: (file display name, file index, file count).
 pub type ProgressFn<'a> = &'a (dyn Fn(&str, usize, usize) + Sync);
@@ -70,8 +70,8 @@ pub struct LoadStats {
 }
 
 /// The layered snapshot of every loaded package: per component id, the row with the
-/// latest effective time wins. Each kind of row is a [`Table`] (rows in load order with an
-/// index by id; text and refset fields in the table's arena).
+/// latest effective time wins (on a tie the later row). Each kind of row is a [`Table`]
+/// (rows in load order; text and refset fields in the table's arena).
 #[derive(Debug, Default)]
 pub struct Release {
     /// Concepts.
@@ -96,20 +96,14 @@ pub struct Release {
     pub stats: LoadStats,
 }
 
-/// Layers `v` into `table` (per id the latest effective time wins; on a tie the later row,
-/// from the later file, wins). `mark` is where the table's arena stood before the row's
-/// data was added.
-fn upsert<T: TableRow>(
+/// Appends `v` to `table` (layered when the table is finished).
+fn push<T: TableRow>(
     table: &mut Table<T>,
     v: T,
-    mark: Mark,
     row: &Row<'_>,
     id_col: usize,
 ) -> Result<(), Rf2Error> {
-    table
-        .upsert(v, mark)
-        .map(|_| ())
-        .map_err(|_| row.error(id_col, Rf2ErrorKind::TooLarge("rows of one kind")))
+    table.push(v).map_err(|_| row.error(id_col, Rf2ErrorKind::TooLarge("rows of one kind")))
 }
 
 /// Loads one or more packages (directories or zips) into a layered snapshot.
@@ -156,8 +150,9 @@ pub fn load(packages: &[PathBuf], opts: &LoadOptions<'_>) -> Result<Release, Rf2
         info_of.push(info_idx);
     }
     // Two workers: refset files (members) and everything else (concepts, descriptions,
-    // relationships, ...). They fill disjoint maps, and each reads its files in the original
-    // order, so the layering (latest effective time wins, later file on ties) is unchanged.
+    // relationships, ...). They fill disjoint tables, and each reads its files in the
+    // original order and layers its tables when done, so the layering (latest effective time
+    // wins, later file on ties) is unchanged.
     let is_refset = |f: &SourceFile| matches!(f.name.kind, FileKind::Refset { .. });
     let run = |want_refsets: bool| -> PartResult {
         let mut part = Release::default();
@@ -173,6 +168,8 @@ pub fn load(packages: &[PathBuf], opts: &LoadOptions<'_>) -> Result<Release, Rf2
             part.stats.files_read += 1;
             extras.push((i, x));
         }
+        // layer each table (per id the latest row) on this worker
+        part.finish();
         Ok((part, extras))
     };
     let (refset_part, other_part) = std::thread::scope(|scope| {
@@ -257,9 +254,8 @@ fn select(files: Vec<SourceFile>, as_of: Option<u32>) -> Vec<SourceFile> {
 }
 
 /// Estimated rows of a file of `len` bytes, from the lines in the reader's first buffer
-/// (without consuming it): the row maps are sized once instead of growing by doubling, which
-/// re-hashed every entry and faulted in fresh memory at each step (10% of an International
-/// import's CPU, BENCHMARKS.md).
+/// (without consuming it): each file's chunk of rows is sized once instead of growing by
+/// doubling, which copied the rows and faulted in fresh memory at each step.
 fn estimate_rows(r: &mut dyn std::io::BufRead, len: Option<u64>) -> usize {
     // No RF2 row is shorter than this many bytes (an id, a date, a flag and two more ids
     // with their tabs): caps the estimate when the first buffer is unrepresentative.
@@ -306,7 +302,6 @@ fn read_file(
                         skipped += 1;
                         return Ok(());
                     }
-                    let mark = rel.concepts.mark();
                     let v = Concept {
                         id: row.sctid(c[0])?,
                         effective_time: et,
@@ -315,7 +310,7 @@ fn read_file(
                         definition_status: row.sctid(c[4])?,
                     };
                     *modules.entry(v.module).or_default() += 1;
-                    upsert(&mut rel.concepts, v, mark, row, c[0])
+                    push(&mut rel.concepts, v, row, c[0])
                 })
             })?;
             extras.concept_modules = modules;
@@ -347,7 +342,6 @@ fn read_file(
                         skipped += 1;
                         return Ok(());
                     }
-                    let mark = table.mark();
                     let id = row.sctid(c[0])?;
                     let active = row.boolean(c[2])?;
                     let module = row.sctid(c[3])?;
@@ -369,7 +363,7 @@ fn read_file(
                         term,
                         case_significance: row.sctid(c[8])?,
                     };
-                    upsert(table, v, mark, row, c[0])
+                    push(table, v, row, c[0])
                 })
             })?;
         }
@@ -399,7 +393,6 @@ fn read_file(
                         skipped += 1;
                         return Ok(());
                     }
-                    let mark = table.mark();
                     let v = Relationship {
                         id: row.sctid(c[0])?,
                         effective_time: et,
@@ -412,7 +405,7 @@ fn read_file(
                         characteristic_type: row.sctid(c[8])?,
                         modifier: row.sctid(c[9])?,
                     };
-                    upsert(table, v, mark, row, c[0])
+                    push(table, v, row, c[0])
                 })
             })?;
         }
@@ -439,7 +432,6 @@ fn read_file(
                         skipped += 1;
                         return Ok(());
                     }
-                    let mark = table.mark();
                     let id = row.sctid(c[0])?;
                     let active = row.boolean(c[2])?;
                     let module = row.sctid(c[3])?;
@@ -456,7 +448,7 @@ fn read_file(
                         type_id: row.sctid(c[7])?,
                         characteristic_type: row.sctid(c[8])?,
                     };
-                    upsert(table, v, mark, row, c[0])
+                    push(table, v, row, c[0])
                 })
             })?;
         }
@@ -482,7 +474,6 @@ fn read_file(
                         skipped += 1;
                         return Ok(());
                     }
-                    let mark = table.mark();
                     let fields_start = u32::try_from(table.arena.fields_len())
                         .map_err(|_| row.error(c[0], Rf2ErrorKind::TooLarge("refset fields")))?;
                     for &(i, t) in extra.iter() {
@@ -528,7 +519,7 @@ fn read_file(
                                 .collect(),
                         });
                     }
-                    upsert(table, v, mark, row, c[0])
+                    push(table, v, row, c[0])
                 })
             })?;
             let _ = header;
@@ -563,6 +554,18 @@ fn extra_columns(header: &[String], base_cols: &[usize], pattern: &str) -> Vec<(
 }
 
 impl Release {
+    /// Layers every table: per id, the row with the latest effective time (on a tie the
+    /// later row, from the later file).
+    fn finish(&mut self) {
+        self.concepts.finish();
+        self.descriptions.finish();
+        self.text_definitions.finish();
+        self.relationships.finish();
+        self.stated_relationships.finish();
+        self.concrete_values.finish();
+        self.members.finish();
+    }
+
     /// The editions in the loaded packages: for each sub-package, its focus module and
     /// version date. The International edition is always `900000000000207008` (never a
     /// satellite such as the ICD-10 mapping module 449080006).

@@ -1,12 +1,17 @@
-//! The loaded rows of one component kind: a [`Table`] of plain rows with an index by id, and
+//! The loaded rows of one component kind: a [`Table`] of plain rows in load order, with
 //! one arena per table for the rows' text (terms, language codes, concrete values, refset
 //! string fields) and refset extra columns.
 //!
-//! A table of millions of rows is a few large allocations instead of a hash map plus one or
-//! two small allocations per row: on an International release that is half the memory the
-//! load touches, and freeing it is a handful of `munmap`s.
+//! Rows are appended as they are read (no per-row hash probe); when all files are read,
+//! [`Table::finish`] keeps per id the row with the latest effective time (on a tie the later
+//! row) by radix-sorting the rows' id hashes, and drops the others. An index by id is built
+//! on the first [`Table::get`] only (the store compiler never needs one). A table of
+//! millions of rows is a few large allocations instead of a hash map plus one or two small
+//! allocations per row: on an International release that is half the memory the load
+//! touches, and freeing it is a handful of `munmap`s.
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use hashbrown::HashTable;
 use rustc_hash::FxHashMap;
@@ -28,7 +33,7 @@ pub(crate) mod sealed {
     use std::fmt;
 
     /// An id type: not implementable outside this crate.
-    pub trait Key {
+    pub trait Key: Copy + Ord {
         /// 32 well-mixed bits of the id's hash.
         fn hash32(self) -> u32;
     }
@@ -38,9 +43,8 @@ pub(crate) mod sealed {
     pub trait Row: Sized {
         /// Whether the rows are equal, their arena data compared by value.
         fn same(&self, arena: &Arena, other: &Self, other_arena: &Arena) -> bool;
-        /// When this row's arena data equals `old`'s, points this row at `old`'s copy and
-        /// returns true (the caller then drops this row's copy).
-        fn reuse(&mut self, old: &Self, arena: &Arena) -> bool;
+        /// Copies this row's arena data from `from` to `to`, pointing the row at the copy.
+        fn relocate(&mut self, from: &Arena, to: &mut Arena);
         /// Debug output with the arena data resolved.
         fn fmt_row(&self, arena: &Arena, f: &mut fmt::Formatter<'_>) -> fmt::Result;
     }
@@ -69,8 +73,7 @@ fn spread(h: u32) -> u64 {
     u64::from(h).wrapping_mul(0xD6E8_FEB8_6659_FD93)
 }
 
-/// An index entry: the row's position in load order and its id hash, so that growing the
-/// index never reads a row.
+/// An index entry: the row's position and its id hash.
 #[derive(Debug, Clone, Copy)]
 struct Slot {
     pos: u32,
@@ -100,14 +103,6 @@ impl FieldSlot {
     }
 }
 
-/// Where an arena stood before a row's data was added (to drop the data of a row that
-/// lost to a newer one).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Mark {
-    text: usize,
-    fields: usize,
-}
-
 /// The variable-size data of a table's rows.
 #[derive(Default)]
 pub struct Arena {
@@ -119,13 +114,14 @@ pub struct Arena {
 }
 
 impl Arena {
-    pub(crate) fn mark(&self) -> Mark {
-        Mark { text: self.text.len(), fields: self.fields.len() }
-    }
-
-    pub(crate) fn rewind(&mut self, m: Mark) {
-        self.text.truncate(m.text);
-        self.fields.truncate(m.fields);
+    /// An empty arena with the same interned names.
+    fn fresh(&mut self) -> Arena {
+        Arena {
+            text: String::new(),
+            fields: Vec::new(),
+            names: std::mem::take(&mut self.names),
+            name_index: std::mem::take(&mut self.name_index),
+        }
     }
 
     pub(crate) fn push_text(&mut self, s: &str) -> Text {
@@ -188,57 +184,66 @@ impl Arena {
 
 /// The rows of one kind, one per component id (the layered snapshot's winner), in load
 /// order: rows are kept in one chunk per file read, so a later file never moves the rows
-/// already loaded; an index maps ids to positions.
+/// already loaded.
 pub struct Table<T> {
     chunks: Vec<Vec<T>>,
-    /// The position of each chunk's first row.
-    starts: Vec<u32>,
     len: usize,
-    index: HashTable<Slot>,
+    /// By id, built on the first [`Table::get`].
+    index: OnceLock<Index>,
     pub(crate) arena: Arena,
+}
+
+/// Row positions by id hash, and the position of each chunk's first row.
+struct Index {
+    slots: HashTable<Slot>,
+    starts: Vec<u32>,
 }
 
 impl<T> Default for Table<T> {
     fn default() -> Self {
-        Table {
-            chunks: Vec::new(),
-            starts: Vec::new(),
-            len: 0,
-            index: HashTable::new(),
-            arena: Arena::default(),
-        }
+        Table { chunks: Vec::new(), len: 0, index: OnceLock::new(), arena: Arena::default() }
     }
 }
 
 /// Iterator over a table's rows.
 pub type Iter<'a, T> = std::iter::Flatten<std::slice::Iter<'a, Vec<T>>>;
 
-/// What [`Table::upsert`] did with a row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Upsert {
-    Added,
-    Replaced,
-    Kept,
-}
-
 /// More rows than a `u32` position can address.
 #[derive(Debug)]
 pub(crate) struct TooManyRows;
 
-fn chunk_of(starts: &[u32], pos: u32) -> usize {
-    starts.partition_point(|&s| s <= pos).saturating_sub(1)
-}
-
 fn row_at<'a, T>(chunks: &'a [Vec<T>], starts: &[u32], pos: u32) -> Option<&'a T> {
-    let c = chunk_of(starts, pos);
+    let c = starts.partition_point(|&s| s <= pos).checked_sub(1)?;
     let off = pos.checked_sub(*starts.get(c)?)?;
     chunks.get(c)?.get(off as usize)
 }
 
-fn row_at_mut<'a, T>(chunks: &'a mut [Vec<T>], starts: &[u32], pos: u32) -> Option<&'a mut T> {
-    let c = chunk_of(starts, pos);
-    let off = pos.checked_sub(*starts.get(c)?)?;
-    chunks.get_mut(c)?.get_mut(off as usize)
+/// Sorts distinct keys by value: an LSD radix sort on the top 32 bits (the id hash), which
+/// keeps the low bits (the position) in order, as `sort_unstable` would for distinct keys.
+fn sort_keys(keys: &mut Vec<u64>) {
+    if keys.len() < 1 << 16 {
+        keys.sort_unstable();
+        return;
+    }
+    let mut buf = vec![0u64; keys.len()];
+    for shift in [32u32, 48] {
+        let mut count = vec![0usize; 1 << 16];
+        for &k in keys.iter() {
+            count[((k >> shift) & 0xFFFF) as usize] += 1;
+        }
+        let mut sum = 0;
+        for c in count.iter_mut() {
+            let n = *c;
+            *c = sum;
+            sum += n;
+        }
+        for &k in keys.iter() {
+            let d = ((k >> shift) & 0xFFFF) as usize;
+            buf[count[d]] = k;
+            count[d] += 1;
+        }
+        std::mem::swap(keys, &mut buf);
+    }
 }
 
 impl<T: TableRow> Table<T> {
@@ -252,19 +257,20 @@ impl<T: TableRow> Table<T> {
         self.len == 0
     }
 
-    /// The rows, in load order (where each id was first seen).
+    /// The rows, in load order.
     pub fn iter(&self) -> Iter<'_, T> {
         self.chunks.iter().flatten()
     }
 
-    /// The row with this id.
+    /// The row with this id. The first call builds an index by id.
     pub fn get(&self, id: T::Id) -> Option<&T> {
+        let index = self.index.get_or_init(|| self.build_index());
         let probe = sealed::Key::hash32(id);
-        let slot = self.index.find(spread(probe), |s| {
+        let slot = index.slots.find(spread(probe), |s| {
             s.hash == probe
-                && row_at(&self.chunks, &self.starts, s.pos).is_some_and(|r| r.id() == id)
+                && row_at(&self.chunks, &index.starts, s.pos).is_some_and(|r| r.id() == id)
         })?;
-        row_at(&self.chunks, &self.starts, slot.pos)
+        row_at(&self.chunks, &index.starts, slot.pos)
     }
 
     /// Whether a row has this id.
@@ -272,25 +278,38 @@ impl<T: TableRow> Table<T> {
         self.get(id).is_some()
     }
 
-    /// Makes room for a file of about `rows` rows: a chunk of that size (so the rows of the
-    /// files before are not moved) and index space. Allocation failure is ignored (the
-    /// estimate is a hint; the table then grows as rows arrive).
+    fn build_index(&self) -> Index {
+        let mut starts = Vec::with_capacity(self.chunks.len());
+        let mut at = 0u32;
+        for c in &self.chunks {
+            starts.push(at);
+            // positions fit: `push` refuses a row past u32::MAX
+            at = at.saturating_add(c.len() as u32);
+        }
+        let mut slots = HashTable::with_capacity(self.len);
+        for (pos, r) in self.iter().enumerate() {
+            let hash = sealed::Key::hash32(r.id());
+            slots.insert_unique(spread(hash), Slot { pos: pos as u32, hash }, |s: &Slot| {
+                spread(s.hash)
+            });
+        }
+        Index { slots, starts }
+    }
+
+    /// Makes room for a file of about `rows` rows: a chunk of that size, so that the rows of
+    /// the files before are not moved. Allocation failure is ignored (the estimate is a
+    /// hint; the chunk then grows as rows arrive).
     pub(crate) fn reserve_rows(&mut self, rows: usize) {
-        if rows == 0 {
+        let spare = self.chunks.last().map_or(0, |c| c.capacity() - c.len());
+        if rows == 0 || spare >= rows {
             return;
         }
-        let spare = self.chunks.last().map_or(0, |c| c.capacity() - c.len());
-        if spare < rows {
-            if self.chunks.last().is_some_and(Vec::is_empty) {
-                self.chunks.pop();
-                self.starts.pop();
-            }
-            let mut chunk = Vec::new();
-            let _ = chunk.try_reserve_exact(rows);
-            self.starts.push(u32::try_from(self.len).unwrap_or(u32::MAX));
-            self.chunks.push(chunk);
+        if self.chunks.last().is_some_and(Vec::is_empty) {
+            self.chunks.pop();
         }
-        let _ = self.index.try_reserve(rows, |s| spread(s.hash));
+        let mut chunk = Vec::new();
+        let _ = chunk.try_reserve_exact(rows);
+        self.chunks.push(chunk);
     }
 
     /// Makes room for `bytes` more bytes of text (a hint: failure is ignored).
@@ -298,57 +317,90 @@ impl<T: TableRow> Table<T> {
         let _ = self.arena.text.try_reserve_exact(bytes);
     }
 
-    /// Where the arena stands before a row's data is added.
-    pub(crate) fn mark(&self) -> Mark {
-        self.arena.mark()
+    /// Appends a row, which may repeat an id until [`Table::finish`].
+    pub(crate) fn push(&mut self, row: T) -> Result<(), TooManyRows> {
+        if self.len >= u32::MAX as usize {
+            return Err(TooManyRows);
+        }
+        match self.chunks.last_mut() {
+            Some(c) => c.push(row),
+            None => self.chunks.push(vec![row]),
+        }
+        self.len += 1;
+        Ok(())
     }
 
-    /// Layers `row` in: it replaces the row with its id when its effective time is the
-    /// same or later (a later row wins a tie), else it is dropped. `mark` is where the
-    /// arena stood before the row's data was added: the data of a dropped row is removed,
-    /// and so is that of a replacing row whose data equals the old row's (which it then
-    /// shares), so history rows of a Full file leave no garbage unless their text changed.
-    pub(crate) fn upsert(&mut self, row: T, mark: Mark) -> Result<Upsert, TooManyRows> {
-        let id = row.id();
-        let hash = sealed::Key::hash32(id);
-        let Table { chunks, starts, len, index, arena } = self;
-        let entry = index.entry(
-            spread(hash),
-            |s| s.hash == hash && row_at(chunks, starts, s.pos).is_some_and(|r| r.id() == id),
-            |s| spread(s.hash),
-        );
-        match entry {
-            hashbrown::hash_table::Entry::Occupied(o) => {
-                let Some(cur) = row_at_mut(chunks, starts, o.get().pos) else {
-                    // not reached: every index entry has its row
-                    arena.rewind(mark);
-                    return Ok(Upsert::Kept);
-                };
-                if cur.effective_time() <= row.effective_time() {
-                    let old = std::mem::replace(cur, row);
-                    if cur.reuse(&old, arena) {
-                        arena.rewind(mark);
-                    }
-                    Ok(Upsert::Replaced)
-                } else {
-                    arena.rewind(mark);
-                    Ok(Upsert::Kept)
-                }
-            }
-            hashbrown::hash_table::Entry::Vacant(v) => {
-                let pos = u32::try_from(*len).map_err(|_| TooManyRows)?;
-                if chunks.is_empty() {
-                    chunks.push(Vec::new());
-                    starts.push(pos);
-                }
-                if let Some(last) = chunks.last_mut() {
-                    last.push(row);
-                }
-                v.insert(Slot { pos, hash });
-                *len += 1;
-                Ok(Upsert::Added)
-            }
+    /// Layers the rows pushed: per id, keeps the row with the latest effective time, and on
+    /// a tie the later row. When rows were dropped, the arena is rebuilt with the data of
+    /// the rows kept only (the history of a Full file).
+    pub(crate) fn finish(&mut self) {
+        self.index = OnceLock::new();
+        if self.len < 2 {
+            return;
         }
+        // (id hash, position), sorted: rows of one id are next to each other, in load order
+        let mut keys: Vec<u64> = Vec::with_capacity(self.len);
+        keys.extend(
+            self.iter()
+                .enumerate()
+                .map(|(pos, r)| (u64::from(sealed::Key::hash32(r.id())) << 32) | pos as u64),
+        );
+        sort_keys(&mut keys);
+        let mut starts = Vec::with_capacity(self.chunks.len());
+        let mut at = 0u32;
+        for c in &self.chunks {
+            starts.push(at);
+            at = at.saturating_add(c.len() as u32);
+        }
+        let mut dropped: Vec<u32> = Vec::new();
+        let mut group: Vec<(T::Id, u32, u32)> = Vec::new();
+        let mut i = 0;
+        while i < keys.len() {
+            let hash = keys[i] >> 32;
+            let mut j = i + 1;
+            while j < keys.len() && keys[j] >> 32 == hash {
+                j += 1;
+            }
+            if j - i > 1 {
+                // rows with one hash: by id, then effective time, then position; the last
+                // row of each id wins
+                group.clear();
+                for &k in &keys[i..j] {
+                    let pos = k as u32;
+                    if let Some(r) = row_at(&self.chunks, &starts, pos) {
+                        group.push((r.id(), r.effective_time(), pos));
+                    }
+                }
+                group.sort_unstable();
+                for w in group.windows(2) {
+                    if w[0].0 == w[1].0 {
+                        dropped.push(w[0].2);
+                    }
+                }
+            }
+            i = j;
+        }
+        drop(keys);
+        if dropped.is_empty() {
+            return;
+        }
+        dropped.sort_unstable();
+        let mut next = dropped.iter().copied().peekable();
+        let mut pos = 0u32;
+        let mut old = std::mem::take(&mut self.arena);
+        let mut arena = old.fresh();
+        for chunk in &mut self.chunks {
+            chunk.retain_mut(|r| {
+                let keep = next.next_if_eq(&pos).is_none();
+                pos += 1;
+                if keep {
+                    r.relocate(&old, &mut arena);
+                }
+                keep
+            });
+        }
+        self.arena = arena;
+        self.len -= dropped.len();
     }
 }
 
@@ -479,9 +531,7 @@ macro_rules! plain_row {
             fn same(&self, _: &Arena, other: &Self, _: &Arena) -> bool {
                 self == other
             }
-            fn reuse(&mut self, _: &Self, _: &Arena) -> bool {
-                false
-            }
+            fn relocate(&mut self, _: &Arena, _: &mut Arena) {}
             fn fmt_row(&self, _: &Arena, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 fmt::Debug::fmt(self, f)
             }
@@ -498,13 +548,9 @@ impl sealed::Row for Description {
             && arena.text(self.term) == other_arena.text(o.term)
             && arena.name(self.language) == other_arena.name(o.language)
     }
-    fn reuse(&mut self, old: &Self, arena: &Arena) -> bool {
-        // the language code is interned: only the term is in this row's data
-        let same = arena.text(self.term) == arena.text(old.term);
-        if same {
-            self.term = old.term;
-        }
-        same
+    fn relocate(&mut self, from: &Arena, to: &mut Arena) {
+        // the language code is interned: the names move with the arena
+        self.term = to.push_text(from.text(self.term));
     }
     fn fmt_row(&self, arena: &Arena, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Description")
@@ -529,12 +575,8 @@ impl sealed::Row for ConcreteValue {
                 == (o.group, o.type_id, o.characteristic_type)
             && arena.text(self.value) == other_arena.text(o.value)
     }
-    fn reuse(&mut self, old: &Self, arena: &Arena) -> bool {
-        let same = arena.text(self.value) == arena.text(old.value);
-        if same {
-            self.value = old.value;
-        }
-        same
+    fn relocate(&mut self, from: &Arena, to: &mut Arena) {
+        self.value = to.push_text(from.text(self.value));
     }
     fn fmt_row(&self, arena: &Arena, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ConcreteValue")
@@ -571,17 +613,19 @@ impl sealed::Row for Member {
                 other_arena.field_slots(o.fields_start, o.fields_len),
             )
     }
-    fn reuse(&mut self, old: &Self, arena: &Arena) -> bool {
-        let same = arena.same_fields(
-            arena.field_slots(self.fields_start, self.fields_len),
-            arena,
-            arena.field_slots(old.fields_start, old.fields_len),
-        );
-        if same {
-            self.fields_start = old.fields_start;
-            self.fields_len = old.fields_len;
+    fn relocate(&mut self, from: &Arena, to: &mut Arena) {
+        let old = from.field_slots(self.fields_start, self.fields_len);
+        // fewer slots than before: the start fits in u32 as the old one did
+        self.fields_start = to.fields.len() as u32;
+        for &f in old {
+            let f = match f {
+                FieldSlot::Str { start, len } => {
+                    FieldSlot::text(to.push_text(from.text(Text { start, len })))
+                }
+                other => other,
+            };
+            to.fields.push(f);
         }
-        same
     }
     fn fmt_row(&self, arena: &Arena, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let fields: Vec<Field<'_>> = arena
@@ -605,8 +649,7 @@ impl sealed::Row for Member {
 mod tests {
     use super::*;
 
-    fn add(t: &mut Table<Description>, id: u64, et: u32, term: &str) -> Upsert {
-        let mark = t.mark();
+    fn add(t: &mut Table<Description>, id: u64, et: u32, term: &str) {
         let language = t.arena.intern("en").unwrap();
         let term = t.arena.push_text(term);
         let d = Description {
@@ -620,39 +663,90 @@ mod tests {
             term,
             case_significance: 4,
         };
-        t.upsert(d, mark).unwrap()
+        t.push(d).unwrap();
     }
 
     fn term_of(t: &Table<Description>, id: u64) -> &str {
         t.term(t.get(id).unwrap())
     }
 
-    /// A row that loses leaves nothing in the arena; a replacing row with the same text
-    /// shares the old copy; one with new text keeps its own.
+    /// Per id the latest row wins, the later one on a tie; rows keep their load order, and
+    /// the arena keeps the text of the winners only.
     #[test]
-    fn upsert_keeps_the_arena_tight() {
+    fn finish_layers_the_rows() {
         let mut t = Table::default();
         t.reserve_rows(2);
-        assert_eq!(add(&mut t, 10, 20200131, "alpha"), Upsert::Added);
-        assert_eq!(add(&mut t, 20, 20200131, "beta"), Upsert::Added);
-        let used = t.arena.text.len();
-        assert_eq!(add(&mut t, 10, 20190131, "older and longer"), Upsert::Kept);
-        assert_eq!(t.arena.text.len(), used);
-        assert_eq!(add(&mut t, 10, 20200131, "alpha"), Upsert::Replaced);
-        assert_eq!(t.arena.text.len(), used);
-        assert_eq!(add(&mut t, 10, 20210131, "gamma"), Upsert::Replaced);
-        assert_eq!(t.arena.text.len(), used + 5);
-        // a third chunk after a new file's reservation
+        add(&mut t, 10, 20200131, "alpha");
+        add(&mut t, 20, 20200131, "beta");
+        add(&mut t, 10, 20190131, "older");
+        add(&mut t, 10, 20200131, "alpha, later");
+        // a new chunk, as for a new file
         t.reserve_rows(10);
-        assert_eq!(add(&mut t, 30, 20200131, "delta"), Upsert::Added);
-        assert_eq!(add(&mut t, 20, 20220131, "beta 2"), Upsert::Replaced);
+        add(&mut t, 30, 20200131, "delta");
+        add(&mut t, 20, 20220131, "beta 2");
+        add(&mut t, 20, 20210131, "beta 1");
+        t.finish();
         assert_eq!(t.len(), 3);
-        assert_eq!(term_of(&t, 10), "gamma");
+        assert_eq!(term_of(&t, 10), "alpha, later");
         assert_eq!(term_of(&t, 20), "beta 2");
         assert_eq!(term_of(&t, 30), "delta");
         assert!(t.get(40).is_none());
         let ids: Vec<u64> = t.iter().map(|d| d.id).collect();
-        assert_eq!(ids, vec![10, 20, 30], "load order, where each id was first seen");
+        assert_eq!(ids, vec![10, 30, 20], "load order of the rows kept");
+        assert_eq!(t.arena.text.len(), "alpha, later".len() + "delta".len() + "beta 2".len());
+        assert_eq!(t.language_code(t.get(30).unwrap()), "en");
+    }
+
+    /// The radix sort orders keys as a comparison sort does, and many rows of one id
+    /// layer to the last of the latest.
+    #[test]
+    fn large_tables() {
+        let mut keys: Vec<u64> =
+            (0..200_000u64).map(|i| (u64::from(hash_u64(i % 70_000)) << 32) | i).collect();
+        let mut expected = keys.clone();
+        expected.sort_unstable();
+        sort_keys(&mut keys);
+        assert_eq!(keys, expected);
+
+        let mut t = Table::default();
+        for i in 0..100_000u64 {
+            add(&mut t, 1 + i % 3, 20200101 + (i % 7) as u32, &i.to_string());
+        }
+        t.finish();
+        assert_eq!(t.len(), 3);
+        // the last i of each id with the top time (i % 7 == 6)
+        let last = |id: u64| (0..100_000u64).filter(|i| 1 + i % 3 == id && i % 7 == 6).max();
+        for id in 1..=3 {
+            assert_eq!(term_of(&t, id), last(id).unwrap().to_string());
+        }
+    }
+
+    /// Two ids with the same 32-bit hash are layered apart.
+    #[test]
+    fn hash_collisions() {
+        let mut seen = FxHashMap::default();
+        // ids from splitmix64: a pair with one hash turns up after about 2^16 of them
+        let id = |i: u64| {
+            let mut z = i.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        };
+        let (a, b) = (0..1u64 << 24)
+            .find_map(|i| seen.insert(hash_u64(id(i)), id(i)).map(|other| (other, id(i))))
+            .unwrap();
+        assert_ne!(a, b);
+        let mut t = Table::default();
+        add(&mut t, a, 20200131, "a1");
+        add(&mut t, b, 20210131, "b1");
+        add(&mut t, a, 20190131, "a0");
+        add(&mut t, b, 20210131, "b2");
+        add(&mut t, a, 20200131, "a2");
+        add(&mut t, b, 20200131, "b0");
+        t.finish();
+        assert_eq!(t.len(), 2);
+        assert_eq!(term_of(&t, a), "a2");
+        assert_eq!(term_of(&t, b), "b2");
     }
 
     #[test]
