@@ -45,9 +45,9 @@ pub enum Rf2ErrorKind {
     /// The file is not valid UTF-8.
     #[error("invalid UTF-8")]
     Utf8,
-    /// More rows, refset fields or language codes than the loader can address (4G rows of
-    /// one kind, 4G refset fields, 65,536 language codes).
-    #[error("too many {0} in one load")]
+    /// More than the loader can address: 4G rows of one kind or refset fields in one load,
+    /// 65,536 language codes, a field of 4 GiB.
+    #[error("too many {0}")]
     TooLarge(&'static str),
 }
 

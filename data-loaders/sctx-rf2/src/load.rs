@@ -351,7 +351,10 @@ fn read_file(
                         .intern(row.raw(c[5]))
                         .ok_or_else(|| row.error(c[5], Rf2ErrorKind::TooLarge("language codes")))?;
                     let type_id = row.sctid(c[6])?;
-                    let term = table.arena.push_text(row.raw(c[7]));
+                    let term = table
+                        .arena
+                        .push_text(row.raw(c[7]))
+                        .ok_or_else(|| row.error(c[7], Rf2ErrorKind::TooLarge("characters")))?;
                     let v = Description {
                         id,
                         effective_time: et,
@@ -436,7 +439,10 @@ fn read_file(
                     let active = row.boolean(c[2])?;
                     let module = row.sctid(c[3])?;
                     let source = row.sctid(c[4])?;
-                    let value = table.arena.push_text(row.raw(c[5]));
+                    let value = table
+                        .arena
+                        .push_text(row.raw(c[5]))
+                        .ok_or_else(|| row.error(c[5], Rf2ErrorKind::TooLarge("characters")))?;
                     let v = ConcreteValue {
                         id,
                         effective_time: et,
@@ -478,15 +484,18 @@ fn read_file(
                         .map_err(|_| row.error(c[0], Rf2ErrorKind::TooLarge("refset fields")))?;
                     for &(i, t) in extra.iter() {
                         let s = row.raw(i);
-                        let f = if s.is_empty() {
-                            FieldSlot::Empty
-                        } else {
-                            match t {
-                                b'c' => FieldSlot::Id(row.sctid(i)?),
-                                b'i' => FieldSlot::Int(row.int(i)?),
-                                _ => FieldSlot::text(table.arena.push_text(s)),
-                            }
-                        };
+                        let f =
+                            if s.is_empty() {
+                                FieldSlot::Empty
+                            } else {
+                                match t {
+                                    b'c' => FieldSlot::Id(row.sctid(i)?),
+                                    b'i' => FieldSlot::Int(row.int(i)?),
+                                    _ => FieldSlot::text(table.arena.push_text(s).ok_or_else(
+                                        || row.error(i, Rf2ErrorKind::TooLarge("characters")),
+                                    )?),
+                                }
+                            };
                         table.arena.push_field(f);
                     }
                     let v = Member {

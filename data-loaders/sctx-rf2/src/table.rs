@@ -124,11 +124,21 @@ impl Arena {
         }
     }
 
-    pub(crate) fn push_text(&mut self, s: &str) -> Text {
+    /// Appends `s`, or None when it is 4 GiB or longer.
+    pub(crate) fn push_text(&mut self, s: &str) -> Option<Text> {
+        let len = u32::try_from(s.len()).ok()?;
         let start = self.text.len() as u64;
         self.text.push_str(s);
-        // a field is one line of a file read in blocks: far below 4 GiB
-        Text { start, len: u32::try_from(s.len()).unwrap_or(u32::MAX) }
+        Some(Text { start, len })
+    }
+
+    /// Appends the text `t` of arena `from`.
+    fn copy_text(&mut self, from: &Arena, t: Text) -> Text {
+        let s = from.text(t);
+        let start = self.text.len() as u64;
+        self.text.push_str(s);
+        // no longer than `t`
+        Text { start, len: s.len() as u32 }
     }
 
     pub(crate) fn text(&self, t: Text) -> &str {
@@ -550,7 +560,7 @@ impl sealed::Row for Description {
     }
     fn relocate(&mut self, from: &Arena, to: &mut Arena) {
         // the language code is interned: the names move with the arena
-        self.term = to.push_text(from.text(self.term));
+        self.term = to.copy_text(from, self.term);
     }
     fn fmt_row(&self, arena: &Arena, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Description")
@@ -576,7 +586,7 @@ impl sealed::Row for ConcreteValue {
             && arena.text(self.value) == other_arena.text(o.value)
     }
     fn relocate(&mut self, from: &Arena, to: &mut Arena) {
-        self.value = to.push_text(from.text(self.value));
+        self.value = to.copy_text(from, self.value);
     }
     fn fmt_row(&self, arena: &Arena, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ConcreteValue")
@@ -620,7 +630,7 @@ impl sealed::Row for Member {
         for &f in old {
             let f = match f {
                 FieldSlot::Str { start, len } => {
-                    FieldSlot::text(to.push_text(from.text(Text { start, len })))
+                    FieldSlot::text(to.copy_text(from, Text { start, len }))
                 }
                 other => other,
             };
@@ -651,7 +661,7 @@ mod tests {
 
     fn add(t: &mut Table<Description>, id: u64, et: u32, term: &str) {
         let language = t.arena.intern("en").unwrap();
-        let term = t.arena.push_text(term);
+        let term = t.arena.push_text(term).unwrap();
         let d = Description {
             id,
             effective_time: et,
