@@ -215,8 +215,28 @@ impl<T> Default for Table<T> {
     }
 }
 
-/// Iterator over a table's rows.
-pub type Iter<'a, T> = std::iter::Flatten<std::slice::Iter<'a, Vec<T>>>;
+/// Iterator over a table's rows (of known length).
+#[derive(Clone)]
+pub struct Iter<'a, T> {
+    rows: std::iter::Flatten<std::slice::Iter<'a, Vec<T>>>,
+    left: usize,
+}
+
+impl<'a, T> Iterator for Iter<'a, T> {
+    type Item = &'a T;
+    fn next(&mut self) -> Option<&'a T> {
+        let r = self.rows.next()?;
+        self.left = self.left.saturating_sub(1);
+        Some(r)
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl<T> ExactSizeIterator for Iter<'_, T> {}
+
+impl<T> std::iter::FusedIterator for Iter<'_, T> {}
 
 /// More rows than a `u32` position can address.
 #[derive(Debug)]
@@ -269,7 +289,7 @@ impl<T: TableRow> Table<T> {
 
     /// The rows, in load order.
     pub fn iter(&self) -> Iter<'_, T> {
-        self.chunks.iter().flatten()
+        Iter { rows: self.chunks.iter().flatten(), left: self.len }
     }
 
     /// The row with this id. The first call builds an index by id.
@@ -703,6 +723,8 @@ mod tests {
         assert!(t.get(40).is_none());
         let ids: Vec<u64> = t.iter().map(|d| d.id).collect();
         assert_eq!(ids, vec![10, 30, 20], "load order of the rows kept");
+        assert_eq!(t.iter().len(), 3);
+        assert_eq!(t.iter().skip(1).len(), 2);
         assert_eq!(t.arena.text.len(), "alpha, later".len() + "delta".len() + "beta 2".len());
         assert_eq!(t.language_code(t.get(30).unwrap()), "en");
     }
