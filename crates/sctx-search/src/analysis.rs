@@ -142,7 +142,8 @@ pub(crate) fn truncate_chars(token: &str, max: usize) -> &str {
 pub(crate) struct IndexedText {
     /// Every word form, space separated.
     pub(crate) words: String,
-    /// Edge n-grams (1..=[`PREFIX_EDGE`] characters) of every word form.
+    /// Edge n-grams (1..=[`PREFIX_EDGE`] characters) of every word form (empty unless
+    /// asked for).
     pub(crate) prefixes: String,
     /// Edge n-grams (1..=[`PREFIX_EDGE`]) and whole forms of the first word only.
     pub(crate) first: String,
@@ -189,16 +190,21 @@ fn join(parts: &[&str]) -> String {
     out
 }
 
-/// Computes the indexed field values of `term`.
-pub(crate) fn index_text(term: &str) -> IndexedText {
+/// Computes the indexed field values of `term`; the edge n-grams of every word
+/// ([`IndexedText::prefixes`]) only when `with_prefixes` (current indexes keep them in
+/// [`crate::prefixes`], built from [`IndexedText::words`]).
+pub(crate) fn index_text(term: &str, with_prefixes: bool) -> IndexedText {
     let words = words(term);
     let mut forms: Vec<&str> = Vec::new();
     for w in &words {
         forms.push(&w.joined);
         forms.extend(w.parts.iter().map(String::as_str));
     }
-    let mut prefixes: Vec<&str> = Vec::with_capacity(forms.len() * PREFIX_EDGE);
-    distinct_edges(&forms, PREFIX_EDGE, &mut prefixes);
+    let mut prefixes: Vec<&str> = Vec::new();
+    if with_prefixes {
+        prefixes.reserve(forms.len() * PREFIX_EDGE);
+        distinct_edges(&forms, PREFIX_EDGE, &mut prefixes);
+    }
     let mut first: Vec<&str> = Vec::new();
     if let Some(w) = words.first() {
         let first_forms: Vec<&str> =
@@ -243,7 +249,7 @@ mod tests {
         let w = words("Crohn\u{2019}s disease");
         assert_eq!(w[0].joined, "crohns");
         assert_eq!(w[0].parts, vec!["crohn"]);
-        let t = index_text("O'Brien's test");
+        let t = index_text("O'Brien's test", true);
         assert_eq!(t.words, "obriens o brien test");
         assert_eq!(t.exact, "obriens test");
         assert!(t.first.split(' ').any(|p| p == "bri"));
@@ -253,7 +259,7 @@ mod tests {
 
     #[test]
     fn edges_are_distinct_without_sorting() {
-        let t = index_text("Acute abdominal pain in adults, abdominal");
+        let t = index_text("Acute abdominal pain in adults, abdominal", true);
         let grams: Vec<&str> = t.prefixes.split(' ').collect();
         let mut sorted = grams.clone();
         sorted.sort_unstable();
@@ -262,17 +268,17 @@ mod tests {
         for g in ["a", "ac", "acute", "ab", "abdom", "ad", "adult", "p", "pain", "i", "in"] {
             assert!(grams.contains(&g), "{g} in {grams:?}");
         }
-        let t = index_text("Crohn's disease");
+        let t = index_text("Crohn's disease", true);
         let first: Vec<&str> = t.first.split(' ').collect();
         assert_eq!(first, vec!["c", "cr", "cro", "croh", "crohn", "crohns"]);
-        let t = index_text("Ménière's disease");
+        let t = index_text("Ménière's disease", true);
         let first: Vec<&str> = t.first.split(' ').collect();
         assert_eq!(first, vec!["m", "me", "men", "meni", "menie", "menieres", "meniere"]);
     }
 
     #[test]
     fn edge_ngrams_are_bounded() {
-        let t = index_text("Appendicectomy");
+        let t = index_text("Appendicectomy", true);
         let grams: Vec<&str> = t.prefixes.split(' ').collect();
         assert!(grams.contains(&"a"));
         assert!(grams.contains(&"appen"));

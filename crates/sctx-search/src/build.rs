@@ -10,6 +10,7 @@ use tantivy::{DocId, Index, IndexSettings, IndexWriter, TantivyDocument};
 use crate::analysis::{exact_key, index_text, query_tokens};
 use crate::error::Context;
 use crate::keys::{self, KEYS_PAYLOAD, SegmentKeysBuilder, exact_hash};
+use crate::prefixes::{self, PREFIX_PAYLOAD, PrefixBuilder, SegmentPrefixes};
 use crate::schema::{
     FLAG_ACTIVE, FLAG_CONCEPT_ACTIVE, Fields, build_schema, index_settings, names,
     register_tokenizers,
@@ -124,11 +125,12 @@ impl IndexBuilder {
     }
 
     fn payload(&self) -> String {
-        format!("{SORTED_PAYLOAD} {}", self.payload_unsorted())
+        format!("{SORTED_PAYLOAD} {PREFIX_PAYLOAD} {}", self.payload_unsorted())
     }
 
     /// The payload words of an index whose documents were not added in static order (the
-    /// fallback build, sorted by tantivy).
+    /// fallback build, sorted by tantivy, which keeps the edge n-grams in the `prefix`
+    /// field).
     fn payload_unsorted(&self) -> String {
         let edge = crate::analysis::PREFIX_EDGE;
         let terms = if self.store_terms { String::new() } else { format!(" {NO_TERMS_PAYLOAD}") };
@@ -160,7 +162,7 @@ impl IndexBuilder {
         // budget is large enough to keep them in one segment. (Documents are analysed on
         // this thread while tantivy's thread indexes.)
         let payload = self.payload();
-        let keys = index_chunk(
+        let (keys, pfx) = index_chunk(
             &self.index,
             &dir,
             &self.fields,
@@ -175,8 +177,10 @@ impl IndexBuilder {
             // sorting the merged segment instead.
             return self.rebuild_sorted_by_tantivy();
         }
-        let tables = segment_keys(&self.index, &dir, vec![(&self.docs[..], keys)], &self.docs)?;
-        keys::write(&dir, tables)?;
+        let Some(tables) = layout_keys(&self.index, &dir, vec![(&self.docs[..], keys)])? else {
+            return self.rebuild_sorted_by_tantivy();
+        };
+        write_tables(&dir, tables, vec![pfx])?;
         Ok(IndexStats { descriptions: self.docs.len() as u64, segments })
     }
 
@@ -210,16 +214,18 @@ impl IndexBuilder {
             let r0 = build_part(&self.index, &dir, &self.docs[..half]);
             (r0, h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
         });
-        let keys0 = r0?;
-        let keys1 = r1?;
+        let (keys0, pfx0) = r0?;
+        let (keys1, pfx1) = r1?;
         let combined = combine(&self.index, &dir, &index1, &part1, &payload);
         drop(index1);
         let _ = std::fs::remove_dir_all(&part1);
         match combined {
             Ok(segments) => {
                 let parts = vec![(&self.docs[..half], keys0), (&self.docs[half..], keys1)];
-                let tables = segment_keys(&self.index, &dir, parts, &self.docs)?;
-                keys::write(&dir, tables)?;
+                let Some(tables) = layout_keys(&self.index, &dir, parts)? else {
+                    return self.rebuild_sorted_by_tantivy();
+                };
+                write_tables(&dir, tables, vec![pfx0, pfx1])?;
                 Ok(IndexStats { descriptions: self.docs.len() as u64, segments })
             }
             // unexpected layout: build it the slow way
@@ -248,7 +254,7 @@ impl IndexBuilder {
         let this = IndexBuilder { index, ..self };
         for (rank, doc) in &this.docs {
             writer
-                .add_document(document(&this.fields, doc, *rank, this.store_terms).0)
+                .add_document(document(&this.fields, doc, *rank, this.store_terms, None).0)
                 .ctx(&dir, "adding a description")?;
         }
         let mut prepared = writer.prepare_commit().ctx(&dir, "committing")?;
@@ -260,7 +266,7 @@ impl IndexBuilder {
         }
         writer.wait_merging_threads().ctx(&dir, "waiting for merges")?;
         let segments = this.index.searchable_segment_ids().ctx(&dir, "listing segments")?.len();
-        let tables = segment_keys(&this.index, &dir, Vec::new(), &this.docs)?;
+        let tables = rebuilt_keys(&this.index, &dir, &this.docs)?;
         keys::write(&dir, tables)?;
         Ok(IndexStats { descriptions: this.docs.len() as u64, segments })
     }
@@ -318,14 +324,27 @@ fn combine(
 }
 
 /// The tantivy document of one description, and the hashes of its exact-match keys (the
-/// normalised term; a leading acronym) for the key tables.
-fn document(f: &Fields, doc: &SearchDoc, rank: u64, store_term: bool) -> (TantivyDocument, Keys2) {
-    let text = index_text(&doc.term);
+/// normalised term; a leading acronym) for the key tables. With `prefixes` (the builder
+/// and this document's id), the word forms go to the prefix postings; without, the edge
+/// n-grams go into the tantivy `prefix` field (the fallback build).
+fn document(
+    f: &Fields,
+    doc: &SearchDoc,
+    rank: u64,
+    store_term: bool,
+    prefixes: Option<(&mut PrefixBuilder, DocId)>,
+) -> (TantivyDocument, Keys2) {
+    let text = index_text(&doc.term, prefixes.is_none());
+    if let Some((builder, id)) = prefixes {
+        builder.add(id, text.words.split(' ').filter(|w| !w.is_empty()));
+    }
     let len = (rank >> 32) & 0x3FFF;
     let len = if len == 0x3FFF { doc.term.chars().count() as u64 } else { len };
     let mut d = TantivyDocument::default();
     d.add_text(f.words, &text.words);
-    d.add_text(f.prefix, &text.prefixes);
+    if !text.prefixes.is_empty() {
+        d.add_text(f.prefix, &text.prefixes);
+    }
     d.add_text(f.first, &text.first);
     d.add_text(f.lang, doc.language_code.to_ascii_lowercase());
     if store_term {
@@ -354,6 +373,9 @@ fn document(f: &Fields, doc: &SearchDoc, rank: u64, store_term: bool) -> (Tantiv
     (d, exact_hashes(&doc.term, &text.exact))
 }
 
+/// Per segment: its id, its document count and its key tables.
+type SegmentTables = Vec<(SegmentId, u32, SegmentKeysBuilder)>;
+
 /// Exact-match key hashes of one description (at most two).
 type Keys2 = [Option<u64>; 2];
 
@@ -369,7 +391,8 @@ fn exact_hashes(term: &str, exact: &str) -> Keys2 {
 }
 
 /// Indexes `chunk` (already in static order) with one writer thread into `index` as one
-/// segment, and returns the key-table entries by position in `chunk`.
+/// segment, and returns the key-table entries by position in `chunk` and the encoded prefix
+/// postings.
 fn index_chunk(
     index: &Index,
     dir: &Path,
@@ -378,7 +401,7 @@ fn index_chunk(
     store_terms: bool,
     heap: usize,
     payload: &str,
-) -> Result<SegmentKeysBuilder, SearchError> {
+) -> Result<(SegmentKeysBuilder, SegmentPrefixes), SearchError> {
     let mut writer: IndexWriter<TantivyDocument> =
         index.writer_with_num_threads(1, heap).ctx(dir, "creating the index writer")?;
     writer.set_merge_policy(Box::new(NoMergePolicy));
@@ -386,15 +409,16 @@ fn index_chunk(
         exact: Vec::with_capacity(chunk.len()),
         concepts: Vec::with_capacity(chunk.len()),
     };
+    let mut pfx = PrefixBuilder::new(crate::analysis::PREFIX_EDGE);
     for (i, (rank, doc)) in chunk.iter().enumerate() {
-        let (d, hashes) = document(fields, doc, *rank, store_terms);
-        writer.add_document(d).ctx(dir, "adding a description")?;
         let Ok(i) = DocId::try_from(i) else {
             return Err(SearchError::Incompatible {
                 dir: dir.to_path_buf(),
                 detail: "more documents than a segment can hold".into(),
             });
         };
+        let (d, hashes) = document(fields, doc, *rank, store_terms, Some((&mut pfx, i)));
+        writer.add_document(d).ctx(dir, "adding a description")?;
         keys.exact.extend(hashes.into_iter().flatten().map(|h| (h, i)));
         keys.concepts.push((doc.concept_id, i));
     }
@@ -402,50 +426,76 @@ fn index_chunk(
     prepared.set_payload(payload);
     prepared.commit().ctx(dir, "committing")?;
     writer.wait_merging_threads().ctx(dir, "waiting for merges")?;
-    // sorted here, on the indexing thread; `keys::write` then finds them in order
+    // sorted and encoded here, on the indexing thread; the writers then find them ready
     keys.exact.sort_unstable();
     keys.concepts.sort_unstable();
-    Ok(keys)
+    let pfx = pfx.finish().map_err(|detail| SearchError::Incompatible {
+        dir: dir.to_path_buf(),
+        detail: format!("encoding the prefix postings: {detail}"),
+    })?;
+    Ok((keys, pfx))
+}
+
+/// Writes the key tables and the prefix postings (one per segment, in segment order).
+fn write_tables(
+    dir: &Path,
+    tables: SegmentTables,
+    pfx: Vec<SegmentPrefixes>,
+) -> Result<(), SearchError> {
+    let segs: Vec<_> = tables
+        .iter()
+        .map(|(id, max, _)| (*id, *max))
+        .zip(pfx)
+        .map(|((id, max), p)| (id, max, p))
+        .collect();
+    keys::write(dir, tables)?;
+    prefixes::write(dir, segs)
 }
 
 /// The key tables of the committed index in `dir`, whose segments hold `parts` in order
-/// (each part's documents in doc-id order, with the entries `index_chunk` returned). The
-/// layout is checked against the `description_id` fast field; if it differs, the tables
-/// are rebuilt from the index itself.
-fn segment_keys(
+/// (each part's documents in doc-id order, with the entries `index_chunk` returned), after
+/// checking that layout against the `description_id` fast field. `None` when it differs (the
+/// caller rebuilds the index the general way).
+fn layout_keys(
     index: &Index,
     dir: &Path,
     parts: Vec<(&[(u64, SearchDoc)], SegmentKeysBuilder)>,
-    all: &[(u64, SearchDoc)],
-) -> Result<Vec<(SegmentId, u32, SegmentKeysBuilder)>, SearchError> {
+) -> Result<Option<SegmentTables>, SearchError> {
     let reader = index.reader().ctx(dir, "opening the index reader")?;
     let searcher = reader.searcher();
     let readers = searcher.segment_readers();
+    if readers.len() != parts.len() {
+        return Ok(None);
+    }
     let mut out = Vec::with_capacity(parts.len());
-    let mut layout_ok = readers.len() == parts.len();
-    if layout_ok {
-        for (r, (chunk, keys)) in readers.iter().zip(parts) {
-            let col = r.fast_fields().u64(names::DESCRIPTION_ID).ctx(dir, "reading ids")?;
-            let same = r.max_doc() as usize == chunk.len()
-                && chunk
-                    .iter()
-                    .enumerate()
-                    .all(|(i, (_, d))| col.first(i as DocId) == Some(d.description_id));
-            if !same {
-                layout_ok = false;
-                break;
-            }
-            out.push((r.segment_id(), r.max_doc(), keys));
+    for (r, (chunk, keys)) in readers.iter().zip(parts) {
+        let col = r.fast_fields().u64(names::DESCRIPTION_ID).ctx(dir, "reading ids")?;
+        let same = r.max_doc() as usize == chunk.len()
+            && chunk
+                .iter()
+                .enumerate()
+                .all(|(i, (_, d))| col.first(i as DocId) == Some(d.description_id));
+        if !same {
+            return Ok(None);
         }
+        out.push((r.segment_id(), r.max_doc(), keys));
     }
-    if layout_ok {
-        return Ok(out);
-    }
-    // general case: map every document back to its description
+    Ok(Some(out))
+}
+
+/// The key tables of an index whose layout is not known (the fallback build): every
+/// document is mapped back to its description through the `description_id` fast field.
+fn rebuilt_keys(
+    index: &Index,
+    dir: &Path,
+    all: &[(u64, SearchDoc)],
+) -> Result<SegmentTables, SearchError> {
+    let reader = index.reader().ctx(dir, "opening the index reader")?;
+    let searcher = reader.searcher();
     let by_id: HashMap<u64, usize> =
         all.iter().enumerate().map(|(i, (_, d))| (d.description_id, i)).collect();
-    let mut out = Vec::with_capacity(readers.len());
-    for r in readers {
+    let mut out = Vec::new();
+    for r in searcher.segment_readers() {
         let col = r.fast_fields().u64(names::DESCRIPTION_ID).ctx(dir, "reading ids")?;
         let mut keys = SegmentKeysBuilder::default();
         for doc in 0..r.max_doc() {

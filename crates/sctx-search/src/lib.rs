@@ -85,6 +85,7 @@ mod analysis;
 mod build;
 mod error;
 mod keys;
+mod prefixes;
 mod schema;
 mod search;
 

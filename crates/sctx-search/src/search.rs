@@ -34,6 +34,7 @@ use tantivy::{
 use crate::analysis::{OLD_FIRST_EDGE, exact_key, query_tokens, truncate_chars};
 use crate::error::Context;
 use crate::keys::{DocListQuery, KEYS_PAYLOAD, Keys, exact_hash};
+use crate::prefixes::{PREFIX_PAYLOAD, PrefixQuery, Prefixes};
 use crate::schema::{FLAG_ACTIVE, FLAG_CONCEPT_ACTIVE, Fields, names, register_tokenizers};
 use crate::{DEFINITION_TYPE, FSN_TYPE, Fuzzy, Hit, SearchError, SearchQuery};
 
@@ -82,6 +83,8 @@ struct Inner {
     /// Exact-term and concept-id look-up tables (`None` for indexes built before them,
     /// which index both as fields).
     keys: Option<Keys>,
+    /// Edge n-gram postings (`None` for indexes that keep them in the `prefix` field).
+    prefixes: Option<Arc<Prefixes>>,
     _reader: IndexReader,
 }
 
@@ -291,10 +294,11 @@ impl SearchIndex {
             .iter()
             .map(|r| SegmentColumns::open(r, dir))
             .collect::<Result<Vec<_>, _>>()?;
-        let keys = if words.contains(&KEYS_PAYLOAD) {
-            let segs: Vec<_> =
-                searcher.segment_readers().iter().map(|r| (r.segment_id(), r.max_doc())).collect();
-            Some(Keys::open(dir, &segs)?)
+        let segs: Vec<_> =
+            searcher.segment_readers().iter().map(|r| (r.segment_id(), r.max_doc())).collect();
+        let keys = if words.contains(&KEYS_PAYLOAD) { Some(Keys::open(dir, &segs)?) } else { None };
+        let prefixes = if words.contains(&PREFIX_PAYLOAD) {
+            Some(Arc::new(Prefixes::open(dir, &segs)?))
         } else {
             None
         };
@@ -310,6 +314,7 @@ impl SearchIndex {
                 prefix_edge,
                 first_whole: words.contains(&crate::build::FIRST_WHOLE_PAYLOAD),
                 keys,
+                prefixes,
                 _reader: reader,
             }),
         })
@@ -324,7 +329,14 @@ impl SearchIndex {
     /// Checks the checksums of the files sctx writes beside tantivy's own (tantivy checks
     /// its files when it reads them).
     pub fn verify(&self) -> Result<(), SearchError> {
-        self.inner.keys.as_ref().map_or(Ok(()), Keys::verify)
+        self.inner.keys.as_ref().map_or(Ok(()), Keys::verify)?;
+        self.inner.prefixes.as_ref().map_or(Ok(()), |p| p.verify())
+    }
+
+    /// Whether this index keeps its edge n-grams in the tantivy `prefix` field (tests).
+    #[cfg(test)]
+    pub(crate) fn inner_prefixes_absent(&self) -> bool {
+        self.inner.prefixes.is_none()
     }
 
     /// The index directory.
@@ -411,12 +423,16 @@ impl SearchIndex {
             .map_err(self.err("building a query"))
     }
 
-    /// Exact prefix query for one token: one posting list of the edge n-gram field for short
-    /// tokens; for longer ones, the union of the whole words that start with the token
-    /// (looked up in the term dictionary; few words share a prefix of that length).
+    /// Exact prefix query for one token: one edge n-gram posting list for short tokens (in
+    /// the prefix postings, or the `prefix` field of older indexes); for longer ones, the
+    /// union of the whole words that start with the token (looked up in the term
+    /// dictionary; few words share a prefix of that length).
     fn prefix_query(&self, token: &str) -> Box<dyn Query> {
         let f = &self.inner.fields;
         if token.chars().count() <= self.inner.prefix_edge {
+            if let Some(p) = &self.inner.prefixes {
+                return Box::new(PrefixQuery::new(p.clone(), token));
+            }
             return Box::new(TermQuery::new(
                 Term::from_field_text(f.prefix, token),
                 IndexRecordOption::Basic,
