@@ -101,7 +101,7 @@ impl IndexBuilder {
     pub fn create(dir: &Path, heap_bytes: usize) -> Result<Self, SearchError> {
         std::fs::create_dir_all(dir).ctx(dir, "creating the index directory")?;
         let index = Index::builder()
-            .schema(build_schema())
+            .schema(build_schema(false))
             .settings(IndexSettings { sort_by_field: None, ..index_settings() })
             .create_in_dir(dir)
             .ctx(dir, "creating the index")?;
@@ -204,7 +204,7 @@ impl IndexBuilder {
         let _ = std::fs::remove_dir_all(&part1);
         std::fs::create_dir_all(&part1).ctx(&part1, "creating the index directory")?;
         let index1 = Index::builder()
-            .schema(build_schema())
+            .schema(self.index.schema())
             .settings(settings)
             .create_in_dir(&part1)
             .ctx(&part1, "creating the index")?;
@@ -241,17 +241,18 @@ impl IndexBuilder {
         std::fs::remove_dir_all(&dir).ctx(&dir, "clearing the index directory")?;
         std::fs::create_dir_all(&dir).ctx(&dir, "creating the index directory")?;
         let index = Index::builder()
-            .schema(build_schema())
+            .schema(build_schema(true))
             .settings(index_settings())
             .create_in_dir(&dir)
             .ctx(&dir, "creating the index")?;
         register_tokenizers(&index);
+        let fields = Fields::resolve(&index.schema(), &dir)?;
         let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
         let threads = (self.heap / HEAP_PER_THREAD).clamp(1, cpus.min(8));
         let mut writer: IndexWriter<TantivyDocument> = index
             .writer_with_num_threads(threads, self.heap)
             .ctx(&dir, "creating the index writer")?;
-        let this = IndexBuilder { index, ..self };
+        let this = IndexBuilder { index, fields, ..self };
         for (rank, doc) in &this.docs {
             writer
                 .add_document(document(&this.fields, doc, *rank, this.store_terms, None).0)
@@ -342,8 +343,10 @@ fn document(
     let len = if len == 0x3FFF { doc.term.chars().count() as u64 } else { len };
     let mut d = TantivyDocument::default();
     d.add_text(f.words, &text.words);
-    if !text.prefixes.is_empty() {
-        d.add_text(f.prefix, &text.prefixes);
+    if let Some(field) = f.prefix
+        && !text.prefixes.is_empty()
+    {
+        d.add_text(field, &text.prefixes);
     }
     d.add_text(f.first, &text.first);
     d.add_text(f.lang, doc.language_code.to_ascii_lowercase());

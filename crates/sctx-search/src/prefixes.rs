@@ -557,17 +557,77 @@ impl DocSet for PrefixDocs {
     }
 }
 
-/// The documents with a word starting with `edge` (at most
-/// [`crate::analysis::PREFIX_EDGE`] characters), as a tantivy query.
+/// Documents in every one of several lists: the rarest list leads, the others seek to it
+/// (statically dispatched, where tantivy's intersection of boxed scorers calls through a
+/// vtable per step).
+struct PrefixAnd {
+    lists: Vec<PrefixDocs>,
+    doc: DocId,
+}
+
+impl PrefixAnd {
+    fn new(mut lists: Vec<PrefixDocs>) -> Self {
+        lists.sort_by_key(|l| l.n);
+        let first = lists.first().map_or(TERMINATED, PrefixDocs::doc);
+        let mut and = Self { lists, doc: TERMINATED };
+        and.doc = and.align(first);
+        and
+    }
+
+    /// The first doc at or after `candidate` (a doc of the leading list) in every list.
+    fn align(&mut self, mut candidate: DocId) -> DocId {
+        let Some((lead, rest)) = self.lists.split_first_mut() else { return TERMINATED };
+        'next: while candidate != TERMINATED {
+            for other in rest.iter_mut() {
+                let d = other.seek(candidate);
+                if d > candidate {
+                    candidate = lead.seek(d);
+                    continue 'next;
+                }
+            }
+            return candidate;
+        }
+        TERMINATED
+    }
+}
+
+impl DocSet for PrefixAnd {
+    fn advance(&mut self) -> DocId {
+        let c = self.lists.first_mut().map_or(TERMINATED, PrefixDocs::advance);
+        self.doc = self.align(c);
+        self.doc
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc >= target {
+            return self.doc;
+        }
+        let c = self.lists.first_mut().map_or(TERMINATED, |l| l.seek(target));
+        self.doc = self.align(c);
+        self.doc
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.lists.first().map_or(0, PrefixDocs::size_hint)
+    }
+}
+
+/// The documents with a word starting with each of `edges` (each at most
+/// [`crate::analysis::PREFIX_EDGE`] characters; several edges: documents with all of
+/// them), as a tantivy query.
 #[derive(Clone, Debug)]
 pub(crate) struct PrefixQuery {
     prefixes: std::sync::Arc<Prefixes>,
-    edge: String,
+    edges: Vec<String>,
 }
 
 impl PrefixQuery {
-    pub(crate) fn new(prefixes: std::sync::Arc<Prefixes>, edge: &str) -> Self {
-        Self { prefixes, edge: edge.to_string() }
+    pub(crate) fn new(prefixes: std::sync::Arc<Prefixes>, edges: &[&str]) -> Self {
+        Self { prefixes, edges: edges.iter().map(|e| (*e).to_string()).collect() }
     }
 }
 
@@ -579,9 +639,18 @@ impl Query for PrefixQuery {
 
 impl Weight for PrefixQuery {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        Ok(match self.prefixes.docs(reader.segment_id(), &self.edge) {
-            Some(docs) => Box::new(ConstScorer::new(docs, boost)),
-            None => Box::new(EmptyScorer),
+        let id = reader.segment_id();
+        let lists: Option<Vec<PrefixDocs>> =
+            self.edges.iter().map(|e| self.prefixes.docs(id, e)).collect();
+        Ok(match lists {
+            Some(mut lists) if lists.len() == 1 => match lists.pop() {
+                Some(docs) => Box::new(ConstScorer::new(docs, boost)),
+                None => Box::new(EmptyScorer),
+            },
+            Some(lists) if !lists.is_empty() => {
+                Box::new(ConstScorer::new(PrefixAnd::new(lists), boost))
+            }
+            _ => Box::new(EmptyScorer),
         })
     }
 
@@ -589,11 +658,11 @@ impl Weight for PrefixQuery {
         let mut scorer = self.scorer(reader, 1.0)?;
         if scorer.seek(doc) != doc {
             return Err(TantivyError::InvalidArgument(format!(
-                "document {doc} has no word starting with {:?}",
-                self.edge
+                "document {doc} does not have words starting with {:?}",
+                self.edges
             )));
         }
-        Ok(Explanation::new("word prefix", 1.0))
+        Ok(Explanation::new("word prefixes", 1.0))
     }
 }
 
@@ -697,6 +766,40 @@ mod tests {
                 }
             }
             assert_eq!(p.docs(id, edge).unwrap().size_hint() as usize, list.len());
+        }
+        // intersections of two and three lists, advanced and sought
+        let edges: Vec<&String> = want.keys().collect();
+        for (k, a) in edges.iter().enumerate() {
+            for b in edges.iter().skip(k).step_by(3).take(6) {
+                for c in [None, Some(edges[(k * 7) % edges.len()])] {
+                    let mut lists = vec![&want[*a], &want[*b]];
+                    lists.extend(c.map(|c| &want[c]));
+                    let and: Vec<u32> = lists[0]
+                        .iter()
+                        .copied()
+                        .filter(|d| lists.iter().all(|l| l.binary_search(d).is_ok()))
+                        .collect();
+                    let open = || {
+                        let mut docs = vec![p.docs(id, a).unwrap(), p.docs(id, b).unwrap()];
+                        docs.extend(c.map(|c| p.docs(id, c).unwrap()));
+                        PrefixAnd::new(docs)
+                    };
+                    let mut got = Vec::new();
+                    let mut x = open();
+                    while x.doc() != TERMINATED {
+                        got.push(x.doc());
+                        x.advance();
+                    }
+                    assert_eq!(got, and, "{a} & {b} & {c:?}");
+                    let mut sweep = open();
+                    for t in (0..max + 2).step_by(11) {
+                        let next = and.iter().copied().find(|&d| d >= t).unwrap_or(TERMINATED);
+                        if sweep.doc() != TERMINATED || next == TERMINATED {
+                            assert_eq!(sweep.seek(t), next, "{a} & {b} seek {t}");
+                        }
+                    }
+                }
+            }
         }
         assert!(p.docs(id, "q").is_none());
         assert!(p.docs(id, "heart").is_some() && p.docs(id, "hearts").is_none());

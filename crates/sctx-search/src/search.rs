@@ -299,6 +299,11 @@ impl SearchIndex {
         let keys = if words.contains(&KEYS_PAYLOAD) { Some(Keys::open(dir, &segs)?) } else { None };
         let prefixes = if words.contains(&PREFIX_PAYLOAD) {
             Some(Arc::new(Prefixes::open(dir, &segs)?))
+        } else if fields.prefix.is_none() {
+            return Err(SearchError::Incompatible {
+                dir: dir.to_path_buf(),
+                detail: "neither prefix postings nor a `prefix` field".into(),
+            });
         } else {
             None
         };
@@ -431,14 +436,40 @@ impl SearchIndex {
         let f = &self.inner.fields;
         if token.chars().count() <= self.inner.prefix_edge {
             if let Some(p) = &self.inner.prefixes {
-                return Box::new(PrefixQuery::new(p.clone(), token));
+                return Box::new(PrefixQuery::new(p.clone(), &[token]));
             }
-            return Box::new(TermQuery::new(
-                Term::from_field_text(f.prefix, token),
-                IndexRecordOption::Basic,
-            ));
+            if let Some(field) = f.prefix {
+                return Self::term_query(field, token);
+            }
+            // not reached: `open` requires one of the two
+            return Box::new(tantivy::query::EmptyQuery);
         }
         self.expansion_query(f.words, token)
+    }
+
+    /// The clauses that together require every token's prefix: the short tokens' prefix
+    /// postings as one intersection (see [`PrefixQuery`]), the other tokens' queries from
+    /// `prefix_qs` (in token order) as they are.
+    fn all_prefixes_query(
+        &self,
+        tokens: &[String],
+        prefix_qs: &[Box<dyn Query>],
+    ) -> Vec<Box<dyn Query>> {
+        let Some(p) = &self.inner.prefixes else {
+            return prefix_qs.iter().map(|q| q.box_clone()).collect();
+        };
+        let short = |t: &String| t.chars().count() <= self.inner.prefix_edge;
+        let edges: Vec<&str> = tokens.iter().filter(|t| short(t)).map(String::as_str).collect();
+        let mut out: Vec<Box<dyn Query>> = tokens
+            .iter()
+            .zip(prefix_qs)
+            .filter(|(t, _)| !short(t))
+            .map(|(_, q)| q.box_clone())
+            .collect();
+        if !edges.is_empty() {
+            out.push(Box::new(PrefixQuery::new(p.clone(), &edges)));
+        }
+        out
     }
 
     /// Term-start query for one token: the documents whose first word starts with it. Short
@@ -562,6 +593,9 @@ impl SearchIndex {
             tokens.iter().map(|t| Self::term_query(f.words, t)).collect();
         let start_qs: Vec<Box<dyn Query>> = tokens.iter().map(|t| self.start_query(t)).collect();
         let prefix_qs: Vec<Box<dyn Query>> = tokens.iter().map(|t| self.prefix_query(t)).collect();
+        // the passes need documents matching every prefix: short tokens as one
+        // intersection of prefix postings, longer ones as their own clauses
+        let all_prefixes = self.all_prefixes_query(tokens, &prefix_qs);
         let any_start: Box<dyn Query> = Box::new(BooleanQuery::new(
             start_qs.iter().map(|s| (Occur::Should, s.box_clone())).collect(),
         ));
@@ -571,11 +605,11 @@ impl SearchIndex {
         let mut passes = Vec::new();
         let mut covering = 0;
         if !(retry && level != Level::Exact) {
-            passes.push(self.with_filters(q, prefix_qs.iter().map(|p| p.box_clone()).collect()));
+            passes.push(self.with_filters(q, all_prefixes.iter().map(|p| p.box_clone()).collect()));
             passes.push(self.with_filters(q, vec![exact_q.box_clone()]));
             passes.push(self.with_filters(q, whole_qs.iter().map(|w| w.box_clone()).collect()));
             let mut start_pass: Vec<Box<dyn Query>> =
-                prefix_qs.iter().map(|p| p.box_clone()).collect();
+                all_prefixes.iter().map(|p| p.box_clone()).collect();
             start_pass.push(any_start);
             passes.push(self.with_filters(q, start_pass));
             covering = 3;
