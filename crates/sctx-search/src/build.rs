@@ -325,19 +325,19 @@ fn combine(
 }
 
 /// The tantivy document of one description, and the hashes of its exact-match keys (the
-/// normalised term; a leading acronym) for the key tables. With `prefixes` (the builder
-/// and this document's id), the word forms go to the prefix postings; without, the edge
-/// n-grams go into the tantivy `prefix` field (the fallback build).
+/// normalised term; a leading acronym) for the key tables. With `prefixes`, the word forms
+/// go to the prefix postings as the builder's next document; without, the edge n-grams go
+/// into the tantivy `prefix` field (the fallback build).
 fn document(
     f: &Fields,
     doc: &SearchDoc,
     rank: u64,
     store_term: bool,
-    prefixes: Option<(&mut PrefixBuilder, DocId)>,
+    prefixes: Option<&mut PrefixBuilder>,
 ) -> (TantivyDocument, Keys2) {
     let text = index_text(&doc.term, prefixes.is_none());
-    if let Some((builder, id)) = prefixes {
-        builder.add(id, text.words.split(' ').filter(|w| !w.is_empty()));
+    if let Some(builder) = prefixes {
+        builder.add(text.words.split(' ').filter(|w| !w.is_empty()));
     }
     let len = (rank >> 32) & 0x3FFF;
     let len = if len == 0x3FFF { doc.term.chars().count() as u64 } else { len };
@@ -413,6 +413,8 @@ fn index_chunk(
         concepts: Vec::with_capacity(chunk.len()),
     };
     let mut pfx = PrefixBuilder::new(crate::analysis::PREFIX_EDGE);
+    // ~32 distinct edges per International term
+    pfx.reserve(chunk.len(), 32);
     for (i, (rank, doc)) in chunk.iter().enumerate() {
         let Ok(i) = DocId::try_from(i) else {
             return Err(SearchError::Incompatible {
@@ -420,22 +422,23 @@ fn index_chunk(
                 detail: "more documents than a segment can hold".into(),
             });
         };
-        let (d, hashes) = document(fields, doc, *rank, store_terms, Some((&mut pfx, i)));
+        let (d, hashes) = document(fields, doc, *rank, store_terms, Some(&mut pfx));
         writer.add_document(d).ctx(dir, "adding a description")?;
         keys.exact.extend(hashes.into_iter().flatten().map(|h| (h, i)));
         keys.concepts.push((doc.concept_id, i));
     }
-    let mut prepared = writer.prepare_commit().ctx(dir, "committing")?;
-    prepared.set_payload(payload);
-    prepared.commit().ctx(dir, "committing")?;
-    writer.wait_merging_threads().ctx(dir, "waiting for merges")?;
-    // sorted and encoded here, on the indexing thread; the writers then find them ready
+    // sorted and encoded here, while tantivy's thread indexes the last queued documents;
+    // the writers then find them ready
     keys.exact.sort_unstable();
     keys.concepts.sort_unstable();
     let pfx = pfx.finish().map_err(|detail| SearchError::Incompatible {
         dir: dir.to_path_buf(),
         detail: format!("encoding the prefix postings: {detail}"),
     })?;
+    let mut prepared = writer.prepare_commit().ctx(dir, "committing")?;
+    prepared.set_payload(payload);
+    prepared.commit().ctx(dir, "committing")?;
+    writer.wait_merging_threads().ctx(dir, "waiting for merges")?;
     Ok((keys, pfx))
 }
 

@@ -49,17 +49,13 @@ const BLOCK: usize = BitPacker4x::BLOCK_LEN;
 /// Skip-table bytes per full block: last doc, data offset, bit width.
 const SKIP: usize = 9;
 
-/// The postings of one word-form edge while a segment is built.
-#[derive(Debug, Default)]
-struct ListBuilder {
-    /// Last document added + 1 (0: none yet).
-    next: u32,
-    n: u32,
-    /// LEB128 deltas (`doc + 1 - next`).
-    deltas: Vec<u8>,
-}
-
 /// Collects the prefix postings of one segment; documents must be added in doc-id order.
+///
+/// Adding a document touches only small, hot arrays: each word form is looked up once
+/// (its edges are computed the first time it is seen), and the ids of its edges that the
+/// document does not already have are appended to one sequential log. [`Self::finish`]
+/// then sorts the log into lists by counting (the lists come out in doc order, since the
+/// log is). Appending to 150k separate lists instead cost a cache miss per entry.
 #[derive(Debug)]
 pub(crate) struct PrefixBuilder {
     max_chars: usize,
@@ -68,8 +64,12 @@ pub(crate) struct PrefixBuilder {
     form_edges: Vec<u32>,
     /// Edge → id.
     edges: FxHashMap<Box<str>, u32>,
-    lists: Vec<ListBuilder>,
-    docs: u32,
+    /// Per edge id: the last document added + 1 (0: none yet).
+    next: Vec<u32>,
+    /// Edge ids, document after document.
+    log: Vec<u32>,
+    /// Per document: the end of its run in `log`.
+    ends: Vec<usize>,
 }
 
 fn push_leb(out: &mut Vec<u8>, mut v: u32) {
@@ -102,9 +102,16 @@ impl PrefixBuilder {
             forms: FxHashMap::default(),
             form_edges: Vec::new(),
             edges: FxHashMap::default(),
-            lists: Vec::new(),
-            docs: 0,
+            next: Vec::new(),
+            log: Vec::new(),
+            ends: Vec::new(),
         }
+    }
+
+    /// Room for `docs` documents of about `edges_per_doc` edges each.
+    pub(crate) fn reserve(&mut self, docs: usize, edges_per_doc: usize) {
+        self.ends.reserve(docs);
+        self.log.reserve(docs.saturating_mul(edges_per_doc));
     }
 
     fn intern_form(&mut self, form: &str) -> (u32, u32) {
@@ -117,8 +124,8 @@ impl PrefixBuilder {
             let id = match self.edges.get(edge) {
                 Some(&id) => id,
                 None => {
-                    let id = self.lists.len() as u32;
-                    self.lists.push(ListBuilder::default());
+                    let id = self.next.len() as u32;
+                    self.next.push(0);
                     self.edges.insert(edge.into(), id);
                     id
                 }
@@ -130,54 +137,65 @@ impl PrefixBuilder {
         range
     }
 
-    /// Adds document `doc` (greater than every document added before) with its word forms.
-    pub(crate) fn add<'a>(&mut self, doc: DocId, forms: impl IntoIterator<Item = &'a str>) {
-        let Some(next) = doc.checked_add(1) else { return };
+    /// Adds the next document (doc id = the number added before) with its word forms.
+    pub(crate) fn add<'a>(&mut self, forms: impl IntoIterator<Item = &'a str>) {
+        let next = self.ends.len() as u32 + 1;
         for form in forms {
             let (s, e) = match self.forms.get(form) {
                 Some(&r) => r,
                 None => self.intern_form(form),
             };
-            for k in s..e {
-                let list = &mut self.lists[self.form_edges[k as usize] as usize];
-                // a later form of the same document shares this edge, or documents came
-                // out of order (never from the builder): one entry per document
-                if list.next >= next {
-                    continue;
+            for &id in &self.form_edges[s as usize..e as usize] {
+                // a form of this document shares this edge with an earlier one
+                let seen = &mut self.next[id as usize];
+                if *seen != next {
+                    *seen = next;
+                    self.log.push(id);
                 }
-                push_leb(&mut list.deltas, next - list.next);
-                list.next = next;
-                list.n += 1;
             }
         }
-        self.docs = self.docs.max(next);
+        self.ends.push(self.log.len());
     }
 
     /// Encodes the segment: the fst map and the lists.
     pub(crate) fn finish(self) -> Result<SegmentPrefixes, String> {
+        // counting sort of the log by edge id: `start[id]..start[id + 1]` in `docs`
+        let n_edges = self.next.len();
+        let mut start = vec![0usize; n_edges + 1];
+        for &id in &self.log {
+            start[id as usize + 1] += 1;
+        }
+        for i in 0..n_edges {
+            start[i + 1] += start[i];
+        }
+        let mut fill = start.clone();
+        let mut docs = vec![0u32; self.log.len()];
+        let mut from = 0usize;
+        for (doc, &end) in self.ends.iter().enumerate() {
+            for &id in &self.log[from..end] {
+                let slot = &mut fill[id as usize];
+                docs[*slot] = doc as u32;
+                *slot += 1;
+            }
+            from = end;
+        }
+        drop(self.log);
         let mut names: Vec<(Box<str>, u32)> = self.edges.into_iter().collect();
         names.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
         let mut map = fst::MapBuilder::memory();
-        let mut lists = Vec::new();
+        let mut lists = Vec::with_capacity(docs.len() * 3 / 2);
         let packer = BitPacker4x::new();
-        let mut docs: Vec<u32> = Vec::new();
         let mut packed = vec![0u8; BLOCK * 4];
         for (edge, id) in names {
-            let list = &self.lists[id as usize];
+            let list = &docs[start[id as usize]..start[id as usize + 1]];
             map.insert(edge.as_bytes(), lists.len() as u64).map_err(|e| e.to_string())?;
-            docs.clear();
-            let (mut at, mut next) = (0usize, 0u32);
-            while let Some(d) = read_leb(&list.deltas, &mut at) {
-                next += d;
-                docs.push(next - 1);
-            }
-            lists.extend_from_slice(&(docs.len() as u32).to_le_bytes());
-            let full = docs.len() / BLOCK;
+            lists.extend_from_slice(&(list.len() as u32).to_le_bytes());
+            let full = list.len() / BLOCK;
             let skip_at = lists.len();
             lists.resize(skip_at + full * SKIP, 0);
             let mut offset = 0u32;
             let mut initial = None;
-            for (b, block) in docs.chunks_exact(BLOCK).enumerate() {
+            for (b, block) in list.chunks_exact(BLOCK).enumerate() {
                 let bits = packer.num_bits_strictly_sorted(initial, block);
                 let len = packer.compress_strictly_sorted(initial, block, &mut packed, bits);
                 let e = skip_at + b * SKIP;
@@ -189,7 +207,7 @@ impl PrefixBuilder {
                 initial = Some(block[BLOCK - 1]);
             }
             let mut prev = initial.map_or(0, |d| d + 1);
-            for &d in &docs[full * BLOCK..] {
+            for &d in &list[full * BLOCK..] {
                 push_leb(&mut lists, d + 1 - prev);
                 prev = d + 1;
             }
@@ -727,8 +745,8 @@ mod tests {
 
     fn build(dir: &Path, docs: &[Vec<String>]) -> (SegmentId, u32) {
         let mut b = PrefixBuilder::new(5);
-        for (d, forms) in docs.iter().enumerate() {
-            b.add(d as u32, forms.iter().map(String::as_str));
+        for forms in docs {
+            b.add(forms.iter().map(String::as_str));
         }
         let id = SegmentId::generate_random();
         let max = docs.len() as u32;
