@@ -52,18 +52,18 @@ pub struct IndexStats {
 /// call [`IndexBuilder::finish`]: documents are sorted by a static rank (active first, then
 /// preferred/acceptable/FSN/other, then term length) and written, in that order, into a
 /// single segment.
-pub struct IndexBuilder {
+pub struct IndexBuilder<'a> {
     dir: PathBuf,
     index: Index,
     fields: Fields,
     heap: usize,
     /// Buffered documents with their static rank; written in rank order by `finish`.
-    docs: Vec<(u64, SearchDoc)>,
+    docs: Vec<(u64, SearchDoc<'a>)>,
     /// Whether terms go into the doc store (see [`IndexBuilder::store_terms`]).
     store_terms: bool,
 }
 
-impl std::fmt::Debug for IndexBuilder {
+impl std::fmt::Debug for IndexBuilder<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("IndexBuilder")
             .field("dir", &self.dir)
@@ -77,7 +77,7 @@ impl std::fmt::Debug for IndexBuilder {
 /// Layout: bit 48 = not (description and concept active); bits 46–47 = static preference
 /// (0 preferred synonym in any language refset, 1 acceptable synonym, 2 FSN, 3 other);
 /// bits 32–45 = term length in characters (saturating); bits 0–31 = concept index.
-pub(crate) fn static_rank(doc: &SearchDoc, len_chars: u64) -> u64 {
+pub(crate) fn static_rank(doc: &SearchDoc<'_>, len_chars: u64) -> u64 {
     let inactive = u64::from(!(doc.active && doc.concept_active));
     let pref = if doc.type_id == FSN_TYPE {
         2
@@ -93,7 +93,7 @@ pub(crate) fn static_rank(doc: &SearchDoc, len_chars: u64) -> u64 {
     (inactive << 48) | (pref << 46) | (len_chars.min(0x3FFF) << 32) | u64::from(doc.concept_index)
 }
 
-impl IndexBuilder {
+impl<'a> IndexBuilder<'a> {
     /// Creates an empty index in `dir` (created if missing; it must not already hold an
     /// index). `heap_bytes` is the indexing memory budget used if the index has to be
     /// rebuilt with several indexing threads (at least 32 MB is used); the normal build
@@ -138,12 +138,12 @@ impl IndexBuilder {
     }
 
     /// Adds one description.
-    pub fn add(&mut self, doc: &SearchDoc) -> Result<(), SearchError> {
+    pub fn add(&mut self, doc: &SearchDoc<'a>) -> Result<(), SearchError> {
         self.add_owned(doc.clone())
     }
 
     /// Adds one description, taking ownership (saves a copy).
-    pub fn add_owned(&mut self, doc: SearchDoc) -> Result<(), SearchError> {
+    pub fn add_owned(&mut self, doc: SearchDoc<'a>) -> Result<(), SearchError> {
         let len = doc.term.chars().count() as u64;
         self.docs.push((static_rank(&doc, len), doc));
         Ok(())
@@ -153,7 +153,7 @@ impl IndexBuilder {
     pub fn finish(mut self) -> Result<IndexStats, SearchError> {
         let dir = self.dir.clone();
         // rank, then description id: a total, deterministic order
-        self.docs.sort_unstable_by_key(|(rank, d)| (*rank, d.description_id));
+        sort_by_rank(&mut self.docs);
         let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
         if cpus >= 2 && self.docs.len() >= SPLIT_MIN_DOCS {
             return self.finish_split();
@@ -197,7 +197,7 @@ impl IndexBuilder {
         name.push(".part-1");
         let part1 = dir.with_file_name(name);
         let payload = self.payload();
-        let build_part = |index: &Index, pdir: &Path, chunk: &[(u64, SearchDoc)]| {
+        let build_part = |index: &Index, pdir: &Path, chunk: &[(u64, SearchDoc<'a>)]| {
             let heap = SORTED_BUILD_HEAP / 2;
             index_chunk(index, pdir, &self.fields, chunk, self.store_terms, heap, &payload)
         };
@@ -273,6 +273,30 @@ impl IndexBuilder {
     }
 }
 
+/// Sorts documents by (rank, description id): the keys are sorted, then the documents are
+/// moved once each along the cycles of the permutation (sorting the ~130-byte documents
+/// themselves moved each one many times).
+fn sort_by_rank(docs: &mut [(u64, SearchDoc<'_>)]) {
+    let mut keys: Vec<(u64, u64, u32)> =
+        docs.iter().enumerate().map(|(i, (rank, d))| (*rank, d.description_id, i as u32)).collect();
+    keys.sort_unstable();
+    // order[i]: where the document that belongs at i is now
+    let mut order: Vec<u32> = keys.into_iter().map(|k| k.2).collect();
+    for start in 0..order.len() {
+        let mut cur = start;
+        loop {
+            let src = order[cur] as usize;
+            // placed (or a cycle of one): marked by pointing at itself
+            order[cur] = cur as u32;
+            if src == start || src == cur {
+                break;
+            }
+            docs.swap(cur, src);
+            cur = src;
+        }
+    }
+}
+
 /// Moves the single segment of the index in `from_dir` into the single-segment index in `dir`,
 /// listed after its own, and checks the result. Returns the number of segments.
 fn combine(
@@ -330,7 +354,7 @@ fn combine(
 /// into the tantivy `prefix` field (the fallback build).
 fn document(
     f: &Fields,
-    doc: &SearchDoc,
+    doc: &SearchDoc<'_>,
     rank: u64,
     store_term: bool,
     prefixes: Option<&mut PrefixBuilder>,
@@ -400,7 +424,7 @@ fn index_chunk(
     index: &Index,
     dir: &Path,
     fields: &Fields,
-    chunk: &[(u64, SearchDoc)],
+    chunk: &[(u64, SearchDoc<'_>)],
     store_terms: bool,
     heap: usize,
     payload: &str,
@@ -465,7 +489,7 @@ fn write_tables(
 fn layout_keys(
     index: &Index,
     dir: &Path,
-    parts: Vec<(&[(u64, SearchDoc)], SegmentKeysBuilder)>,
+    parts: Vec<(&[(u64, SearchDoc<'_>)], SegmentKeysBuilder)>,
 ) -> Result<Option<SegmentTables>, SearchError> {
     let reader = index.reader().ctx(dir, "opening the index reader")?;
     let searcher = reader.searcher();
@@ -494,7 +518,7 @@ fn layout_keys(
 fn rebuilt_keys(
     index: &Index,
     dir: &Path,
-    all: &[(u64, SearchDoc)],
+    all: &[(u64, SearchDoc<'_>)],
 ) -> Result<SegmentTables, SearchError> {
     let reader = index.reader().ctx(dir, "opening the index reader")?;
     let searcher = reader.searcher();
@@ -541,5 +565,40 @@ mod acronym_tests {
         assert_eq!(leading_acronym("Excision - action"), None);
         assert_eq!(leading_acronym("Myocardial infarction"), None);
         assert_eq!(leading_acronym("2 - two"), None);
+    }
+}
+
+#[cfg(test)]
+mod sort_tests {
+    use super::*;
+
+    #[test]
+    fn sort_by_rank_is_a_total_order_by_rank_then_id() {
+        let mut x: u64 = 7;
+        let mut docs: Vec<(u64, SearchDoc<'_>)> = (0..1000u64)
+            .map(|i| {
+                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                let doc = SearchDoc {
+                    description_id: x >> 20,
+                    concept_id: i,
+                    concept_index: i as u32,
+                    term: "t".into(),
+                    type_id: 0,
+                    language_code: "en".into(),
+                    active: true,
+                    concept_active: true,
+                    preferred_in: vec![],
+                    acceptable_in: vec![],
+                };
+                ((x >> 40) % 17, doc)
+            })
+            .collect();
+        let mut want: Vec<(u64, u64, u64)> =
+            docs.iter().map(|(r, d)| (*r, d.description_id, d.concept_id)).collect();
+        want.sort_unstable();
+        sort_by_rank(&mut docs);
+        let got: Vec<(u64, u64, u64)> =
+            docs.iter().map(|(r, d)| (*r, d.description_id, d.concept_id)).collect();
+        assert_eq!(got, want);
     }
 }

@@ -81,6 +81,8 @@
 
 #![warn(missing_docs)]
 
+use std::borrow::Cow;
+
 mod analysis;
 mod build;
 mod error;
@@ -105,9 +107,11 @@ pub const EN_GB_REFSETS: &[u64] = &[999_001_261_000_000_100, 900_000_000_000_508
 /// Language refsets for en-US: US English.
 pub const EN_US_REFSETS: &[u64] = &[900_000_000_000_509_007];
 
-/// One description to index (active and inactive ones are both indexed).
+/// One description to index (active and inactive ones are both indexed). The term and
+/// language code may borrow from the caller's store (an import indexes 1.6M descriptions
+/// without copying their terms).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SearchDoc {
+pub struct SearchDoc<'a> {
     /// Description SCTID.
     pub description_id: u64,
     /// Concept SCTID.
@@ -115,11 +119,11 @@ pub struct SearchDoc {
     /// Dense concept index (position in the compiled store).
     pub concept_index: u32,
     /// The description term.
-    pub term: String,
+    pub term: Cow<'a, str>,
     /// Description type ([`FSN_TYPE`], [`SYNONYM_TYPE`], [`DEFINITION_TYPE`]).
     pub type_id: u64,
     /// Language code, e.g. "en".
-    pub language_code: String,
+    pub language_code: Cow<'a, str>,
     /// Whether the description is active.
     pub active: bool,
     /// Whether its concept is active.

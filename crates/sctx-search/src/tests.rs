@@ -283,7 +283,7 @@ fn build() -> Fixture {
 }
 
 /// Adds the fixture's descriptions; returns how many.
-fn add_fixture_docs(b: &mut IndexBuilder) -> usize {
+fn add_fixture_docs(b: &mut IndexBuilder<'_>) -> usize {
     let mut docs = 0;
     let mut description_id = 1_000_011u64;
     for (i, (concept_id, concept_active, descs)) in concepts().into_iter().enumerate() {
@@ -299,9 +299,9 @@ fn add_fixture_docs(b: &mut IndexBuilder) -> usize {
                 description_id,
                 concept_id,
                 concept_index: i as u32,
-                term: term.to_owned(),
+                term: term.into(),
                 type_id,
-                language_code: "en".to_owned(),
+                language_code: "en".into(),
                 active,
                 concept_active,
                 preferred_in,
@@ -317,9 +317,9 @@ fn add_fixture_docs(b: &mut IndexBuilder) -> usize {
         description_id: 9_999_011,
         concept_id: ASTHMA,
         concept_index: index_of(ASTHMA),
-        term: "Asma".to_owned(),
+        term: "Asma".into(),
         type_id: SYNONYM_TYPE,
-        language_code: "es".to_owned(),
+        language_code: "es".into(),
         active: true,
         concept_active: true,
         preferred_in: vec![],
@@ -330,14 +330,19 @@ fn add_fixture_docs(b: &mut IndexBuilder) -> usize {
 }
 
 /// An active English synonym, preferred in the GB refset.
-fn gb_synonym(description_id: u64, concept_id: u64, concept_index: u32, term: &str) -> SearchDoc {
+fn gb_synonym(
+    description_id: u64,
+    concept_id: u64,
+    concept_index: u32,
+    term: &str,
+) -> SearchDoc<'_> {
     SearchDoc {
         description_id,
         concept_id,
         concept_index,
-        term: term.to_owned(),
+        term: term.into(),
         type_id: SYNONYM_TYPE,
-        language_code: "en".to_owned(),
+        language_code: "en".into(),
         active: true,
         concept_active: true,
         preferred_in: vec![GB],
