@@ -68,7 +68,6 @@ fn is_apostrophe(c: char) -> bool {
 /// Splits `text` into normalised words.
 pub(crate) fn words(text: &str) -> Vec<Word> {
     let folded = fold(text);
-    let chars: Vec<char> = folded.chars().collect();
     let mut out = Vec::new();
     let mut current = String::new();
     let mut parts: Vec<String> = Vec::new();
@@ -94,13 +93,14 @@ pub(crate) fn words(text: &str) -> Vec<Word> {
         parts.clear();
         part.clear();
     };
-    for (i, &c) in chars.iter().enumerate() {
+    let mut chars = folded.chars().peekable();
+    while let Some(c) = chars.next() {
         if c.is_alphanumeric() {
             current.push(c);
             part.push(c);
         } else if is_apostrophe(c)
             && !current.is_empty()
-            && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric())
+            && chars.peek().is_some_and(|n| n.is_alphanumeric())
         {
             parts.push(std::mem::take(&mut part));
         } else {
@@ -118,7 +118,11 @@ pub(crate) fn query_tokens(text: &str) -> Vec<String> {
 
 /// The normalised form of a whole term or query, used for exact matching.
 pub(crate) fn exact_key(tokens: &[String]) -> String {
-    let mut key = tokens.join(" ");
+    truncate_key(tokens.join(" "))
+}
+
+/// `key` cut to at most [`MAX_EXACT_BYTES`] (on a character boundary).
+fn truncate_key(mut key: String) -> String {
     if key.len() > MAX_EXACT_BYTES {
         let mut end = MAX_EXACT_BYTES;
         while !key.is_char_boundary(end) {
@@ -217,12 +221,12 @@ pub(crate) fn index_text(term: &str, with_prefixes: bool) -> IndexedText {
             }
         }
     }
-    let joined: Vec<String> = words.iter().map(|w| w.joined.clone()).collect();
+    let joined: Vec<&str> = words.iter().map(|w| w.joined.as_str()).collect();
     IndexedText {
         words: join(&forms),
         prefixes: join(&prefixes),
         first: join(&first),
-        exact: exact_key(&joined),
+        exact: truncate_key(join(&joined)),
     }
 }
 

@@ -59,8 +59,10 @@ const SKIP: usize = 9;
 #[derive(Debug)]
 pub(crate) struct PrefixBuilder {
     max_chars: usize,
-    /// Word form → range of its edge ids in `form_edges`.
-    forms: FxHashMap<Box<str>, (u32, u32)>,
+    /// Word form → range of its edge ids in `form_edges`: forms of up to 16 bytes (nearly
+    /// all) keyed inline, so that a look-up does not chase a pointer to the key.
+    short_forms: FxHashMap<[u8; 16], (u32, u32)>,
+    long_forms: FxHashMap<Box<str>, (u32, u32)>,
     form_edges: Vec<u32>,
     /// Edge → id.
     edges: FxHashMap<Box<str>, u32>,
@@ -94,12 +96,24 @@ fn read_leb(b: &[u8], at: &mut usize) -> Option<u32> {
     None
 }
 
+/// The inline key of a form of 1 to 16 bytes (zero-padded; forms never contain NUL).
+fn short_key(form: &str) -> Option<[u8; 16]> {
+    let b = form.as_bytes();
+    if b.is_empty() || b.len() > 16 {
+        return None;
+    }
+    let mut k = [0u8; 16];
+    k[..b.len()].copy_from_slice(b);
+    Some(k)
+}
+
 impl PrefixBuilder {
     /// A builder for edges of 1 to `max_chars` characters.
     pub(crate) fn new(max_chars: usize) -> Self {
         Self {
             max_chars,
-            forms: FxHashMap::default(),
+            short_forms: FxHashMap::default(),
+            long_forms: FxHashMap::default(),
             form_edges: Vec::new(),
             edges: FxHashMap::default(),
             next: Vec::new(),
@@ -133,7 +147,10 @@ impl PrefixBuilder {
             self.form_edges.push(id);
         }
         let range = (start, self.form_edges.len() as u32);
-        self.forms.insert(form.into(), range);
+        match short_key(form) {
+            Some(k) => self.short_forms.insert(k, range),
+            None => self.long_forms.insert(form.into(), range),
+        };
         range
     }
 
@@ -141,7 +158,11 @@ impl PrefixBuilder {
     pub(crate) fn add<'a>(&mut self, forms: impl IntoIterator<Item = &'a str>) {
         let next = self.ends.len() as u32 + 1;
         for form in forms {
-            let (s, e) = match self.forms.get(form) {
+            let known = match short_key(form) {
+                Some(k) => self.short_forms.get(&k),
+                None => self.long_forms.get(form),
+            };
+            let (s, e) = match known {
                 Some(&r) => r,
                 None => self.intern_form(form),
             };
