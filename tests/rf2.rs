@@ -40,12 +40,12 @@ fn full_as_of_an_earlier_date() {
     let then = load(&[int_package()], &LoadOptions { as_of: Some(20221231), ..Default::default() })
         .unwrap();
     let now = load_default(&[int_package()]);
-    assert!(then.concepts[&9900268007].active);
-    assert!(!now.concepts[&9900268007].active);
+    assert!(then.concepts.get(9900268007).unwrap().active);
+    assert!(!now.concepts.get(9900268007).unwrap().active);
     assert!(then.stats.rows_after_as_of > 0);
     // rows after the date are ignored everywhere
-    assert!(then.concepts.values().all(|c| c.effective_time <= 20221231));
-    assert!(then.members.values().all(|m| m.effective_time <= 20221231));
+    assert!(then.concepts.iter().all(|c| c.effective_time <= 20221231));
+    assert!(then.members.iter().all(|m| m.effective_time <= 20221231));
 }
 
 #[test]
@@ -54,24 +54,24 @@ fn layering_latest_effective_time_wins_in_any_order() {
     let both = load_default(&[int_package(), uk_package()]);
     let reversed = load_default(&[uk_package(), int_package()]);
     // the UK package inactivates the core description "Sick headache"
-    assert!(int_only.descriptions[&9901050013].active);
-    assert!(!both.descriptions[&9901050013].active);
+    assert!(int_only.descriptions.get(9901050013).unwrap().active);
+    assert!(!both.descriptions.get(9901050013).unwrap().active);
     assert_same(&both, &reversed);
     // UK concepts are added
     assert!(both.concepts.len() > int_only.concepts.len());
     assert!(
         both.concepts
-            .keys()
-            .any(|k| sctx_types::SctId::new_unchecked(*k).namespace() == Some(1000000))
+            .iter()
+            .any(|c| sctx_types::SctId::new_unchecked(c.id).namespace() == Some(1000000))
     );
     // a stale UK row (2015) for the GB member of "Hypertension" loses to the core row (2016)
-    let gb = |r: &Release| {
+    fn gb(r: &Release) -> Vec<(u32, Vec<sctx_rf2::Field<'_>>)> {
         r.members
-            .values()
+            .iter()
             .filter(|m| m.refset == 900000000000508004 && m.referenced == 9900824016)
-            .map(|m| (m.effective_time, m.fields.clone()))
+            .map(|m| (m.effective_time, r.members.fields(m).collect::<Vec<_>>()))
             .collect::<Vec<_>>()
-    };
+    }
     let g = gb(&both);
     assert_eq!(g.len(), 1);
     assert_eq!(g[0].0, 20160131);
@@ -101,8 +101,8 @@ fn refsets_are_kept_generically_with_typed_fields() {
     let uk_map = &r.refset_layouts[&999002271000000101];
     assert_eq!(uk_map.pattern, "iisssci");
     assert_eq!(uk_map.field_names.last().unwrap(), "mapBlock");
-    assert!(r.members.values().any(|m| m.refset == 999002271000000101
-        && matches!(m.fields.last(), Some(sctx_rf2::Field::Int(b)) if *b >= 1)));
+    assert!(r.members.iter().any(|m| m.refset == 999002271000000101
+        && matches!(r.members.fields(m).next_back(), Some(sctx_rf2::Field::Int(b)) if b >= 1)));
     // a refset of a kind sctx has no special handling for keeps its header names
     assert!(
         r.refset_layouts.values().any(|l| l.field_names.iter().any(|f| f == "descriptionLength"))
@@ -174,7 +174,9 @@ fn tolerant_of_bom_lf_and_quotes() {
     .unwrap();
     let r = load(&[pkg], &LoadOptions::default()).unwrap();
     assert_eq!(r.concepts.len(), 1);
-    assert_eq!(&*r.descriptions[&2148514019].term, "Blood group antibody rh\"");
+    let d = r.descriptions.get(2148514019).unwrap();
+    assert_eq!(r.descriptions.term(d), "Blood group antibody rh\"");
+    assert_eq!(r.descriptions.language_code(d), "en");
 }
 
 #[test]

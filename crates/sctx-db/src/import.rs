@@ -74,7 +74,7 @@ pub fn import(
             source_fingerprint: opts.source_fingerprint.clone(),
         },
     )?;
-    // freeing the loaded release (millions of small allocations) overlaps what follows
+    // freeing the loaded release (a few large tables: unmapping them) overlaps what follows
     let dropper = std::thread::Builder::new()
         .name("sctx-free-release".into())
         .spawn(move || drop(release))

@@ -77,7 +77,7 @@ fn is_language_refset(rel: &Release, refset: u64) -> bool {
 /// into `dir` (which must exist and be empty), returning the manifest.
 pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Manifest, StoreError> {
     // ---- concepts
-    let mut concepts: Vec<&sctx_rf2::Concept> = rel.concepts.values().collect();
+    let mut concepts: Vec<&sctx_rf2::Concept> = rel.concepts.iter().collect();
     concepts.sort_by_key(|c| c.id);
     let n = concepts.len();
     let index: FxHashMap<u64, u32> =
@@ -109,7 +109,7 @@ pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Man
         // reference so that sorting does not chase pointers)
         let mut keyed: Vec<(DescKey, &sctx_rf2::Description)> =
             Vec::with_capacity(rel.descriptions.len());
-        for d in rel.descriptions.values() {
+        for d in rel.descriptions.iter() {
             match idx(d.concept) {
                 Some(ci) => keyed.push(((ci, d.type_id != ids::FSN, !d.active, d.id), d)),
                 None => dangling += 1,
@@ -124,8 +124,8 @@ pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Man
         desc_index.reserve(descs.len());
         for (ci, d) in &descs {
             desc_off[*ci as usize + 1] += 1;
-            let (ts, tl) = text.push(&d.term)?;
-            let ls = text.intern(&d.language_code)?;
+            let (ts, tl) = text.push(rel.descriptions.term(d))?;
+            let ls = text.intern(rel.descriptions.language_code(d))?;
             desc_index.insert(d.id, desc_recs.len() as u32);
             desc_recs.push(DescRec {
                 id: d.id,
@@ -151,7 +151,7 @@ pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Man
         let mut lang_items: Vec<(u32, LangRec)> = Vec::new();
         let mut lang_counts: BTreeMap<u64, u32> = BTreeMap::new();
         let mut language_members = 0u64;
-        for m in rel.members.values() {
+        for m in rel.members.iter() {
             if !language_refsets.contains(&m.refset) {
                 continue;
             }
@@ -162,8 +162,8 @@ pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Man
             let Some(&di) = desc_index.get(&m.referenced) else {
                 continue;
             };
-            let acc = match m.fields.first() {
-                Some(Field::Id(a)) => *a,
+            let acc = match rel.members.field(m, 0) {
+                Some(Field::Id(a)) => a,
                 _ => continue,
             };
             *lang_counts.entry(m.refset).or_default() += 1;
@@ -174,12 +174,12 @@ pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Man
 
         // ---- text definitions
         let mut defs: Vec<(u32, &sctx_rf2::Description)> =
-            rel.text_definitions.values().filter_map(|d| idx(d.concept).map(|c| (c, d))).collect();
+            rel.text_definitions.iter().filter_map(|d| idx(d.concept).map(|c| (c, d))).collect();
         defs.sort_by_key(|(c, d)| (*c, d.id));
         let mut def_items = Vec::with_capacity(defs.len());
         for (ci, d) in defs {
-            let (ts, tl) = text.push(&d.term)?;
-            let ls = text.intern(&d.language_code)?;
+            let (ts, tl) = text.push(rel.text_definitions.term(d))?;
+            let ls = text.intern(rel.text_definitions.language_code(d))?;
             def_items.push((
                 ci,
                 DescRec {
@@ -236,7 +236,7 @@ pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Man
         let mut out_items: Vec<(u32, RelRec)> = Vec::new();
         let mut in_items: Vec<(u32, RelRec)> = Vec::new();
         let mut active_rels = 0u64;
-        for r in rel.relationships.values() {
+        for r in rel.relationships.iter() {
             if !r.active || r.characteristic_type == ids::STATED {
                 continue;
             }
@@ -287,7 +287,7 @@ pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Man
         let mut concrete_count = 0u64;
         let mut cvs: Vec<&sctx_rf2::ConcreteValue> = rel
             .concrete_values
-            .values()
+            .iter()
             .filter(|c| c.active && c.characteristic_type != ids::STATED)
             .collect();
         cvs.sort_by_key(|c| (c.source, c.group, c.type_id, c.id));
@@ -297,7 +297,7 @@ pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Man
                 continue;
             };
             concrete_count += 1;
-            let (start, len) = ctext.push(&c.value)?;
+            let (start, len) = ctext.push(rel.concrete_values.value(c))?;
             conc_items.push((s, ConcreteRec { type_idx: t, group: c.group, start, len }));
         }
         let (concrete_off, concrete) = csr(n, conc_items)?;
@@ -336,9 +336,9 @@ pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Man
         // ---- refsets
         let mut keyed: Vec<(MemberKey, &sctx_rf2::Member)> = rel
             .members
-            .values()
+            .iter()
             .filter(|m| !language_refsets.contains(&m.refset))
-            .map(|m| ((m.refset, m.referenced, !m.active, m.effective_time, m.id), m))
+            .map(|m| ((m.refset, m.referenced, !m.active, m.effective_time, m.id()), m))
             .collect();
         keyed.sort_unstable_by_key(|(k, _)| *k);
         let members: Vec<&sctx_rf2::Member> = keyed.into_iter().map(|(_, m)| m).collect();
@@ -368,11 +368,11 @@ pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Man
             r.member_end = mi + 1;
             r.active_members += m.active as u32;
             let field_start = field_recs.len() as u32;
-            for (k, f) in m.fields.iter().enumerate() {
+            for (k, f) in rel.members.fields(m).enumerate() {
                 field_recs.push(match f {
                     Field::Empty => FieldRec { tag: FIELD_EMPTY, len: 0, value: 0 },
-                    Field::Id(v) => FieldRec { tag: FIELD_ID, len: 0, value: *v },
-                    Field::Int(v) => FieldRec { tag: FIELD_INT, len: 0, value: *v as u64 },
+                    Field::Id(v) => FieldRec { tag: FIELD_ID, len: 0, value: v },
+                    Field::Int(v) => FieldRec { tag: FIELD_INT, len: 0, value: v as u64 },
                     Field::Str(s) => {
                         let (st, l) = rtext.push(s)?;
                         let name = r.field_names.get(k).map(String::as_str).unwrap_or("");
@@ -387,22 +387,22 @@ pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Man
             }
             if m.active
                 && assoc_refsets.binary_search(&m.refset).is_ok()
-                && let (Some(s), Some(Field::Id(t))) = (idx(m.referenced), m.fields.first())
-                && let Some(t) = idx(*t)
+                && let (Some(s), Some(Field::Id(t))) = (idx(m.referenced), rel.members.field(m, 0))
+                && let Some(t) = idx(t)
             {
                 assoc_out_items.push((s, AssocRec { refset: m.refset, other: t, reserved: 0 }));
                 assoc_in_items.push((t, AssocRec { refset: m.refset, other: s, reserved: 0 }));
             }
             member_recs.push(MemberRec {
-                uuid_hi: (m.id >> 64) as u64,
-                uuid_lo: m.id as u64,
+                uuid_hi: (m.id() >> 64) as u64,
+                uuid_lo: m.id() as u64,
                 refset: m.refset,
                 referenced: m.referenced,
                 module: m.module,
                 effective_time: m.effective_time,
                 active: m.active as u32,
                 field_start,
-                field_len: m.fields.len() as u32,
+                field_len: m.field_count() as u32,
             });
         }
         let (core_info, core_counts) =

@@ -45,6 +45,10 @@ pub enum Rf2ErrorKind {
     /// The file is not valid UTF-8.
     #[error("invalid UTF-8")]
     Utf8,
+    /// More rows, refset fields or language codes than the loader can address (4G rows of
+    /// one kind, 4G refset fields, 65,536 language codes).
+    #[error("too many {0} in one load")]
+    TooLarge(&'static str),
 }
 
 /// An error reading RF2 input, naming the file, line, column and value at fault.

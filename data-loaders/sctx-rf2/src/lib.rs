@@ -25,6 +25,7 @@ mod load;
 mod package;
 mod reader;
 mod records;
+mod table;
 
 pub use error::{Rf2Error, Rf2ErrorKind};
 pub use filename::{FileKind, FileName, ReleaseType};
@@ -35,3 +36,4 @@ pub use records::{
     Concept, ConcreteValue, Description, Field, Member, RefsetLayout, Relationship, format_uuid,
     parse_uuid,
 };
+pub use table::{Fields, Iter, Table, TableRow};

@@ -3,13 +3,12 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use rustc_hash::FxHashMap;
-
 use crate::error::{Rf2Error, Rf2ErrorKind};
 use crate::filename::{FileKind, ReleaseType};
 use crate::package::{SourceFile, discover};
 use crate::reader::{Row, read_rows};
 use crate::records::*;
+use crate::table::{FieldSlot, Mark, Table, TableRow};
 
 /// Progress callback: (file display name, file index, file count).
 pub type ProgressFn<'a> = &'a (dyn Fn(&str, usize, usize) + Sync);
@@ -71,23 +70,24 @@ pub struct LoadStats {
 }
 
 /// The layered snapshot of every loaded package: per component id, the row with the
-/// latest effective time wins.
+/// latest effective time wins. Each kind of row is a [`Table`] (rows in load order with an
+/// index by id; text and refset fields in the table's arena).
 #[derive(Debug, Default)]
 pub struct Release {
-    /// Concepts by id.
-    pub concepts: FxHashMap<u64, Concept>,
-    /// Descriptions by id.
-    pub descriptions: FxHashMap<u64, Description>,
-    /// Text definitions by id.
-    pub text_definitions: FxHashMap<u64, Description>,
-    /// Inferred relationships by id.
-    pub relationships: FxHashMap<u64, Relationship>,
-    /// Stated relationships by id (deprecated file, kept for completeness).
-    pub stated_relationships: FxHashMap<u64, Relationship>,
-    /// Concrete values by id.
-    pub concrete_values: FxHashMap<u64, ConcreteValue>,
-    /// Refset members of every refset by member UUID.
-    pub members: FxHashMap<u128, Member>,
+    /// Concepts.
+    pub concepts: Table<Concept>,
+    /// Descriptions.
+    pub descriptions: Table<Description>,
+    /// Text definitions.
+    pub text_definitions: Table<Description>,
+    /// Inferred relationships.
+    pub relationships: Table<Relationship>,
+    /// Stated relationships (deprecated file, kept for completeness).
+    pub stated_relationships: Table<Relationship>,
+    /// Concrete values.
+    pub concrete_values: Table<ConcreteValue>,
+    /// Refset members of every refset, by member UUID.
+    pub members: Table<Member>,
     /// The extra-column layout of every refset seen.
     pub refset_layouts: BTreeMap<u64, RefsetLayout>,
     /// The sub-packages read.
@@ -96,27 +96,20 @@ pub struct Release {
     pub stats: LoadStats,
 }
 
-trait Versioned {
-    fn effective_time(&self) -> u32;
-}
-macro_rules! versioned {
-    ($($t:ty),*) => {$(impl Versioned for $t { fn effective_time(&self) -> u32 { self.effective_time } })*};
-}
-versioned!(Concept, Description, Relationship, ConcreteValue, Member);
-
-/// Keeps the row with the latest effective time per id; on a tie the later row (later
-/// file) wins. One hash probe per row (the entry API).
-fn upsert<K: std::hash::Hash + Eq, V: Versioned>(map: &mut FxHashMap<K, V>, k: K, v: V) {
-    match map.entry(k) {
-        std::collections::hash_map::Entry::Occupied(mut old) => {
-            if old.get().effective_time() <= v.effective_time() {
-                old.insert(v);
-            }
-        }
-        std::collections::hash_map::Entry::Vacant(slot) => {
-            slot.insert(v);
-        }
-    }
+/// Layers `v` into `table` (per id the latest effective time wins; on a tie the later row,
+/// from the later file, wins). `mark` is where the table's arena stood before the row's
+/// data was added.
+fn upsert<T: TableRow>(
+    table: &mut Table<T>,
+    v: T,
+    mark: Mark,
+    row: &Row<'_>,
+    id_col: usize,
+) -> Result<(), Rf2Error> {
+    table
+        .upsert(v, mark)
+        .map(|_| ())
+        .map_err(|_| row.error(id_col, Rf2ErrorKind::TooLarge("rows of one kind")))
 }
 
 /// Loads one or more packages (directories or zips) into a layered snapshot.
@@ -305,7 +298,7 @@ fn read_file(
             let mut modules: BTreeMap<u64, u64> = BTreeMap::new();
             file.with_sized_reader(|r, len| {
                 let len = if full { None } else { len };
-                let _ = rel.concepts.try_reserve(estimate_rows(r, len));
+                rel.concepts.reserve_rows(estimate_rows(r, len));
                 read_rows(&disp, r, &req, |row, c| {
                     read += 1;
                     let et = row.date(c[1])?;
@@ -313,6 +306,7 @@ fn read_file(
                         skipped += 1;
                         return Ok(());
                     }
+                    let mark = rel.concepts.mark();
                     let v = Concept {
                         id: row.sctid(c[0])?,
                         effective_time: et,
@@ -321,8 +315,7 @@ fn read_file(
                         definition_status: row.sctid(c[4])?,
                     };
                     *modules.entry(v.module).or_default() += 1;
-                    upsert(&mut rel.concepts, v.id, v);
-                    Ok(())
+                    upsert(&mut rel.concepts, v, mark, row, c[0])
                 })
             })?;
             extras.concept_modules = modules;
@@ -342,8 +335,11 @@ fn read_file(
             ];
             file.with_sized_reader(|r, len| {
                 let len = if full { None } else { len };
-                let map = if is_def { &mut rel.text_definitions } else { &mut rel.descriptions };
-                let _ = map.try_reserve(estimate_rows(r, len));
+                let table = if is_def { &mut rel.text_definitions } else { &mut rel.descriptions };
+                table.reserve_rows(estimate_rows(r, len));
+                // the terms are less than the file: reserving its size (address space, only
+                // touched as it fills) keeps the arena from being copied as it grows
+                table.reserve_text(len.and_then(|l| usize::try_from(l).ok()).unwrap_or(0));
                 read_rows(&disp, r, &req, |row, c| {
                     read += 1;
                     let et = row.date(c[1])?;
@@ -351,21 +347,29 @@ fn read_file(
                         skipped += 1;
                         return Ok(());
                     }
+                    let mark = table.mark();
+                    let id = row.sctid(c[0])?;
+                    let active = row.boolean(c[2])?;
+                    let module = row.sctid(c[3])?;
+                    let concept = row.sctid(c[4])?;
+                    let language = table
+                        .arena
+                        .intern(row.raw(c[5]))
+                        .ok_or_else(|| row.error(c[5], Rf2ErrorKind::TooLarge("language codes")))?;
+                    let type_id = row.sctid(c[6])?;
+                    let term = table.arena.push_text(row.raw(c[7]));
                     let v = Description {
-                        id: row.sctid(c[0])?,
+                        id,
                         effective_time: et,
-                        active: row.boolean(c[2])?,
-                        module: row.sctid(c[3])?,
-                        concept: row.sctid(c[4])?,
-                        language_code: row.raw(c[5]).into(),
-                        type_id: row.sctid(c[6])?,
-                        term: row.raw(c[7]).into(),
+                        active,
+                        module,
+                        concept,
+                        language,
+                        type_id,
+                        term,
                         case_significance: row.sctid(c[8])?,
                     };
-                    let map =
-                        if is_def { &mut rel.text_definitions } else { &mut rel.descriptions };
-                    upsert(map, v.id, v);
-                    Ok(())
+                    upsert(table, v, mark, row, c[0])
                 })
             })?;
         }
@@ -385,9 +389,9 @@ fn read_file(
             ];
             file.with_sized_reader(|r, len| {
                 let len = if full { None } else { len };
-                let map =
+                let table =
                     if stated { &mut rel.stated_relationships } else { &mut rel.relationships };
-                let _ = map.try_reserve(estimate_rows(r, len));
+                table.reserve_rows(estimate_rows(r, len));
                 read_rows(&disp, r, &req, |row, c| {
                     read += 1;
                     let et = row.date(c[1])?;
@@ -395,6 +399,7 @@ fn read_file(
                         skipped += 1;
                         return Ok(());
                     }
+                    let mark = table.mark();
                     let v = Relationship {
                         id: row.sctid(c[0])?,
                         effective_time: et,
@@ -407,10 +412,7 @@ fn read_file(
                         characteristic_type: row.sctid(c[8])?,
                         modifier: row.sctid(c[9])?,
                     };
-                    let map =
-                        if stated { &mut rel.stated_relationships } else { &mut rel.relationships };
-                    upsert(map, v.id, v);
-                    Ok(())
+                    upsert(table, v, mark, row, c[0])
                 })
             })?;
         }
@@ -428,7 +430,8 @@ fn read_file(
             ];
             file.with_sized_reader(|r, len| {
                 let len = if full { None } else { len };
-                let _ = rel.concrete_values.try_reserve(estimate_rows(r, len));
+                let table = &mut rel.concrete_values;
+                table.reserve_rows(estimate_rows(r, len));
                 read_rows(&disp, r, &req, |row, c| {
                     read += 1;
                     let et = row.date(c[1])?;
@@ -436,19 +439,24 @@ fn read_file(
                         skipped += 1;
                         return Ok(());
                     }
+                    let mark = table.mark();
+                    let id = row.sctid(c[0])?;
+                    let active = row.boolean(c[2])?;
+                    let module = row.sctid(c[3])?;
+                    let source = row.sctid(c[4])?;
+                    let value = table.arena.push_text(row.raw(c[5]));
                     let v = ConcreteValue {
-                        id: row.sctid(c[0])?,
+                        id,
                         effective_time: et,
-                        active: row.boolean(c[2])?,
-                        module: row.sctid(c[3])?,
-                        source: row.sctid(c[4])?,
-                        value: row.raw(c[5]).into(),
+                        active,
+                        module,
+                        source,
+                        value,
                         group: group(row, c[6])?,
                         type_id: row.sctid(c[7])?,
                         characteristic_type: row.sctid(c[8])?,
                     };
-                    upsert(&mut rel.concrete_values, v.id, v);
-                    Ok(())
+                    upsert(table, v, mark, row, c[0])
                 })
             })?;
         }
@@ -460,7 +468,12 @@ fn read_file(
             let mut last_refset: Option<u64> = None;
             let header = file.with_sized_reader(|r, len| {
                 let len = if full { None } else { len };
-                let _ = rel.members.try_reserve(estimate_rows(r, len));
+                let table = &mut rel.members;
+                table.reserve_rows(estimate_rows(r, len));
+                // string columns (map targets, OWL axioms, ...) are less than the file
+                if pattern.contains('s') {
+                    table.reserve_text(len.and_then(|l| usize::try_from(l).ok()).unwrap_or(0));
+                }
                 read_rows(&disp, r, &req, |row, c| {
                     read += 1;
                     let extra = extra.get_or_insert_with(|| extra_columns(row.header, c, pattern));
@@ -469,30 +482,35 @@ fn read_file(
                         skipped += 1;
                         return Ok(());
                     }
-                    let mut fields = Vec::with_capacity(extra.len());
+                    let mark = table.mark();
+                    let fields_start = u32::try_from(table.arena.fields_len())
+                        .map_err(|_| row.error(c[0], Rf2ErrorKind::TooLarge("refset fields")))?;
                     for &(i, t) in extra.iter() {
                         let s = row.raw(i);
-                        fields.push(if s.is_empty() {
-                            Field::Empty
+                        let f = if s.is_empty() {
+                            FieldSlot::Empty
                         } else {
                             match t {
-                                b'c' => Field::Id(row.sctid(i)?),
-                                b'i' => Field::Int(row.int(i)?),
-                                _ => Field::Str(s.into()),
+                                b'c' => FieldSlot::Id(row.sctid(i)?),
+                                b'i' => FieldSlot::Int(row.int(i)?),
+                                _ => FieldSlot::text(table.arena.push_text(s)),
                             }
-                        });
+                        };
+                        table.arena.push_field(f);
                     }
                     let v = Member {
-                        id: row.uuid(c[0])?,
+                        uuid: split_uuid(row.uuid(c[0])?),
                         effective_time: et,
                         active: row.boolean(c[2])?,
                         module: row.sctid(c[3])?,
                         refset: row.sctid(c[4])?,
                         referenced: row.sctid(c[5])?,
-                        fields,
+                        fields_start,
+                        // the header's width, which a row matches
+                        fields_len: extra.len() as u32,
                     };
                     if v.refset == sctx_types::ids::MODULE_DEPENDENCY_REFSET && v.active {
-                        let t = |k: usize| match v.fields.get(k) {
+                        let t = |k: usize| match table.field(&v, k) {
                             Some(Field::Str(s)) => s.parse().unwrap_or(0),
                             _ => 0,
                         };
@@ -510,8 +528,7 @@ fn read_file(
                                 .collect(),
                         });
                     }
-                    upsert(&mut rel.members, v.id, v);
-                    Ok(())
+                    upsert(table, v, mark, row, c[0])
                 })
             })?;
             let _ = header;
@@ -521,6 +538,10 @@ fn read_file(
     rel.stats.rows_read += read;
     rel.stats.rows_after_as_of += skipped;
     Ok(extras)
+}
+
+fn split_uuid(v: u128) -> [u64; 2] {
+    [(v >> 64) as u64, v as u64]
 }
 
 fn group(row: &Row<'_>, i: usize) -> Result<u32, Rf2Error> {
@@ -563,7 +584,7 @@ impl Release {
 
     /// The effective time of the newest component, a proxy for the release date.
     pub fn newest_effective_time(&self) -> u32 {
-        self.concepts.values().map(|c| c.effective_time).max().unwrap_or(0)
+        self.concepts.iter().map(|c| c.effective_time).max().unwrap_or(0)
     }
 }
 

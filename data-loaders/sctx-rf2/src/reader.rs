@@ -51,7 +51,7 @@ impl<'a> Row<'a> {
         if let Some(m) = memo.map(std::cell::Cell::get)
             && m.len != 0
             && usize::from(m.len) == s.len()
-            && m.text.get(..s.len()) == Some(s.as_bytes())
+            && m.text.get(..s.len()).is_some_and(|t| same_short(t, s.as_bytes()))
         {
             return Ok(m.value);
         }
@@ -95,6 +95,22 @@ impl<'a> Row<'a> {
         let s = self.fields[i];
         s.parse::<i32>().map(i64::from).map_err(|_| self.error(i, Rf2ErrorKind::Integer))
     }
+}
+
+/// `a == b` for two slices of the same length of at most 18 bytes (an SCTID), as two or
+/// three overlapping 8-byte compares instead of a call to `memcmp` (most id columns hold a
+/// new id on every row, of the same length as the last one).
+fn same_short(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() || !(8..=24).contains(&n) {
+        return a == b;
+    }
+    let word = |x: &[u8], i: usize| {
+        x.get(i..i + 8).and_then(|w| w.try_into().ok()).map(u64::from_ne_bytes)
+    };
+    word(a, 0) == word(b, 0)
+        && word(a, n - 8) == word(b, n - 8)
+        && (n <= 16 || word(a, 8) == word(b, 8))
 }
 
 /// Reads the header, locates `required` columns (by exact name, case-insensitively as a
@@ -210,8 +226,15 @@ pub fn read_rows(
                         header = Some(h);
                     }
                     Some(h) => {
+                        // fields by tab positions (memchr), cheaper than `str::split`
                         parts.clear();
-                        parts.extend(text.split('\t'));
+                        let mut start = 0;
+                        for tab in memchr::memchr_iter(b'\t', text.as_bytes()) {
+                            // a tab is a char boundary: `get` never fails
+                            parts.push(text.get(start..tab).unwrap_or_default());
+                            start = tab + 1;
+                        }
+                        parts.push(text.get(start..).unwrap_or_default());
                         if parts.len() != h.len() {
                             // tolerate trailing empty columns being absent
                             if parts.len() < h.len()
@@ -246,6 +269,33 @@ pub fn read_rows(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn same_short_compares_every_byte() {
+        for n in 1..=24 {
+            let a: Vec<u8> = (0..n).map(|i| b'0' + (i % 10) as u8).collect();
+            assert!(same_short(&a, &a.clone()));
+            for k in 0..n {
+                let mut b = a.clone();
+                b[k] = b'x';
+                assert!(!same_short(&a, &b), "length {n}, byte {k}");
+            }
+        }
+        assert!(!same_short(b"12345678", b"1234567"));
+    }
+
+    /// Fields are split at every tab, empty ones included.
+    #[test]
+    fn empty_fields_are_kept() {
+        let text = "a\tb\tc\td\n1\t\t\t\n\t2\t\t3\n";
+        let mut got = Vec::new();
+        read_rows("f.txt", &mut text.as_bytes(), &["a", "d"], |row, _| {
+            got.push(row.fields.iter().map(|f| f.to_string()).collect::<Vec<_>>());
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(got, vec![vec!["1", "", "", ""], vec!["", "2", "", "3"]]);
+    }
 
     /// The per-column memo returns the value of a repeated id, and a different (invalid)
     /// id in the same column after a valid one is still refused, naming line and column.

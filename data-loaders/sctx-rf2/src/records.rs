@@ -1,4 +1,7 @@
-//! Typed RF2 rows.
+//! Typed RF2 rows. Text and refset extra columns live in their [`crate::Table`]'s arena:
+//! read them through the table ([`crate::Table::term`], [`crate::Table::fields`], ...).
+
+use crate::table::Text;
 
 /// A concept row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,8 +18,9 @@ pub struct Concept {
     pub definition_status: u64,
 }
 
-/// A description or text-definition row.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A description or text-definition row. Its term and language code are read through its
+/// table: [`crate::Table::term`], [`crate::Table::language_code`].
+#[derive(Debug, Clone)]
 pub struct Description {
     /// SCTID.
     pub id: u64,
@@ -28,12 +32,12 @@ pub struct Description {
     pub module: u64,
     /// The concept described.
     pub concept: u64,
-    /// ISO 639-1 language code.
-    pub language_code: Box<str>,
+    /// ISO 639-1 language code (interned in the table's arena).
+    pub(crate) language: u16,
     /// FSN, synonym or definition type id.
     pub type_id: u64,
-    /// The term.
-    pub term: Box<str>,
+    /// The term, in the table's arena.
+    pub(crate) term: Text,
     /// Case significance id.
     pub case_significance: u64,
 }
@@ -63,8 +67,9 @@ pub struct Relationship {
     pub modifier: u64,
 }
 
-/// A concrete-value relationship row.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A concrete-value relationship row. Its value is read through its table:
+/// [`crate::Table::value`].
+#[derive(Debug, Clone)]
 pub struct ConcreteValue {
     /// SCTID.
     pub id: u64,
@@ -76,8 +81,8 @@ pub struct ConcreteValue {
     pub module: u64,
     /// Source concept.
     pub source: u64,
-    /// The value as written: `#3`, `#0.5`, `"text"`, `true`.
-    pub value: Box<str>,
+    /// The value as written (`#3`, `#0.5`, `"text"`, `true`), in the table's arena.
+    pub(crate) value: Text,
     /// Role group.
     pub group: u32,
     /// Attribute type.
@@ -86,20 +91,20 @@ pub struct ConcreteValue {
     pub characteristic_type: u64,
 }
 
-/// One extra column of a refset member.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Field {
+/// One extra column of a refset member, as read from its table ([`crate::Table::fields`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field<'a> {
     /// A component id (`c`).
     Id(u64),
     /// A signed integer (`i`).
     Int(i64),
     /// A string (`s`), or a value kept as text.
-    Str(Box<str>),
+    Str(&'a str),
     /// An empty field.
     Empty,
 }
 
-impl Field {
+impl Field<'_> {
     /// The value as text.
     pub fn to_text(&self) -> String {
         match self {
@@ -111,11 +116,12 @@ impl Field {
     }
 }
 
-/// A reference set member row of any refset type.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A reference set member row of any refset type. Its extra columns are read through its
+/// table ([`crate::Table::fields`]).
+#[derive(Debug, Clone)]
 pub struct Member {
-    /// Member UUID.
-    pub id: u128,
+    /// Member UUID, high and low halves (two `u64`s pack tighter than a 16-aligned `u128`).
+    pub(crate) uuid: [u64; 2],
     /// `YYYYMMDD` (0 = blank).
     pub effective_time: u32,
     /// Active flag.
@@ -126,8 +132,22 @@ pub struct Member {
     pub refset: u64,
     /// The referenced component.
     pub referenced: u64,
-    /// Extra columns, in header order (see [`RefsetLayout`]).
-    pub fields: Vec<Field>,
+    /// Extra columns, in header order (see [`RefsetLayout`]): the first and the number of
+    /// the member's slots in the table's arena.
+    pub(crate) fields_start: u32,
+    pub(crate) fields_len: u32,
+}
+
+impl Member {
+    /// Member UUID.
+    pub fn id(&self) -> u128 {
+        (u128::from(self.uuid[0]) << 64) | u128::from(self.uuid[1])
+    }
+
+    /// Number of extra columns.
+    pub fn field_count(&self) -> usize {
+        self.fields_len as usize
+    }
 }
 
 /// The extra columns of a refset, learned from its file's header and pattern.
