@@ -109,7 +109,7 @@ fn build(dir: &std::path::Path, concepts: u32, vocab: &[String]) -> Vec<String> 
                 description_id,
                 concept_id,
                 concept_index: ci,
-                term: t,
+                term: t.into(),
                 type_id,
                 language_code: "en".into(),
                 active: true,

@@ -68,7 +68,6 @@ fn is_apostrophe(c: char) -> bool {
 /// Splits `text` into normalised words.
 pub(crate) fn words(text: &str) -> Vec<Word> {
     let folded = fold(text);
-    let chars: Vec<char> = folded.chars().collect();
     let mut out = Vec::new();
     let mut current = String::new();
     let mut parts: Vec<String> = Vec::new();
@@ -94,13 +93,14 @@ pub(crate) fn words(text: &str) -> Vec<Word> {
         parts.clear();
         part.clear();
     };
-    for (i, &c) in chars.iter().enumerate() {
+    let mut chars = folded.chars().peekable();
+    while let Some(c) = chars.next() {
         if c.is_alphanumeric() {
             current.push(c);
             part.push(c);
         } else if is_apostrophe(c)
             && !current.is_empty()
-            && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric())
+            && chars.peek().is_some_and(|n| n.is_alphanumeric())
         {
             parts.push(std::mem::take(&mut part));
         } else {
@@ -118,7 +118,11 @@ pub(crate) fn query_tokens(text: &str) -> Vec<String> {
 
 /// The normalised form of a whole term or query, used for exact matching.
 pub(crate) fn exact_key(tokens: &[String]) -> String {
-    let mut key = tokens.join(" ");
+    truncate_key(tokens.join(" "))
+}
+
+/// `key` cut to at most [`MAX_EXACT_BYTES`] (on a character boundary).
+fn truncate_key(mut key: String) -> String {
     if key.len() > MAX_EXACT_BYTES {
         let mut end = MAX_EXACT_BYTES;
         while !key.is_char_boundary(end) {
@@ -142,7 +146,8 @@ pub(crate) fn truncate_chars(token: &str, max: usize) -> &str {
 pub(crate) struct IndexedText {
     /// Every word form, space separated.
     pub(crate) words: String,
-    /// Edge n-grams (1..=[`PREFIX_EDGE`] characters) of every word form.
+    /// Edge n-grams (1..=[`PREFIX_EDGE`] characters) of every word form (empty unless
+    /// asked for).
     pub(crate) prefixes: String,
     /// Edge n-grams (1..=[`PREFIX_EDGE`]) and whole forms of the first word only.
     pub(crate) first: String,
@@ -189,16 +194,21 @@ fn join(parts: &[&str]) -> String {
     out
 }
 
-/// Computes the indexed field values of `term`.
-pub(crate) fn index_text(term: &str) -> IndexedText {
+/// Computes the indexed field values of `term`; the edge n-grams of every word
+/// ([`IndexedText::prefixes`]) only when `with_prefixes` (current indexes keep them in
+/// [`crate::prefixes`], built from [`IndexedText::words`]).
+pub(crate) fn index_text(term: &str, with_prefixes: bool) -> IndexedText {
     let words = words(term);
     let mut forms: Vec<&str> = Vec::new();
     for w in &words {
         forms.push(&w.joined);
         forms.extend(w.parts.iter().map(String::as_str));
     }
-    let mut prefixes: Vec<&str> = Vec::with_capacity(forms.len() * PREFIX_EDGE);
-    distinct_edges(&forms, PREFIX_EDGE, &mut prefixes);
+    let mut prefixes: Vec<&str> = Vec::new();
+    if with_prefixes {
+        prefixes.reserve(forms.len() * PREFIX_EDGE);
+        distinct_edges(&forms, PREFIX_EDGE, &mut prefixes);
+    }
     let mut first: Vec<&str> = Vec::new();
     if let Some(w) = words.first() {
         let first_forms: Vec<&str> =
@@ -211,12 +221,12 @@ pub(crate) fn index_text(term: &str) -> IndexedText {
             }
         }
     }
-    let joined: Vec<String> = words.iter().map(|w| w.joined.clone()).collect();
+    let joined: Vec<&str> = words.iter().map(|w| w.joined.as_str()).collect();
     IndexedText {
         words: join(&forms),
         prefixes: join(&prefixes),
         first: join(&first),
-        exact: exact_key(&joined),
+        exact: truncate_key(join(&joined)),
     }
 }
 
@@ -243,7 +253,7 @@ mod tests {
         let w = words("Crohn\u{2019}s disease");
         assert_eq!(w[0].joined, "crohns");
         assert_eq!(w[0].parts, vec!["crohn"]);
-        let t = index_text("O'Brien's test");
+        let t = index_text("O'Brien's test", true);
         assert_eq!(t.words, "obriens o brien test");
         assert_eq!(t.exact, "obriens test");
         assert!(t.first.split(' ').any(|p| p == "bri"));
@@ -253,7 +263,7 @@ mod tests {
 
     #[test]
     fn edges_are_distinct_without_sorting() {
-        let t = index_text("Acute abdominal pain in adults, abdominal");
+        let t = index_text("Acute abdominal pain in adults, abdominal", true);
         let grams: Vec<&str> = t.prefixes.split(' ').collect();
         let mut sorted = grams.clone();
         sorted.sort_unstable();
@@ -262,17 +272,17 @@ mod tests {
         for g in ["a", "ac", "acute", "ab", "abdom", "ad", "adult", "p", "pain", "i", "in"] {
             assert!(grams.contains(&g), "{g} in {grams:?}");
         }
-        let t = index_text("Crohn's disease");
+        let t = index_text("Crohn's disease", true);
         let first: Vec<&str> = t.first.split(' ').collect();
         assert_eq!(first, vec!["c", "cr", "cro", "croh", "crohn", "crohns"]);
-        let t = index_text("Ménière's disease");
+        let t = index_text("Ménière's disease", true);
         let first: Vec<&str> = t.first.split(' ').collect();
         assert_eq!(first, vec!["m", "me", "men", "meni", "menie", "menieres", "meniere"]);
     }
 
     #[test]
     fn edge_ngrams_are_bounded() {
-        let t = index_text("Appendicectomy");
+        let t = index_text("Appendicectomy", true);
         let grams: Vec<&str> = t.prefixes.split(' ').collect();
         assert!(grams.contains(&"a"));
         assert!(grams.contains(&"appen"));

@@ -10,6 +10,7 @@ use tantivy::{DocId, Index, IndexSettings, IndexWriter, TantivyDocument};
 use crate::analysis::{exact_key, index_text, query_tokens};
 use crate::error::Context;
 use crate::keys::{self, KEYS_PAYLOAD, SegmentKeysBuilder, exact_hash};
+use crate::prefixes::{self, PREFIX_PAYLOAD, PrefixBuilder, SegmentPrefixes};
 use crate::schema::{
     FLAG_ACTIVE, FLAG_CONCEPT_ACTIVE, Fields, build_schema, index_settings, names,
     register_tokenizers,
@@ -51,18 +52,18 @@ pub struct IndexStats {
 /// call [`IndexBuilder::finish`]: documents are sorted by a static rank (active first, then
 /// preferred/acceptable/FSN/other, then term length) and written, in that order, into a
 /// single segment.
-pub struct IndexBuilder {
+pub struct IndexBuilder<'a> {
     dir: PathBuf,
     index: Index,
     fields: Fields,
     heap: usize,
     /// Buffered documents with their static rank; written in rank order by `finish`.
-    docs: Vec<(u64, SearchDoc)>,
+    docs: Vec<(u64, SearchDoc<'a>)>,
     /// Whether terms go into the doc store (see [`IndexBuilder::store_terms`]).
     store_terms: bool,
 }
 
-impl std::fmt::Debug for IndexBuilder {
+impl std::fmt::Debug for IndexBuilder<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("IndexBuilder")
             .field("dir", &self.dir)
@@ -76,7 +77,7 @@ impl std::fmt::Debug for IndexBuilder {
 /// Layout: bit 48 = not (description and concept active); bits 46–47 = static preference
 /// (0 preferred synonym in any language refset, 1 acceptable synonym, 2 FSN, 3 other);
 /// bits 32–45 = term length in characters (saturating); bits 0–31 = concept index.
-pub(crate) fn static_rank(doc: &SearchDoc, len_chars: u64) -> u64 {
+pub(crate) fn static_rank(doc: &SearchDoc<'_>, len_chars: u64) -> u64 {
     let inactive = u64::from(!(doc.active && doc.concept_active));
     let pref = if doc.type_id == FSN_TYPE {
         2
@@ -92,7 +93,7 @@ pub(crate) fn static_rank(doc: &SearchDoc, len_chars: u64) -> u64 {
     (inactive << 48) | (pref << 46) | (len_chars.min(0x3FFF) << 32) | u64::from(doc.concept_index)
 }
 
-impl IndexBuilder {
+impl<'a> IndexBuilder<'a> {
     /// Creates an empty index in `dir` (created if missing; it must not already hold an
     /// index). `heap_bytes` is the indexing memory budget used if the index has to be
     /// rebuilt with several indexing threads (at least 32 MB is used); the normal build
@@ -100,7 +101,7 @@ impl IndexBuilder {
     pub fn create(dir: &Path, heap_bytes: usize) -> Result<Self, SearchError> {
         std::fs::create_dir_all(dir).ctx(dir, "creating the index directory")?;
         let index = Index::builder()
-            .schema(build_schema())
+            .schema(build_schema(false))
             .settings(IndexSettings { sort_by_field: None, ..index_settings() })
             .create_in_dir(dir)
             .ctx(dir, "creating the index")?;
@@ -124,11 +125,12 @@ impl IndexBuilder {
     }
 
     fn payload(&self) -> String {
-        format!("{SORTED_PAYLOAD} {}", self.payload_unsorted())
+        format!("{SORTED_PAYLOAD} {PREFIX_PAYLOAD} {}", self.payload_unsorted())
     }
 
     /// The payload words of an index whose documents were not added in static order (the
-    /// fallback build, sorted by tantivy).
+    /// fallback build, sorted by tantivy, which keeps the edge n-grams in the `prefix`
+    /// field).
     fn payload_unsorted(&self) -> String {
         let edge = crate::analysis::PREFIX_EDGE;
         let terms = if self.store_terms { String::new() } else { format!(" {NO_TERMS_PAYLOAD}") };
@@ -136,12 +138,12 @@ impl IndexBuilder {
     }
 
     /// Adds one description.
-    pub fn add(&mut self, doc: &SearchDoc) -> Result<(), SearchError> {
+    pub fn add(&mut self, doc: &SearchDoc<'a>) -> Result<(), SearchError> {
         self.add_owned(doc.clone())
     }
 
     /// Adds one description, taking ownership (saves a copy).
-    pub fn add_owned(&mut self, doc: SearchDoc) -> Result<(), SearchError> {
+    pub fn add_owned(&mut self, doc: SearchDoc<'a>) -> Result<(), SearchError> {
         let len = doc.term.chars().count() as u64;
         self.docs.push((static_rank(&doc, len), doc));
         Ok(())
@@ -151,7 +153,7 @@ impl IndexBuilder {
     pub fn finish(mut self) -> Result<IndexStats, SearchError> {
         let dir = self.dir.clone();
         // rank, then description id: a total, deterministic order
-        self.docs.sort_unstable_by_key(|(rank, d)| (*rank, d.description_id));
+        sort_by_rank(&mut self.docs);
         let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
         if cpus >= 2 && self.docs.len() >= SPLIT_MIN_DOCS {
             return self.finish_split();
@@ -160,7 +162,7 @@ impl IndexBuilder {
         // budget is large enough to keep them in one segment. (Documents are analysed on
         // this thread while tantivy's thread indexes.)
         let payload = self.payload();
-        let keys = index_chunk(
+        let (keys, pfx) = index_chunk(
             &self.index,
             &dir,
             &self.fields,
@@ -175,8 +177,10 @@ impl IndexBuilder {
             // sorting the merged segment instead.
             return self.rebuild_sorted_by_tantivy();
         }
-        let tables = segment_keys(&self.index, &dir, vec![(&self.docs[..], keys)], &self.docs)?;
-        keys::write(&dir, tables)?;
+        let Some(tables) = layout_keys(&self.index, &dir, vec![(&self.docs[..], keys)])? else {
+            return self.rebuild_sorted_by_tantivy();
+        };
+        write_tables(&dir, tables, vec![pfx])?;
         Ok(IndexStats { descriptions: self.docs.len() as u64, segments })
     }
 
@@ -193,14 +197,14 @@ impl IndexBuilder {
         name.push(".part-1");
         let part1 = dir.with_file_name(name);
         let payload = self.payload();
-        let build_part = |index: &Index, pdir: &Path, chunk: &[(u64, SearchDoc)]| {
+        let build_part = |index: &Index, pdir: &Path, chunk: &[(u64, SearchDoc<'a>)]| {
             let heap = SORTED_BUILD_HEAP / 2;
             index_chunk(index, pdir, &self.fields, chunk, self.store_terms, heap, &payload)
         };
         let _ = std::fs::remove_dir_all(&part1);
         std::fs::create_dir_all(&part1).ctx(&part1, "creating the index directory")?;
         let index1 = Index::builder()
-            .schema(build_schema())
+            .schema(self.index.schema())
             .settings(settings)
             .create_in_dir(&part1)
             .ctx(&part1, "creating the index")?;
@@ -210,16 +214,18 @@ impl IndexBuilder {
             let r0 = build_part(&self.index, &dir, &self.docs[..half]);
             (r0, h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
         });
-        let keys0 = r0?;
-        let keys1 = r1?;
+        let (keys0, pfx0) = r0?;
+        let (keys1, pfx1) = r1?;
         let combined = combine(&self.index, &dir, &index1, &part1, &payload);
         drop(index1);
         let _ = std::fs::remove_dir_all(&part1);
         match combined {
             Ok(segments) => {
                 let parts = vec![(&self.docs[..half], keys0), (&self.docs[half..], keys1)];
-                let tables = segment_keys(&self.index, &dir, parts, &self.docs)?;
-                keys::write(&dir, tables)?;
+                let Some(tables) = layout_keys(&self.index, &dir, parts)? else {
+                    return self.rebuild_sorted_by_tantivy();
+                };
+                write_tables(&dir, tables, vec![pfx0, pfx1])?;
                 Ok(IndexStats { descriptions: self.docs.len() as u64, segments })
             }
             // unexpected layout: build it the slow way
@@ -235,20 +241,21 @@ impl IndexBuilder {
         std::fs::remove_dir_all(&dir).ctx(&dir, "clearing the index directory")?;
         std::fs::create_dir_all(&dir).ctx(&dir, "creating the index directory")?;
         let index = Index::builder()
-            .schema(build_schema())
+            .schema(build_schema(true))
             .settings(index_settings())
             .create_in_dir(&dir)
             .ctx(&dir, "creating the index")?;
         register_tokenizers(&index);
+        let fields = Fields::resolve(&index.schema(), &dir)?;
         let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
         let threads = (self.heap / HEAP_PER_THREAD).clamp(1, cpus.min(8));
         let mut writer: IndexWriter<TantivyDocument> = index
             .writer_with_num_threads(threads, self.heap)
             .ctx(&dir, "creating the index writer")?;
-        let this = IndexBuilder { index, ..self };
+        let this = IndexBuilder { index, fields, ..self };
         for (rank, doc) in &this.docs {
             writer
-                .add_document(document(&this.fields, doc, *rank, this.store_terms).0)
+                .add_document(document(&this.fields, doc, *rank, this.store_terms, None).0)
                 .ctx(&dir, "adding a description")?;
         }
         let mut prepared = writer.prepare_commit().ctx(&dir, "committing")?;
@@ -260,9 +267,33 @@ impl IndexBuilder {
         }
         writer.wait_merging_threads().ctx(&dir, "waiting for merges")?;
         let segments = this.index.searchable_segment_ids().ctx(&dir, "listing segments")?.len();
-        let tables = segment_keys(&this.index, &dir, Vec::new(), &this.docs)?;
+        let tables = rebuilt_keys(&this.index, &dir, &this.docs)?;
         keys::write(&dir, tables)?;
         Ok(IndexStats { descriptions: this.docs.len() as u64, segments })
+    }
+}
+
+/// Sorts documents by (rank, description id): the keys are sorted, then the documents are
+/// moved once each along the cycles of the permutation (sorting the ~130-byte documents
+/// themselves moved each one many times).
+fn sort_by_rank(docs: &mut [(u64, SearchDoc<'_>)]) {
+    let mut keys: Vec<(u64, u64, u32)> =
+        docs.iter().enumerate().map(|(i, (rank, d))| (*rank, d.description_id, i as u32)).collect();
+    keys.sort_unstable();
+    // order[i]: where the document that belongs at i is now
+    let mut order: Vec<u32> = keys.into_iter().map(|k| k.2).collect();
+    for start in 0..order.len() {
+        let mut cur = start;
+        loop {
+            let src = order[cur] as usize;
+            // placed (or a cycle of one): marked by pointing at itself
+            order[cur] = cur as u32;
+            if src == start || src == cur {
+                break;
+            }
+            docs.swap(cur, src);
+            cur = src;
+        }
     }
 }
 
@@ -318,14 +349,29 @@ fn combine(
 }
 
 /// The tantivy document of one description, and the hashes of its exact-match keys (the
-/// normalised term; a leading acronym) for the key tables.
-fn document(f: &Fields, doc: &SearchDoc, rank: u64, store_term: bool) -> (TantivyDocument, Keys2) {
-    let text = index_text(&doc.term);
+/// normalised term; a leading acronym) for the key tables. With `prefixes`, the word forms
+/// go to the prefix postings as the builder's next document; without, the edge n-grams go
+/// into the tantivy `prefix` field (the fallback build).
+fn document(
+    f: &Fields,
+    doc: &SearchDoc<'_>,
+    rank: u64,
+    store_term: bool,
+    prefixes: Option<&mut PrefixBuilder>,
+) -> (TantivyDocument, Keys2) {
+    let text = index_text(&doc.term, prefixes.is_none());
+    if let Some(builder) = prefixes {
+        builder.add(text.words.split(' ').filter(|w| !w.is_empty()));
+    }
     let len = (rank >> 32) & 0x3FFF;
     let len = if len == 0x3FFF { doc.term.chars().count() as u64 } else { len };
     let mut d = TantivyDocument::default();
     d.add_text(f.words, &text.words);
-    d.add_text(f.prefix, &text.prefixes);
+    if let Some(field) = f.prefix
+        && !text.prefixes.is_empty()
+    {
+        d.add_text(field, &text.prefixes);
+    }
     d.add_text(f.first, &text.first);
     d.add_text(f.lang, doc.language_code.to_ascii_lowercase());
     if store_term {
@@ -354,6 +400,9 @@ fn document(f: &Fields, doc: &SearchDoc, rank: u64, store_term: bool) -> (Tantiv
     (d, exact_hashes(&doc.term, &text.exact))
 }
 
+/// Per segment: its id, its document count and its key tables.
+type SegmentTables = Vec<(SegmentId, u32, SegmentKeysBuilder)>;
+
 /// Exact-match key hashes of one description (at most two).
 type Keys2 = [Option<u64>; 2];
 
@@ -369,16 +418,17 @@ fn exact_hashes(term: &str, exact: &str) -> Keys2 {
 }
 
 /// Indexes `chunk` (already in static order) with one writer thread into `index` as one
-/// segment, and returns the key-table entries by position in `chunk`.
+/// segment, and returns the key-table entries by position in `chunk` and the encoded prefix
+/// postings.
 fn index_chunk(
     index: &Index,
     dir: &Path,
     fields: &Fields,
-    chunk: &[(u64, SearchDoc)],
+    chunk: &[(u64, SearchDoc<'_>)],
     store_terms: bool,
     heap: usize,
     payload: &str,
-) -> Result<SegmentKeysBuilder, SearchError> {
+) -> Result<(SegmentKeysBuilder, SegmentPrefixes), SearchError> {
     let mut writer: IndexWriter<TantivyDocument> =
         index.writer_with_num_threads(1, heap).ctx(dir, "creating the index writer")?;
     writer.set_merge_policy(Box::new(NoMergePolicy));
@@ -386,66 +436,96 @@ fn index_chunk(
         exact: Vec::with_capacity(chunk.len()),
         concepts: Vec::with_capacity(chunk.len()),
     };
+    let mut pfx = PrefixBuilder::new(crate::analysis::PREFIX_EDGE);
+    // ~32 distinct edges per International term
+    pfx.reserve(chunk.len(), 32);
     for (i, (rank, doc)) in chunk.iter().enumerate() {
-        let (d, hashes) = document(fields, doc, *rank, store_terms);
-        writer.add_document(d).ctx(dir, "adding a description")?;
         let Ok(i) = DocId::try_from(i) else {
             return Err(SearchError::Incompatible {
                 dir: dir.to_path_buf(),
                 detail: "more documents than a segment can hold".into(),
             });
         };
+        let (d, hashes) = document(fields, doc, *rank, store_terms, Some(&mut pfx));
+        writer.add_document(d).ctx(dir, "adding a description")?;
         keys.exact.extend(hashes.into_iter().flatten().map(|h| (h, i)));
         keys.concepts.push((doc.concept_id, i));
     }
+    // sorted and encoded here, while tantivy's thread indexes the last queued documents;
+    // the writers then find them ready
+    keys.exact.sort_unstable();
+    keys.concepts.sort_unstable();
+    let pfx = pfx.finish().map_err(|detail| SearchError::Incompatible {
+        dir: dir.to_path_buf(),
+        detail: format!("encoding the prefix postings: {detail}"),
+    })?;
     let mut prepared = writer.prepare_commit().ctx(dir, "committing")?;
     prepared.set_payload(payload);
     prepared.commit().ctx(dir, "committing")?;
     writer.wait_merging_threads().ctx(dir, "waiting for merges")?;
-    // sorted here, on the indexing thread; `keys::write` then finds them in order
-    keys.exact.sort_unstable();
-    keys.concepts.sort_unstable();
-    Ok(keys)
+    Ok((keys, pfx))
+}
+
+/// Writes the key tables and the prefix postings (one per segment, in segment order).
+fn write_tables(
+    dir: &Path,
+    tables: SegmentTables,
+    pfx: Vec<SegmentPrefixes>,
+) -> Result<(), SearchError> {
+    let segs: Vec<_> = tables
+        .iter()
+        .map(|(id, max, _)| (*id, *max))
+        .zip(pfx)
+        .map(|((id, max), p)| (id, max, p))
+        .collect();
+    keys::write(dir, tables)?;
+    prefixes::write(dir, segs)
 }
 
 /// The key tables of the committed index in `dir`, whose segments hold `parts` in order
-/// (each part's documents in doc-id order, with the entries `index_chunk` returned). The
-/// layout is checked against the `description_id` fast field; if it differs, the tables
-/// are rebuilt from the index itself.
-fn segment_keys(
+/// (each part's documents in doc-id order, with the entries `index_chunk` returned), after
+/// checking that layout against the `description_id` fast field. `None` when it differs (the
+/// caller rebuilds the index the general way).
+fn layout_keys(
     index: &Index,
     dir: &Path,
-    parts: Vec<(&[(u64, SearchDoc)], SegmentKeysBuilder)>,
-    all: &[(u64, SearchDoc)],
-) -> Result<Vec<(SegmentId, u32, SegmentKeysBuilder)>, SearchError> {
+    parts: Vec<(&[(u64, SearchDoc<'_>)], SegmentKeysBuilder)>,
+) -> Result<Option<SegmentTables>, SearchError> {
     let reader = index.reader().ctx(dir, "opening the index reader")?;
     let searcher = reader.searcher();
     let readers = searcher.segment_readers();
+    if readers.len() != parts.len() {
+        return Ok(None);
+    }
     let mut out = Vec::with_capacity(parts.len());
-    let mut layout_ok = readers.len() == parts.len();
-    if layout_ok {
-        for (r, (chunk, keys)) in readers.iter().zip(parts) {
-            let col = r.fast_fields().u64(names::DESCRIPTION_ID).ctx(dir, "reading ids")?;
-            let same = r.max_doc() as usize == chunk.len()
-                && chunk
-                    .iter()
-                    .enumerate()
-                    .all(|(i, (_, d))| col.first(i as DocId) == Some(d.description_id));
-            if !same {
-                layout_ok = false;
-                break;
-            }
-            out.push((r.segment_id(), r.max_doc(), keys));
+    for (r, (chunk, keys)) in readers.iter().zip(parts) {
+        let col = r.fast_fields().u64(names::DESCRIPTION_ID).ctx(dir, "reading ids")?;
+        let same = r.max_doc() as usize == chunk.len()
+            && chunk
+                .iter()
+                .enumerate()
+                .all(|(i, (_, d))| col.first(i as DocId) == Some(d.description_id));
+        if !same {
+            return Ok(None);
         }
+        out.push((r.segment_id(), r.max_doc(), keys));
     }
-    if layout_ok {
-        return Ok(out);
-    }
-    // general case: map every document back to its description
+    Ok(Some(out))
+}
+
+/// The key tables of an index whose layout is not known (the fallback build): every
+/// document is mapped back to its description through the `description_id` fast field.
+fn rebuilt_keys(
+    index: &Index,
+    dir: &Path,
+    all: &[(u64, SearchDoc<'_>)],
+) -> Result<SegmentTables, SearchError> {
+    let reader = index.reader().ctx(dir, "opening the index reader")?;
+    let searcher = reader.searcher();
     let by_id: HashMap<u64, usize> =
         all.iter().enumerate().map(|(i, (_, d))| (d.description_id, i)).collect();
-    let mut out = Vec::with_capacity(readers.len());
-    for r in readers {
+    let mut out = Vec::new();
+    for r in searcher.segment_readers() {
         let col = r.fast_fields().u64(names::DESCRIPTION_ID).ctx(dir, "reading ids")?;
         let mut keys = SegmentKeysBuilder::default();
         for doc in 0..r.max_doc() {
@@ -485,5 +565,40 @@ mod acronym_tests {
         assert_eq!(leading_acronym("Excision - action"), None);
         assert_eq!(leading_acronym("Myocardial infarction"), None);
         assert_eq!(leading_acronym("2 - two"), None);
+    }
+}
+
+#[cfg(test)]
+mod sort_tests {
+    use super::*;
+
+    #[test]
+    fn sort_by_rank_is_a_total_order_by_rank_then_id() {
+        let mut x: u64 = 7;
+        let mut docs: Vec<(u64, SearchDoc<'_>)> = (0..1000u64)
+            .map(|i| {
+                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                let doc = SearchDoc {
+                    description_id: x >> 20,
+                    concept_id: i,
+                    concept_index: i as u32,
+                    term: "t".into(),
+                    type_id: 0,
+                    language_code: "en".into(),
+                    active: true,
+                    concept_active: true,
+                    preferred_in: vec![],
+                    acceptable_in: vec![],
+                };
+                ((x >> 40) % 17, doc)
+            })
+            .collect();
+        let mut want: Vec<(u64, u64, u64)> =
+            docs.iter().map(|(r, d)| (*r, d.description_id, d.concept_id)).collect();
+        want.sort_unstable();
+        sort_by_rank(&mut docs);
+        let got: Vec<(u64, u64, u64)> =
+            docs.iter().map(|(r, d)| (*r, d.description_id, d.concept_id)).collect();
+        assert_eq!(got, want);
     }
 }

@@ -39,9 +39,10 @@
 //! best-first: the builder sorts the documents and writes them in that order, a large index as
 //! two segments (the two halves, indexed in parallel, read as one list by queries) rather than
 //! one merged segment. Words are normalised in Rust (module `analysis`) and indexed as whole
-//! words, as edge n-grams of up to 5 characters (short prefix queries are single term
-//! look-ups; longer prefixes expand to the few whole words that start with them) and as edge
-//! n-grams of the first word. Exact terms and concept ids are looked up in key tables beside
+//! words and as edge n-grams of the first word (tantivy fields), and as edge n-grams of up to
+//! 5 characters of every word in prefix postings beside the segments (module `prefixes`:
+//! short prefix queries read one list; longer prefixes expand to the few whole words that
+//! start with them). Exact terms and concept ids are looked up in key tables beside
 //! the segments (module `keys`: hashes of the normalised terms, doc ids sorted by concept
 //! id) rather than indexed as 2.1M unique tantivy terms.
 //! Ids, flags, lengths and language-refset memberships are fast fields. A query collects a
@@ -81,10 +82,13 @@
 
 #![warn(missing_docs)]
 
+use std::borrow::Cow;
+
 mod analysis;
 mod build;
 mod error;
 mod keys;
+mod prefixes;
 mod schema;
 mod search;
 
@@ -104,9 +108,11 @@ pub const EN_GB_REFSETS: &[u64] = &[999_001_261_000_000_100, 900_000_000_000_508
 /// Language refsets for en-US: US English.
 pub const EN_US_REFSETS: &[u64] = &[900_000_000_000_509_007];
 
-/// One description to index (active and inactive ones are both indexed).
+/// One description to index (active and inactive ones are both indexed). The term and
+/// language code may borrow from the caller's store (an import indexes 1.6M descriptions
+/// without copying their terms).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SearchDoc {
+pub struct SearchDoc<'a> {
     /// Description SCTID.
     pub description_id: u64,
     /// Concept SCTID.
@@ -114,11 +120,11 @@ pub struct SearchDoc {
     /// Dense concept index (position in the compiled store).
     pub concept_index: u32,
     /// The description term.
-    pub term: String,
+    pub term: Cow<'a, str>,
     /// Description type ([`FSN_TYPE`], [`SYNONYM_TYPE`], [`DEFINITION_TYPE`]).
     pub type_id: u64,
     /// Language code, e.g. "en".
-    pub language_code: String,
+    pub language_code: Cow<'a, str>,
     /// Whether the description is active.
     pub active: bool,
     /// Whether its concept is active.

@@ -45,7 +45,8 @@ pub(crate) const FLAG_CONCEPT_ACTIVE: u64 = 2;
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Fields {
     pub(crate) words: Field,
-    pub(crate) prefix: Field,
+    /// The edge n-gram field of indexes without prefix postings (`prefixes.rs`).
+    pub(crate) prefix: Option<Field>,
     pub(crate) first: Field,
     /// The exact-term field of indexes built before the key tables (`keys.rs`).
     pub(crate) exact: Option<Field>,
@@ -71,12 +72,17 @@ fn token_field(tokenizer: &str) -> TextOptions {
     )
 }
 
-/// Builds the schema.
-pub(crate) fn build_schema() -> Schema {
+/// Builds the schema. `prefix_field`: whether the edge n-grams of every word are a tantivy
+/// field (the fallback build) rather than prefix postings beside the index (`prefixes.rs`).
+/// Without the field, an older sctx refuses the index ("field `prefix` is missing") instead
+/// of answering short prefixes from an empty field.
+pub(crate) fn build_schema(prefix_field: bool) -> Schema {
     use names::*;
     let mut b = Schema::builder();
     b.add_text_field(WORDS, token_field(WS_TOKENIZER));
-    b.add_text_field(PREFIX, token_field(WS_TOKENIZER));
+    if prefix_field {
+        b.add_text_field(PREFIX, token_field(WS_TOKENIZER));
+    }
     b.add_text_field(FIRST, token_field(WS_TOKENIZER));
     b.add_text_field(LANG, token_field(RAW_TOKENIZER));
     b.add_text_field(TERM, STORED);
@@ -116,7 +122,7 @@ impl Fields {
         use names::*;
         Ok(Self {
             words: get(WORDS)?,
-            prefix: get(PREFIX)?,
+            prefix: schema.get_field(PREFIX).ok(),
             first: get(FIRST)?,
             exact: schema.get_field(EXACT).ok(),
             lang: get(LANG)?,

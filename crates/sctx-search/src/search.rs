@@ -34,6 +34,7 @@ use tantivy::{
 use crate::analysis::{OLD_FIRST_EDGE, exact_key, query_tokens, truncate_chars};
 use crate::error::Context;
 use crate::keys::{DocListQuery, KEYS_PAYLOAD, Keys, exact_hash};
+use crate::prefixes::{PREFIX_PAYLOAD, PrefixQuery, Prefixes};
 use crate::schema::{FLAG_ACTIVE, FLAG_CONCEPT_ACTIVE, Fields, names, register_tokenizers};
 use crate::{DEFINITION_TYPE, FSN_TYPE, Fuzzy, Hit, SearchError, SearchQuery};
 
@@ -82,6 +83,8 @@ struct Inner {
     /// Exact-term and concept-id look-up tables (`None` for indexes built before them,
     /// which index both as fields).
     keys: Option<Keys>,
+    /// Edge n-gram postings (`None` for indexes that keep them in the `prefix` field).
+    prefixes: Option<Arc<Prefixes>>,
     _reader: IndexReader,
 }
 
@@ -291,10 +294,16 @@ impl SearchIndex {
             .iter()
             .map(|r| SegmentColumns::open(r, dir))
             .collect::<Result<Vec<_>, _>>()?;
-        let keys = if words.contains(&KEYS_PAYLOAD) {
-            let segs: Vec<_> =
-                searcher.segment_readers().iter().map(|r| (r.segment_id(), r.max_doc())).collect();
-            Some(Keys::open(dir, &segs)?)
+        let segs: Vec<_> =
+            searcher.segment_readers().iter().map(|r| (r.segment_id(), r.max_doc())).collect();
+        let keys = if words.contains(&KEYS_PAYLOAD) { Some(Keys::open(dir, &segs)?) } else { None };
+        let prefixes = if words.contains(&PREFIX_PAYLOAD) {
+            Some(Arc::new(Prefixes::open(dir, &segs)?))
+        } else if fields.prefix.is_none() {
+            return Err(SearchError::Incompatible {
+                dir: dir.to_path_buf(),
+                detail: "neither prefix postings nor a `prefix` field".into(),
+            });
         } else {
             None
         };
@@ -310,6 +319,7 @@ impl SearchIndex {
                 prefix_edge,
                 first_whole: words.contains(&crate::build::FIRST_WHOLE_PAYLOAD),
                 keys,
+                prefixes,
                 _reader: reader,
             }),
         })
@@ -324,7 +334,14 @@ impl SearchIndex {
     /// Checks the checksums of the files sctx writes beside tantivy's own (tantivy checks
     /// its files when it reads them).
     pub fn verify(&self) -> Result<(), SearchError> {
-        self.inner.keys.as_ref().map_or(Ok(()), Keys::verify)
+        self.inner.keys.as_ref().map_or(Ok(()), Keys::verify)?;
+        self.inner.prefixes.as_ref().map_or(Ok(()), |p| p.verify())
+    }
+
+    /// Whether this index keeps its edge n-grams in the tantivy `prefix` field (tests).
+    #[cfg(test)]
+    pub(crate) fn inner_prefixes_absent(&self) -> bool {
+        self.inner.prefixes.is_none()
     }
 
     /// The index directory.
@@ -411,18 +428,48 @@ impl SearchIndex {
             .map_err(self.err("building a query"))
     }
 
-    /// Exact prefix query for one token: one posting list of the edge n-gram field for short
-    /// tokens; for longer ones, the union of the whole words that start with the token
-    /// (looked up in the term dictionary; few words share a prefix of that length).
+    /// Exact prefix query for one token: one edge n-gram posting list for short tokens (in
+    /// the prefix postings, or the `prefix` field of older indexes); for longer ones, the
+    /// union of the whole words that start with the token (looked up in the term
+    /// dictionary; few words share a prefix of that length).
     fn prefix_query(&self, token: &str) -> Box<dyn Query> {
         let f = &self.inner.fields;
         if token.chars().count() <= self.inner.prefix_edge {
-            return Box::new(TermQuery::new(
-                Term::from_field_text(f.prefix, token),
-                IndexRecordOption::Basic,
-            ));
+            if let Some(p) = &self.inner.prefixes {
+                return Box::new(PrefixQuery::new(p.clone(), &[token]));
+            }
+            if let Some(field) = f.prefix {
+                return Self::term_query(field, token);
+            }
+            // not reached: `open` requires one of the two
+            return Box::new(tantivy::query::EmptyQuery);
         }
         self.expansion_query(f.words, token)
+    }
+
+    /// The clauses that together require every token's prefix: the short tokens' prefix
+    /// postings as one intersection (see [`PrefixQuery`]), the other tokens' queries from
+    /// `prefix_qs` (in token order) as they are.
+    fn all_prefixes_query(
+        &self,
+        tokens: &[String],
+        prefix_qs: &[Box<dyn Query>],
+    ) -> Vec<Box<dyn Query>> {
+        let Some(p) = &self.inner.prefixes else {
+            return prefix_qs.iter().map(|q| q.box_clone()).collect();
+        };
+        let short = |t: &String| t.chars().count() <= self.inner.prefix_edge;
+        let edges: Vec<&str> = tokens.iter().filter(|t| short(t)).map(String::as_str).collect();
+        let mut out: Vec<Box<dyn Query>> = tokens
+            .iter()
+            .zip(prefix_qs)
+            .filter(|(t, _)| !short(t))
+            .map(|(_, q)| q.box_clone())
+            .collect();
+        if !edges.is_empty() {
+            out.push(Box::new(PrefixQuery::new(p.clone(), &edges)));
+        }
+        out
     }
 
     /// Term-start query for one token: the documents whose first word starts with it. Short
@@ -546,6 +593,9 @@ impl SearchIndex {
             tokens.iter().map(|t| Self::term_query(f.words, t)).collect();
         let start_qs: Vec<Box<dyn Query>> = tokens.iter().map(|t| self.start_query(t)).collect();
         let prefix_qs: Vec<Box<dyn Query>> = tokens.iter().map(|t| self.prefix_query(t)).collect();
+        // the passes need documents matching every prefix: short tokens as one
+        // intersection of prefix postings, longer ones as their own clauses
+        let all_prefixes = self.all_prefixes_query(tokens, &prefix_qs);
         let any_start: Box<dyn Query> = Box::new(BooleanQuery::new(
             start_qs.iter().map(|s| (Occur::Should, s.box_clone())).collect(),
         ));
@@ -555,11 +605,11 @@ impl SearchIndex {
         let mut passes = Vec::new();
         let mut covering = 0;
         if !(retry && level != Level::Exact) {
-            passes.push(self.with_filters(q, prefix_qs.iter().map(|p| p.box_clone()).collect()));
+            passes.push(self.with_filters(q, all_prefixes.iter().map(|p| p.box_clone()).collect()));
             passes.push(self.with_filters(q, vec![exact_q.box_clone()]));
             passes.push(self.with_filters(q, whole_qs.iter().map(|w| w.box_clone()).collect()));
             let mut start_pass: Vec<Box<dyn Query>> =
-                prefix_qs.iter().map(|p| p.box_clone()).collect();
+                all_prefixes.iter().map(|p| p.box_clone()).collect();
             start_pass.push(any_start);
             passes.push(self.with_filters(q, start_pass));
             covering = 3;

@@ -283,7 +283,7 @@ fn build() -> Fixture {
 }
 
 /// Adds the fixture's descriptions; returns how many.
-fn add_fixture_docs(b: &mut IndexBuilder) -> usize {
+fn add_fixture_docs(b: &mut IndexBuilder<'_>) -> usize {
     let mut docs = 0;
     let mut description_id = 1_000_011u64;
     for (i, (concept_id, concept_active, descs)) in concepts().into_iter().enumerate() {
@@ -299,9 +299,9 @@ fn add_fixture_docs(b: &mut IndexBuilder) -> usize {
                 description_id,
                 concept_id,
                 concept_index: i as u32,
-                term: term.to_owned(),
+                term: term.into(),
                 type_id,
-                language_code: "en".to_owned(),
+                language_code: "en".into(),
                 active,
                 concept_active,
                 preferred_in,
@@ -317,9 +317,9 @@ fn add_fixture_docs(b: &mut IndexBuilder) -> usize {
         description_id: 9_999_011,
         concept_id: ASTHMA,
         concept_index: index_of(ASTHMA),
-        term: "Asma".to_owned(),
+        term: "Asma".into(),
         type_id: SYNONYM_TYPE,
-        language_code: "es".to_owned(),
+        language_code: "es".into(),
         active: true,
         concept_active: true,
         preferred_in: vec![],
@@ -330,14 +330,19 @@ fn add_fixture_docs(b: &mut IndexBuilder) -> usize {
 }
 
 /// An active English synonym, preferred in the GB refset.
-fn gb_synonym(description_id: u64, concept_id: u64, concept_index: u32, term: &str) -> SearchDoc {
+fn gb_synonym(
+    description_id: u64,
+    concept_id: u64,
+    concept_index: u32,
+    term: &str,
+) -> SearchDoc<'_> {
     SearchDoc {
         description_id,
         concept_id,
         concept_index,
-        term: term.to_owned(),
+        term: term.into(),
         type_id: SYNONYM_TYPE,
-        language_code: "en".to_owned(),
+        language_code: "en".into(),
         active: true,
         concept_active: true,
         preferred_in: vec![GB],
@@ -821,4 +826,58 @@ fn long_first_word_prefix_earns_the_term_start_rank() {
     }
     let hits = idx.search(&SearchQuery::new("laparoscopic")).expect("search");
     assert_eq!(hits[0].concept_id, 1_000_000_101);
+}
+
+/// Short prefixes are answered from the prefix postings (`prefixes.rs`) in the normal build
+/// and from the tantivy `prefix` field in the fallback build: the answers are the same,
+/// with and without filters, counted and listed.
+#[test]
+fn prefix_postings_answer_like_the_prefix_field() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("fallback");
+    let mut b = IndexBuilder::create(&dir, 0).expect("create");
+    add_fixture_docs(&mut b);
+    b.rebuild_sorted_by_tantivy().expect("fallback build");
+    let other = SearchIndex::open(&dir).expect("open");
+    assert!(other.inner_prefixes_absent(), "the fallback build keeps the prefix field");
+    assert!(!fixture().index.inner_prefixes_absent(), "the normal build has prefix postings");
+    let key = |h: &[Hit]| h.iter().map(|h| (h.concept_id, h.description_id)).collect::<Vec<_>>();
+    for q in [
+        "h", "he", "hea", "hear", "heart", "inf myo", "my in", "cro", "sjo", "men", "app", "a",
+        "di", "t2", "o b", "asth", "pa", "fr", "ty 2 dia",
+    ] {
+        for inactive in [false, true] {
+            let mut sq = SearchQuery::new(q);
+            sq.include_inactive = inactive;
+            sq.limit = 50;
+            let a = fixture().index.search(&sq).expect("search");
+            let b = other.search(&sq).expect("search");
+            assert_eq!(key(&a), key(&b), "{q} inactive={inactive}");
+            let ca = fixture().index.count(&sq).expect("count");
+            assert_eq!(ca, other.count(&sq).expect("count"), "{q}");
+        }
+    }
+}
+
+/// The prefix postings are checked like the key tables: structure at open, checksum on
+/// `verify`; a missing file is refused, naming it.
+#[test]
+fn damaged_prefix_postings_are_reported() {
+    let path = |t: &tempfile::TempDir| t.path().join(crate::prefixes::PREFIX_FILE);
+    let tmp = copy_fixture();
+    let bytes = std::fs::read(path(&tmp)).expect("read");
+    let mut flipped = bytes.clone();
+    let last = flipped.len() - 1;
+    flipped[last] ^= 0x40;
+    std::fs::write(path(&tmp), &flipped).expect("write");
+    let idx = SearchIndex::open(tmp.path()).expect("structure is intact");
+    idx.search(&SearchQuery::new("hea")).expect("answers");
+    let err = idx.verify().expect_err("checksum must fail").to_string();
+    assert!(err.contains("sctx-prefix.bin") && err.contains("checksum"), "{err}");
+    std::fs::write(path(&tmp), &bytes[..bytes.len() - 4]).expect("write");
+    let err = SearchIndex::open(tmp.path()).expect_err("truncated").to_string();
+    assert!(err.contains("sctx-prefix.bin"), "{err}");
+    std::fs::remove_file(path(&tmp)).expect("remove");
+    let err = SearchIndex::open(tmp.path()).expect_err("missing").to_string();
+    assert!(err.contains("sctx-prefix.bin"), "{err}");
 }

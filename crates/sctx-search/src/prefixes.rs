@@ -1,0 +1,892 @@
+//! Prefix postings kept beside the tantivy index (`sctx-prefix.bin`): for every edge n-gram
+//! (the first 1 to [`crate::analysis::PREFIX_EDGE`] characters) of every word form, the
+//! documents whose term has a word starting with it.
+//!
+//! These were a tantivy field. An International term has about 32 distinct edges, 69% of
+//! all indexed tokens, and tantivy spent most of the index build hashing each of them into
+//! its per-segment term table (BENCHMARKS.md). Here the builder hashes each *word form* once
+//! per segment (the edges of a form are computed the first time it is seen) and appends the
+//! document to the lists of the form's edges; because documents are added in doc-id order,
+//! every list is append-only and needs no sort.
+//!
+//! A list is read through [`PrefixQuery`], a tantivy query whose doc set decodes the list a
+//! block at a time and seeks with a skip table, so it intersects with the other query
+//! clauses as a posting list would.
+//!
+//! File layout (all integers little-endian):
+//!
+//! ```text
+//! header   "SCTXPFX1" | segments: u32 | 0: u32 | xxh3-64 of everything after the header: u64
+//! entries  per segment: uuid (32 ASCII hex) | max_doc: u32 | 0: u32 | fst bytes: u64 | list bytes: u64
+//! body     per segment: fst map (edge → offset of its list in the segment's list bytes) | lists
+//! list     n: u32 | per full block of 128 docs: last doc u32, data offset u32 (from the
+//!          first block's data), bit width u8 | block data (bitpacked strictly increasing
+//!          deltas, BitPacker4x) | the last n % 128 docs as LEB128 deltas (first doc + 1,
+//!          then differences)
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use bitpacking::{BitPacker, BitPacker4x};
+use rustc_hash::FxHashMap;
+use tantivy::directory::{Directory, MmapDirectory, OwnedBytes};
+use tantivy::index::SegmentId;
+use tantivy::query::{ConstScorer, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError};
+
+use crate::SearchError;
+
+/// File name of the prefix postings inside the index directory.
+pub(crate) const PREFIX_FILE: &str = "sctx-prefix.bin";
+/// Commit payload word marking an index whose edge n-grams are in [`PREFIX_FILE`] (older
+/// indexes, and the fallback build, have them in the tantivy `prefix` field).
+pub(crate) const PREFIX_PAYLOAD: &str = "pfx1";
+
+const MAGIC: &[u8; 8] = b"SCTXPFX1";
+const HEADER: usize = 24;
+const ENTRY: usize = 56;
+const BLOCK: usize = BitPacker4x::BLOCK_LEN;
+/// Skip-table bytes per full block: last doc, data offset, bit width.
+const SKIP: usize = 9;
+
+/// Collects the prefix postings of one segment; documents must be added in doc-id order.
+///
+/// Adding a document touches only small, hot arrays: each word form is looked up once
+/// (its edges are computed the first time it is seen), and the ids of its edges that the
+/// document does not already have are appended to one sequential log. [`Self::finish`]
+/// then sorts the log into lists by counting (the lists come out in doc order, since the
+/// log is). Appending to 150k separate lists instead cost a cache miss per entry.
+#[derive(Debug)]
+pub(crate) struct PrefixBuilder {
+    max_chars: usize,
+    /// Word form → range of its edge ids in `form_edges`: forms of up to 16 bytes (nearly
+    /// all) keyed inline, so that a look-up does not chase a pointer to the key.
+    short_forms: FxHashMap<[u8; 16], (u32, u32)>,
+    long_forms: FxHashMap<Box<str>, (u32, u32)>,
+    form_edges: Vec<u32>,
+    /// Edge → id.
+    edges: FxHashMap<Box<str>, u32>,
+    /// Per edge id: the last document added + 1 (0: none yet).
+    next: Vec<u32>,
+    /// Edge ids, document after document.
+    log: Vec<u32>,
+    /// Per document: the end of its run in `log`.
+    ends: Vec<usize>,
+}
+
+fn push_leb(out: &mut Vec<u8>, mut v: u32) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// Reads one LEB128 value at `*at`; `None` at the end of `b` or on an overlong value.
+fn read_leb(b: &[u8], at: &mut usize) -> Option<u32> {
+    let mut v: u32 = 0;
+    for shift in (0..35).step_by(7) {
+        let byte = *b.get(*at)?;
+        *at += 1;
+        v |= u32::from(byte & 0x7F).checked_shl(shift)?;
+        if byte & 0x80 == 0 {
+            return Some(v);
+        }
+    }
+    None
+}
+
+/// The inline key of a form of 1 to 16 bytes (zero-padded; forms never contain NUL).
+fn short_key(form: &str) -> Option<[u8; 16]> {
+    let b = form.as_bytes();
+    if b.is_empty() || b.len() > 16 {
+        return None;
+    }
+    let mut k = [0u8; 16];
+    k[..b.len()].copy_from_slice(b);
+    Some(k)
+}
+
+impl PrefixBuilder {
+    /// A builder for edges of 1 to `max_chars` characters.
+    pub(crate) fn new(max_chars: usize) -> Self {
+        Self {
+            max_chars,
+            short_forms: FxHashMap::default(),
+            long_forms: FxHashMap::default(),
+            form_edges: Vec::new(),
+            edges: FxHashMap::default(),
+            next: Vec::new(),
+            log: Vec::new(),
+            ends: Vec::new(),
+        }
+    }
+
+    /// Room for `docs` documents of about `edges_per_doc` edges each.
+    pub(crate) fn reserve(&mut self, docs: usize, edges_per_doc: usize) {
+        self.ends.reserve(docs);
+        self.log.reserve(docs.saturating_mul(edges_per_doc));
+    }
+
+    fn intern_form(&mut self, form: &str) -> (u32, u32) {
+        let start = self.form_edges.len() as u32;
+        for (n, (i, c)) in form.char_indices().enumerate() {
+            if n >= self.max_chars {
+                break;
+            }
+            let edge = &form[..i + c.len_utf8()];
+            let id = match self.edges.get(edge) {
+                Some(&id) => id,
+                None => {
+                    let id = self.next.len() as u32;
+                    self.next.push(0);
+                    self.edges.insert(edge.into(), id);
+                    id
+                }
+            };
+            self.form_edges.push(id);
+        }
+        let range = (start, self.form_edges.len() as u32);
+        match short_key(form) {
+            Some(k) => self.short_forms.insert(k, range),
+            None => self.long_forms.insert(form.into(), range),
+        };
+        range
+    }
+
+    /// Adds the next document (doc id = the number added before) with its word forms.
+    pub(crate) fn add<'a>(&mut self, forms: impl IntoIterator<Item = &'a str>) {
+        let next = self.ends.len() as u32 + 1;
+        for form in forms {
+            let known = match short_key(form) {
+                Some(k) => self.short_forms.get(&k),
+                None => self.long_forms.get(form),
+            };
+            let (s, e) = match known {
+                Some(&r) => r,
+                None => self.intern_form(form),
+            };
+            for &id in &self.form_edges[s as usize..e as usize] {
+                // a form of this document shares this edge with an earlier one
+                let seen = &mut self.next[id as usize];
+                if *seen != next {
+                    *seen = next;
+                    self.log.push(id);
+                }
+            }
+        }
+        self.ends.push(self.log.len());
+    }
+
+    /// Encodes the segment: the fst map and the lists.
+    pub(crate) fn finish(self) -> Result<SegmentPrefixes, String> {
+        // counting sort of the log by edge id: `start[id]..start[id + 1]` in `docs`
+        let n_edges = self.next.len();
+        let mut start = vec![0usize; n_edges + 1];
+        for &id in &self.log {
+            start[id as usize + 1] += 1;
+        }
+        for i in 0..n_edges {
+            start[i + 1] += start[i];
+        }
+        let mut fill = start.clone();
+        let mut docs = vec![0u32; self.log.len()];
+        let mut from = 0usize;
+        for (doc, &end) in self.ends.iter().enumerate() {
+            for &id in &self.log[from..end] {
+                let slot = &mut fill[id as usize];
+                docs[*slot] = doc as u32;
+                *slot += 1;
+            }
+            from = end;
+        }
+        drop(self.log);
+        let mut names: Vec<(Box<str>, u32)> = self.edges.into_iter().collect();
+        names.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        let mut map = fst::MapBuilder::memory();
+        let mut lists = Vec::with_capacity(docs.len() * 3 / 2);
+        let packer = BitPacker4x::new();
+        let mut packed = vec![0u8; BLOCK * 4];
+        for (edge, id) in names {
+            let list = &docs[start[id as usize]..start[id as usize + 1]];
+            map.insert(edge.as_bytes(), lists.len() as u64).map_err(|e| e.to_string())?;
+            lists.extend_from_slice(&(list.len() as u32).to_le_bytes());
+            let full = list.len() / BLOCK;
+            let skip_at = lists.len();
+            lists.resize(skip_at + full * SKIP, 0);
+            let mut offset = 0u32;
+            let mut initial = None;
+            for (b, block) in list.chunks_exact(BLOCK).enumerate() {
+                let bits = packer.num_bits_strictly_sorted(initial, block);
+                let len = packer.compress_strictly_sorted(initial, block, &mut packed, bits);
+                let e = skip_at + b * SKIP;
+                lists[e..e + 4].copy_from_slice(&block[BLOCK - 1].to_le_bytes());
+                lists[e + 4..e + 8].copy_from_slice(&offset.to_le_bytes());
+                lists[e + 8] = bits;
+                lists.extend_from_slice(&packed[..len]);
+                offset += len as u32;
+                initial = Some(block[BLOCK - 1]);
+            }
+            let mut prev = initial.map_or(0, |d| d + 1);
+            for &d in &list[full * BLOCK..] {
+                push_leb(&mut lists, d + 1 - prev);
+                prev = d + 1;
+            }
+        }
+        let fst = map.into_inner().map_err(|e| e.to_string())?;
+        Ok(SegmentPrefixes { fst, lists })
+    }
+}
+
+/// The encoded prefix postings of one segment.
+#[derive(Debug, Default)]
+pub(crate) struct SegmentPrefixes {
+    fst: Vec<u8>,
+    lists: Vec<u8>,
+}
+
+/// Writes [`PREFIX_FILE`] into `dir` for the given segments (in segment order).
+pub(crate) fn write(
+    dir: &Path,
+    segments: Vec<(SegmentId, u32, SegmentPrefixes)>,
+) -> Result<(), SearchError> {
+    let path = dir.join(PREFIX_FILE);
+    let mut entries = Vec::with_capacity(segments.len() * ENTRY);
+    let body_len: usize = segments.iter().map(|(_, _, s)| s.fst.len() + s.lists.len()).sum();
+    for (id, max_doc, s) in &segments {
+        let uuid = id.uuid_string();
+        if uuid.len() != 32 {
+            return Err(SearchError::Corrupt {
+                path,
+                detail: format!("unexpected segment id {uuid:?}"),
+            });
+        }
+        entries.extend_from_slice(uuid.as_bytes());
+        entries.extend_from_slice(&max_doc.to_le_bytes());
+        entries.extend_from_slice(&0u32.to_le_bytes());
+        entries.extend_from_slice(&(s.fst.len() as u64).to_le_bytes());
+        entries.extend_from_slice(&(s.lists.len() as u64).to_le_bytes());
+    }
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    hasher.update(&entries);
+    for (_, _, s) in &segments {
+        hasher.update(&s.fst);
+        hasher.update(&s.lists);
+    }
+    let n = u32::try_from(segments.len()).unwrap_or(u32::MAX);
+    let mut out = Vec::with_capacity(HEADER + entries.len() + body_len);
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&n.to_le_bytes());
+    out.extend_from_slice(&0u32.to_le_bytes());
+    out.extend_from_slice(&hasher.digest().to_le_bytes());
+    out.extend_from_slice(&entries);
+    for (_, _, s) in &segments {
+        out.extend_from_slice(&s.fst);
+        out.extend_from_slice(&s.lists);
+    }
+    std::fs::write(&path, &out).map_err(|source| SearchError::Io {
+        dir: dir.to_path_buf(),
+        what: "writing the prefix postings",
+        source,
+    })
+}
+
+fn u32_at(b: &[u8], at: usize) -> Option<u32> {
+    b.get(at..at.checked_add(4)?).and_then(|s| s.try_into().ok()).map(u32::from_le_bytes)
+}
+
+fn u64_at(b: &[u8], at: usize) -> Option<u64> {
+    b.get(at..at.checked_add(8)?).and_then(|s| s.try_into().ok()).map(u64::from_le_bytes)
+}
+
+/// The byte slice that an fst map reads (tantivy's memory-mapped bytes).
+#[derive(Clone)]
+struct FstBytes(OwnedBytes);
+
+impl AsRef<[u8]> for FstBytes {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_slice()
+    }
+}
+
+/// One segment's part of the file.
+struct SegmentPart {
+    segment: SegmentId,
+    max_doc: u32,
+    map: fst::Map<FstBytes>,
+    lists: OwnedBytes,
+}
+
+/// The opened prefix postings (memory-mapped through tantivy's directory).
+pub(crate) struct Prefixes {
+    path: PathBuf,
+    bytes: OwnedBytes,
+    segments: Vec<SegmentPart>,
+}
+
+impl std::fmt::Debug for Prefixes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prefixes").field("path", &self.path).finish_non_exhaustive()
+    }
+}
+
+impl Prefixes {
+    /// Opens the postings of the index in `dir` and checks their structure against the
+    /// segments (`(id, max_doc)`, in order). The checksum is checked by [`Prefixes::verify`].
+    pub(crate) fn open(dir: &Path, segments: &[(SegmentId, u32)]) -> Result<Self, SearchError> {
+        let path = dir.join(PREFIX_FILE);
+        let bad = |detail: String| SearchError::Corrupt { path: path.clone(), detail };
+        let mmap =
+            MmapDirectory::open(dir).map_err(|e| bad(format!("cannot open the directory: {e}")))?;
+        let bytes = mmap
+            .open_read(Path::new(PREFIX_FILE))
+            .map_err(|e| bad(format!("cannot open: {e}")))?
+            .read_bytes()
+            .map_err(|e| bad(format!("cannot read: {e}")))?;
+        let b = bytes.as_slice();
+        if b.len() < HEADER || &b[..8] != MAGIC {
+            return Err(bad("not an sctx prefix file".into()));
+        }
+        let n = u32_at(b, 8).unwrap_or(0) as usize;
+        if n != segments.len() {
+            return Err(bad(format!("{n} segments, the index has {}", segments.len())));
+        }
+        let mut at = (HEADER + n * ENTRY) as u64;
+        let mut out = Vec::with_capacity(n);
+        for (k, &(segment, max_doc)) in segments.iter().enumerate() {
+            let e = HEADER + k * ENTRY;
+            if b.get(e..e + 32) != Some(segment.uuid_string().as_bytes()) {
+                return Err(bad(format!("segment {k} is not the index's segment {segment:?}")));
+            }
+            let seg_max = u32_at(b, e + 32).unwrap_or(0);
+            if seg_max != max_doc {
+                return Err(bad(format!("segment {k} has {seg_max} documents, not {max_doc}")));
+            }
+            let fst_len = u64_at(b, e + 40).unwrap_or(u64::MAX);
+            let lists_len = u64_at(b, e + 48).unwrap_or(u64::MAX);
+            let fst_end = at.saturating_add(fst_len);
+            let end = fst_end.saturating_add(lists_len);
+            if end > b.len() as u64 {
+                return Err(bad(format!(
+                    "{} bytes, segment {k} needs {end} (truncated?)",
+                    b.len()
+                )));
+            }
+            let (fst_at, fst_end, end) = (at as usize, fst_end as usize, end as usize);
+            let map = fst::Map::new(FstBytes(bytes.slice(fst_at..fst_end)))
+                .map_err(|e| bad(format!("segment {k}: bad edge map: {e}")))?;
+            let lists = bytes.slice(fst_end..end);
+            out.push(SegmentPart { segment, max_doc, map, lists });
+            at = end as u64;
+        }
+        if at != b.len() as u64 {
+            return Err(bad(format!("{} bytes, the postings need {at}", b.len())));
+        }
+        Ok(Self { path, bytes, segments: out })
+    }
+
+    /// Checks the file's checksum.
+    pub(crate) fn verify(&self) -> Result<(), SearchError> {
+        let b = self.bytes.as_slice();
+        let got = xxhash_rust::xxh3::xxh3_64(&b[HEADER.min(b.len())..]);
+        let want = u64_at(b, 16).unwrap_or(0);
+        if got != want {
+            return Err(SearchError::Corrupt {
+                path: self.path.clone(),
+                detail: format!("checksum {got:016x} differs from the recorded {want:016x}"),
+            });
+        }
+        Ok(())
+    }
+
+    /// The documents of segment `id` with a word starting with `edge`, or `None` when no
+    /// word does (or the list is malformed: the checksum check reports the file).
+    fn docs(&self, id: SegmentId, edge: &str) -> Option<PrefixDocs> {
+        let s = self.segments.iter().find(|s| s.segment == id)?;
+        let at = usize::try_from(s.map.get(edge.as_bytes())?).ok()?;
+        PrefixDocs::new(s.lists.slice(at.min(s.lists.len())..s.lists.len()), s.max_doc)
+    }
+}
+
+/// One list as a [`DocSet`]: a block of up to 128 docs is decoded at a time; `seek` binary
+/// searches the skip table for the block to decode. A malformed list (which the checksum
+/// check reports) ends early instead of handing tantivy a doc id outside the segment or out
+/// of order.
+struct PrefixDocs {
+    data: OwnedBytes,
+    n: usize,
+    full: usize,
+    /// Where the block data start (after the skip table).
+    blocks_at: usize,
+    /// Where the tail's LEB128 deltas start.
+    tail_at: usize,
+    max_doc: u32,
+    /// The decoded block (`full` is the tail; `usize::MAX` before the first).
+    block: usize,
+    buf: Vec<u32>,
+    pos: usize,
+    doc: DocId,
+    /// The last doc of the blocks decoded so far.
+    floor: Option<DocId>,
+}
+
+impl PrefixDocs {
+    fn new(data: OwnedBytes, max_doc: u32) -> Option<Self> {
+        let b = data.as_slice();
+        let n = u32_at(b, 0)? as usize;
+        let full = n / BLOCK;
+        let blocks_at = full.checked_mul(SKIP)?.checked_add(4)?;
+        let mut tail_at = blocks_at;
+        if full > 0 {
+            let last = 4 + (full - 1) * SKIP;
+            let off = u32_at(b, last + 4)? as usize;
+            let bits = *b.get(last + 8)?;
+            if bits > 32 {
+                return None;
+            }
+            let size = BitPacker4x::compressed_block_size(bits);
+            tail_at = blocks_at.checked_add(off)?.checked_add(size)?;
+        }
+        if tail_at > b.len() {
+            return None;
+        }
+        let mut docs = Self {
+            data,
+            n,
+            full,
+            blocks_at,
+            tail_at,
+            max_doc,
+            block: usize::MAX,
+            buf: Vec::with_capacity(BLOCK),
+            pos: 0,
+            doc: TERMINATED,
+            floor: None,
+        };
+        docs.load(0);
+        docs.set_doc();
+        Some(docs)
+    }
+
+    fn last_of(&self, block: usize) -> u32 {
+        u32_at(self.data.as_slice(), 4 + block * SKIP).unwrap_or(u32::MAX)
+    }
+
+    /// Decodes block `block` (`full`: the tail) into `buf` and moves to its start. The
+    /// block is cut at its first doc that is outside the segment or not after the one
+    /// before it, and then no later block is read (a malformed list ends early).
+    fn load(&mut self, block: usize) {
+        let floor = self.floor;
+        self.block = block;
+        self.buf.clear();
+        self.pos = 0;
+        let b = self.data.as_slice();
+        if block < self.full {
+            let e = 4 + block * SKIP;
+            let initial = if block == 0 { None } else { u32_at(b, e - SKIP) };
+            let (Some(off), Some(&bits)) = (u32_at(b, e + 4), b.get(e + 8)) else { return };
+            if bits > 32 {
+                return;
+            }
+            let start = self.blocks_at.saturating_add(off as usize);
+            let end = start.saturating_add(BitPacker4x::compressed_block_size(bits));
+            if let Some(src) = b.get(start..end) {
+                self.buf.resize(BLOCK, 0);
+                BitPacker4x::new().decompress_strictly_sorted(initial, src, &mut self.buf, bits);
+            }
+        } else if block == self.full {
+            let mut next = if block == 0 { 0 } else { self.last_of(block - 1).saturating_add(1) };
+            let mut at = self.tail_at;
+            for _ in 0..self.n % BLOCK {
+                let Some(d) = read_leb(b, &mut at) else { break };
+                next = next.saturating_add(d);
+                self.buf.push(next.wrapping_sub(1));
+            }
+        }
+        // validate once per block, so that advancing needs no checks
+        let mut prev = floor;
+        let mut good = self.buf.len();
+        for (i, &d) in self.buf.iter().enumerate() {
+            if d >= self.max_doc || prev.is_some_and(|p| d <= p) {
+                good = i;
+                break;
+            }
+            prev = Some(d);
+        }
+        if good < self.buf.len() || (block < self.full && self.buf.is_empty()) {
+            self.buf.truncate(good);
+            // nothing after a malformed entry is trusted
+            self.full = self.full.min(block);
+            self.n = 0;
+        }
+        self.floor = prev;
+    }
+
+    /// Sets `doc` to `buf[pos]`, loading the next blocks while the buffer is used up.
+    fn set_doc(&mut self) {
+        loop {
+            if let Some(&d) = self.buf.get(self.pos) {
+                self.doc = d;
+                return;
+            }
+            if self.block >= self.full {
+                self.doc = TERMINATED;
+                return;
+            }
+            self.load(self.block + 1);
+        }
+    }
+}
+
+impl DocSet for PrefixDocs {
+    #[inline]
+    fn advance(&mut self) -> DocId {
+        self.pos += 1;
+        match self.buf.get(self.pos) {
+            Some(&d) => self.doc = d,
+            None => self.set_doc(),
+        }
+        self.doc
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc >= target {
+            return self.doc;
+        }
+        if self.buf.last().is_none_or(|&l| l < target) {
+            // the first later full block whose last doc is at least `target`, else the tail:
+            // intersections mostly seek a little ahead, so the next block is tried first,
+            // then a binary search over the rest of the skip table
+            let (mut lo, mut hi) = ((self.block + 1).min(self.full), self.full);
+            if lo < hi && self.last_of(lo) >= target {
+                hi = lo;
+            }
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                if self.last_of(mid) < target {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            if lo <= self.block {
+                // already in the tail: nothing reaches `target`
+                self.pos = self.buf.len();
+                self.doc = TERMINATED;
+                return TERMINATED;
+            }
+            self.load(lo);
+        }
+        let rest = self.buf.get(self.pos..).unwrap_or_default();
+        // a short linear scan first (targets are usually near), then a binary search
+        self.pos += match rest.iter().take(8).position(|&d| d >= target) {
+            Some(k) => k,
+            None => rest.partition_point(|&d| d < target),
+        };
+        self.set_doc();
+        self.doc
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        u32::try_from(self.n).unwrap_or(u32::MAX)
+    }
+}
+
+/// Documents in every one of several lists: the rarest list leads, the others seek to it
+/// (statically dispatched, where tantivy's intersection of boxed scorers calls through a
+/// vtable per step).
+struct PrefixAnd {
+    lists: Vec<PrefixDocs>,
+    doc: DocId,
+}
+
+impl PrefixAnd {
+    fn new(mut lists: Vec<PrefixDocs>) -> Self {
+        lists.sort_by_key(|l| l.n);
+        let first = lists.first().map_or(TERMINATED, PrefixDocs::doc);
+        let mut and = Self { lists, doc: TERMINATED };
+        and.doc = and.align(first);
+        and
+    }
+
+    /// The first doc at or after `candidate` (a doc of the leading list) in every list.
+    fn align(&mut self, mut candidate: DocId) -> DocId {
+        let Some((lead, rest)) = self.lists.split_first_mut() else { return TERMINATED };
+        'next: while candidate != TERMINATED {
+            for other in rest.iter_mut() {
+                let d = other.seek(candidate);
+                if d > candidate {
+                    candidate = lead.seek(d);
+                    continue 'next;
+                }
+            }
+            return candidate;
+        }
+        TERMINATED
+    }
+}
+
+impl DocSet for PrefixAnd {
+    fn advance(&mut self) -> DocId {
+        let c = self.lists.first_mut().map_or(TERMINATED, PrefixDocs::advance);
+        self.doc = self.align(c);
+        self.doc
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc >= target {
+            return self.doc;
+        }
+        let c = self.lists.first_mut().map_or(TERMINATED, |l| l.seek(target));
+        self.doc = self.align(c);
+        self.doc
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.lists.first().map_or(0, PrefixDocs::size_hint)
+    }
+}
+
+/// The documents with a word starting with each of `edges` (each at most
+/// [`crate::analysis::PREFIX_EDGE`] characters; several edges: documents with all of
+/// them), as a tantivy query.
+#[derive(Clone, Debug)]
+pub(crate) struct PrefixQuery {
+    prefixes: std::sync::Arc<Prefixes>,
+    edges: Vec<String>,
+}
+
+impl PrefixQuery {
+    pub(crate) fn new(prefixes: std::sync::Arc<Prefixes>, edges: &[&str]) -> Self {
+        Self { prefixes, edges: edges.iter().map(|e| (*e).to_string()).collect() }
+    }
+}
+
+impl Query for PrefixQuery {
+    fn weight(&self, _scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(self.clone()))
+    }
+}
+
+impl Weight for PrefixQuery {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let id = reader.segment_id();
+        let lists: Option<Vec<PrefixDocs>> =
+            self.edges.iter().map(|e| self.prefixes.docs(id, e)).collect();
+        Ok(match lists {
+            Some(mut lists) if lists.len() == 1 => match lists.pop() {
+                Some(docs) => Box::new(ConstScorer::new(docs, boost)),
+                None => Box::new(EmptyScorer),
+            },
+            Some(lists) if !lists.is_empty() => {
+                Box::new(ConstScorer::new(PrefixAnd::new(lists), boost))
+            }
+            _ => Box::new(EmptyScorer),
+        })
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut scorer = self.scorer(reader, 1.0)?;
+        if scorer.seek(doc) != doc {
+            return Err(TantivyError::InvalidArgument(format!(
+                "document {doc} does not have words starting with {:?}",
+                self.edges
+            )));
+        }
+        Ok(Explanation::new("word prefixes", 1.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    /// A deterministic pseudo-random document collection: doc → word forms.
+    fn corpus(n: u32) -> Vec<Vec<String>> {
+        let vocab = [
+            "heart",
+            "hear",
+            "hepatic",
+            "h",
+            "attack",
+            "at",
+            "myocardial",
+            "infarction",
+            "in",
+            "ménière",
+            "menieres",
+            "crohn",
+            "crohns",
+            "a",
+            "abdominal",
+            "abdomen",
+            "zeta",
+        ];
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let k = 1 + (x % 4) as usize;
+                (0..k)
+                    .map(|j| vocab[((x >> (8 * j)) % vocab.len() as u64) as usize].to_string())
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Expected lists: edge → docs, from the corpus directly.
+    fn expected(docs: &[Vec<String>]) -> BTreeMap<String, Vec<u32>> {
+        let mut out: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+        for (d, forms) in docs.iter().enumerate() {
+            for f in forms {
+                for (n, (i, c)) in f.char_indices().enumerate() {
+                    if n >= 5 {
+                        break;
+                    }
+                    let list = out.entry(f[..i + c.len_utf8()].to_string()).or_default();
+                    if list.last() != Some(&(d as u32)) {
+                        list.push(d as u32);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn build(dir: &Path, docs: &[Vec<String>]) -> (SegmentId, u32) {
+        let mut b = PrefixBuilder::new(5);
+        for forms in docs {
+            b.add(forms.iter().map(String::as_str));
+        }
+        let id = SegmentId::generate_random();
+        let max = docs.len() as u32;
+        write(dir, vec![(id, max, b.finish().unwrap())]).unwrap();
+        (id, max)
+    }
+
+    fn all(mut d: PrefixDocs) -> Vec<u32> {
+        let mut out = Vec::new();
+        while d.doc() != TERMINATED {
+            out.push(d.doc());
+            d.advance();
+        }
+        out
+    }
+
+    #[test]
+    fn lists_round_trip_and_seek_across_blocks() {
+        let tmp = tempfile::tempdir().unwrap();
+        let docs = corpus(3000);
+        let (id, max) = build(tmp.path(), &docs);
+        let p = Prefixes::open(tmp.path(), &[(id, max)]).unwrap();
+        p.verify().unwrap();
+        let want = expected(&docs);
+        assert!(want["h"].len() > 3 * BLOCK, "several full blocks and a tail");
+        for (edge, list) in &want {
+            assert_eq!(all(p.docs(id, edge).unwrap()), *list, "{edge}");
+            // seek to every 7th target, from a fresh doc set each time and in one sweep
+            let mut sweep = p.docs(id, edge).unwrap();
+            for t in (0..max + 2).step_by(7) {
+                let next = list.iter().copied().find(|&d| d >= t).unwrap_or(TERMINATED);
+                assert_eq!(p.docs(id, edge).unwrap().seek(t), next, "{edge} seek {t}");
+                if sweep.doc() != TERMINATED || next == TERMINATED {
+                    assert_eq!(sweep.seek(t), next, "{edge} sweep {t}");
+                }
+            }
+            assert_eq!(p.docs(id, edge).unwrap().size_hint() as usize, list.len());
+        }
+        // intersections of two and three lists, advanced and sought
+        let edges: Vec<&String> = want.keys().collect();
+        for (k, a) in edges.iter().enumerate() {
+            for b in edges.iter().skip(k).step_by(3).take(6) {
+                for c in [None, Some(edges[(k * 7) % edges.len()])] {
+                    let mut lists = vec![&want[*a], &want[*b]];
+                    lists.extend(c.map(|c| &want[c]));
+                    let and: Vec<u32> = lists[0]
+                        .iter()
+                        .copied()
+                        .filter(|d| lists.iter().all(|l| l.binary_search(d).is_ok()))
+                        .collect();
+                    let open = || {
+                        let mut docs = vec![p.docs(id, a).unwrap(), p.docs(id, b).unwrap()];
+                        docs.extend(c.map(|c| p.docs(id, c).unwrap()));
+                        PrefixAnd::new(docs)
+                    };
+                    let mut got = Vec::new();
+                    let mut x = open();
+                    while x.doc() != TERMINATED {
+                        got.push(x.doc());
+                        x.advance();
+                    }
+                    assert_eq!(got, and, "{a} & {b} & {c:?}");
+                    let mut sweep = open();
+                    for t in (0..max + 2).step_by(11) {
+                        let next = and.iter().copied().find(|&d| d >= t).unwrap_or(TERMINATED);
+                        if sweep.doc() != TERMINATED || next == TERMINATED {
+                            assert_eq!(sweep.seek(t), next, "{a} & {b} seek {t}");
+                        }
+                    }
+                }
+            }
+        }
+        assert!(p.docs(id, "q").is_none());
+        assert!(p.docs(id, "heart").is_some() && p.docs(id, "hearts").is_none());
+        assert!(p.docs(id, "menie").is_some(), "edges of non-ASCII forms by characters");
+        assert!(p.docs(SegmentId::generate_random(), "h").is_none());
+    }
+
+    #[test]
+    fn damaged_files_are_refused_or_read_safely() {
+        let tmp = tempfile::tempdir().unwrap();
+        let docs = corpus(2000);
+        let (id, max) = build(tmp.path(), &docs);
+        let path = tmp.path().join(PREFIX_FILE);
+        let good = std::fs::read(&path).unwrap();
+        // truncated, foreign, wrong segment: refused at open, naming the file
+        std::fs::write(&path, &good[..good.len() - 3]).unwrap();
+        let err = Prefixes::open(tmp.path(), &[(id, max)]).unwrap_err().to_string();
+        assert!(err.contains(PREFIX_FILE), "{err}");
+        std::fs::write(&path, b"not a prefix file at all, really").unwrap();
+        assert!(Prefixes::open(tmp.path(), &[(id, max)]).is_err());
+        std::fs::write(&path, &good).unwrap();
+        assert!(Prefixes::open(tmp.path(), &[(SegmentId::generate_random(), max)]).is_err());
+        assert!(Prefixes::open(tmp.path(), &[(id, max + 1)]).is_err());
+        // every byte of the lists flipped in turn (a stride of them): the checksum reports
+        // it, and reading any list never panics nor yields an id outside the segment or out
+        // of order
+        let want = expected(&docs);
+        let lists_start = good.len() - good.len() / 2;
+        for at in (lists_start..good.len()).step_by(97) {
+            let mut bad = good.clone();
+            bad[at] ^= 0x5A;
+            std::fs::write(&path, &bad).unwrap();
+            let Ok(p) = Prefixes::open(tmp.path(), &[(id, max)]) else { continue };
+            assert!(p.verify().is_err(), "flipped byte {at} not reported");
+            for edge in want.keys() {
+                let Some(mut d) = p.docs(id, edge) else { continue };
+                let mut prev = None;
+                while d.doc() != TERMINATED {
+                    assert!(d.doc() < max && prev.is_none_or(|p| d.doc() > p));
+                    prev = Some(d.doc());
+                    d.advance();
+                }
+                let mut d = p.docs(id, edge).unwrap();
+                for t in (0..max).step_by(13) {
+                    let got = d.seek(t);
+                    assert!(got == TERMINATED || (got >= t && got < max));
+                }
+            }
+        }
+    }
+}
