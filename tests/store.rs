@@ -291,6 +291,23 @@ fn database_open_defers_checksums_and_check_reports_them() {
     assert!(matches!(e, sctx_db::DbError::Integrity(_)), "{e}");
     assert!(e.to_string().contains("sctx-keys.bin"), "{e}");
 
+    // and so are its prefix postings (the edge n-grams of every word); a missing file is
+    // refused at open, naming it
+    let (_d3, build) = fresh_build();
+    let pfx = build.join("search/sctx-prefix.bin");
+    let mut bytes = std::fs::read(&pfx).expect("the search index has prefix postings");
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x11;
+    std::fs::write(&pfx, &bytes).unwrap();
+    let db = sctx_db::Database::open(&build).expect("opens without waiting for checksums");
+    let e = db.check().unwrap_err();
+    assert!(matches!(e, sctx_db::DbError::Integrity(_)), "{e}");
+    assert!(e.to_string().contains("sctx-prefix.bin"), "{e}");
+    drop(db);
+    std::fs::remove_file(&pfx).unwrap();
+    let e = sctx_db::Database::open(&build).map(|_| ()).unwrap_err();
+    assert!(e.to_string().contains("sctx-prefix.bin"), "{e}");
+
     // broken legacy tables: translation reports them, the rest still answers
     let dir = tempfile::tempdir().unwrap();
     let maps = sample_dir().join("nhs_datamigration_sample_20200401");
