@@ -149,8 +149,11 @@ pub(crate) struct IndexedText {
     /// Edge n-grams (1..=[`PREFIX_EDGE`] characters) of every word form (empty unless
     /// asked for).
     pub(crate) prefixes: String,
-    /// Edge n-grams (1..=[`PREFIX_EDGE`]) and whole forms of the first word only.
+    /// Edge n-grams (1..=[`PREFIX_EDGE`], only when asked for) and whole forms longer than
+    /// that of the first word.
     pub(crate) first: String,
+    /// How many of the forms in `words` are the first word's.
+    pub(crate) first_forms: usize,
     /// The normalised term (joined forms, in order).
     pub(crate) exact: String,
 }
@@ -194,9 +197,12 @@ fn join(parts: &[&str]) -> String {
     out
 }
 
-/// Computes the indexed field values of `term`; the edge n-grams of every word
-/// ([`IndexedText::prefixes`]) only when `with_prefixes` (current indexes keep them in
-/// [`crate::prefixes`], built from [`IndexedText::words`]).
+/// Computes the indexed field values of `term`. With `with_prefixes` (the fallback build),
+/// the edge n-grams of every word ([`IndexedText::prefixes`]) and of the first word (in
+/// [`IndexedText::first`]) are field values; without, current indexes keep both in
+/// [`crate::prefixes`], built from [`IndexedText::words`] and
+/// [`IndexedText::first_forms`], and `first` holds only the whole first-word forms longer
+/// than the edges.
 pub(crate) fn index_text(term: &str, with_prefixes: bool) -> IndexedText {
     let words = words(term);
     let mut forms: Vec<&str> = Vec::new();
@@ -213,7 +219,9 @@ pub(crate) fn index_text(term: &str, with_prefixes: bool) -> IndexedText {
     if let Some(w) = words.first() {
         let first_forms: Vec<&str> =
             std::iter::once(w.joined.as_str()).chain(w.parts.iter().map(String::as_str)).collect();
-        distinct_edges(&first_forms, PREFIX_EDGE, &mut first);
+        if with_prefixes {
+            distinct_edges(&first_forms, PREFIX_EDGE, &mut first);
+        }
         // whole forms longer than the edges (shorter ones are edges already)
         for (k, form) in first_forms.iter().enumerate() {
             if form.chars().nth(PREFIX_EDGE).is_some() && !first_forms[..k].contains(form) {
@@ -222,7 +230,9 @@ pub(crate) fn index_text(term: &str, with_prefixes: bool) -> IndexedText {
         }
     }
     let joined: Vec<&str> = words.iter().map(|w| w.joined.as_str()).collect();
+    let first_forms = words.first().map_or(0, |w| 1 + w.parts.len());
     IndexedText {
+        first_forms,
         words: join(&forms),
         prefixes: join(&prefixes),
         first: join(&first),

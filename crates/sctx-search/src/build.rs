@@ -10,7 +10,7 @@ use tantivy::{DocId, Index, IndexSettings, IndexWriter, TantivyDocument};
 use crate::analysis::{exact_key, index_text, query_tokens};
 use crate::error::Context;
 use crate::keys::{self, KEYS_PAYLOAD, SegmentKeysBuilder, exact_hash};
-use crate::prefixes::{self, PREFIX_PAYLOAD, PrefixBuilder, SegmentPrefixes};
+use crate::prefixes::{self, FIRST_PAYLOAD, PREFIX_PAYLOAD, PrefixBuilder, SegmentPrefixes};
 use crate::schema::{
     FLAG_ACTIVE, FLAG_CONCEPT_ACTIVE, Fields, build_schema, index_settings, names,
     register_tokenizers,
@@ -125,7 +125,7 @@ impl<'a> IndexBuilder<'a> {
     }
 
     fn payload(&self) -> String {
-        format!("{SORTED_PAYLOAD} {PREFIX_PAYLOAD} {}", self.payload_unsorted())
+        format!("{SORTED_PAYLOAD} {PREFIX_PAYLOAD} {FIRST_PAYLOAD} {}", self.payload_unsorted())
     }
 
     /// The payload words of an index whose documents were not added in static order (the
@@ -361,7 +361,7 @@ fn document(
 ) -> (TantivyDocument, Keys2) {
     let text = index_text(&doc.term, prefixes.is_none());
     if let Some(builder) = prefixes {
-        builder.add(text.words.split(' ').filter(|w| !w.is_empty()));
+        builder.add(text.words.split(' ').filter(|w| !w.is_empty()), text.first_forms);
     }
     let len = (rank >> 32) & 0x3FFF;
     let len = if len == 0x3FFF { doc.term.chars().count() as u64 } else { len };
@@ -437,8 +437,8 @@ fn index_chunk(
         concepts: Vec::with_capacity(chunk.len()),
     };
     let mut pfx = PrefixBuilder::new(crate::analysis::PREFIX_EDGE);
-    // ~32 distinct edges per International term
-    pfx.reserve(chunk.len(), 32);
+    // ~38 distinct edges per International term (32 of all words, 6 of the first)
+    pfx.reserve(chunk.len(), 38);
     for (i, (rank, doc)) in chunk.iter().enumerate() {
         let Ok(i) = DocId::try_from(i) else {
             return Err(SearchError::Incompatible {

@@ -39,10 +39,10 @@
 //! best-first: the builder sorts the documents and writes them in that order, a large index as
 //! two segments (the two halves, indexed in parallel, read as one list by queries) rather than
 //! one merged segment. Words are normalised in Rust (module `analysis`) and indexed as whole
-//! words and as edge n-grams of the first word (tantivy fields), and as edge n-grams of up to
-//! 5 characters of every word in prefix postings beside the segments (module `prefixes`:
-//! short prefix queries read one list; longer prefixes expand to the few whole words that
-//! start with them). Exact terms and concept ids are looked up in key tables beside
+//! words and whole first words (tantivy fields), and as edge n-grams of up to 5 characters of
+//! every word and of the first word in prefix postings beside the segments (module
+//! `prefixes`: short prefix queries read one list; longer prefixes expand to the few whole
+//! words that start with them). Exact terms and concept ids are looked up in key tables beside
 //! the segments (module `keys`: hashes of the normalised terms, doc ids sorted by concept
 //! id) rather than indexed as 2.1M unique tantivy terms.
 //! Ids, flags, lengths and language-refset memberships are fast fields. A query collects a

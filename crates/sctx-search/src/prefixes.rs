@@ -41,11 +41,17 @@ pub(crate) const PREFIX_FILE: &str = "sctx-prefix.bin";
 /// Commit payload word marking an index whose edge n-grams are in [`PREFIX_FILE`] (older
 /// indexes, and the fallback build, have them in the tantivy `prefix` field).
 pub(crate) const PREFIX_PAYLOAD: &str = "pfx1";
+/// Commit payload word marking prefix postings that also hold the term-start edges (keys
+/// after [`FIRST_MARK`]; with `pfx1` alone they are in the tantivy `first` field).
+pub(crate) const FIRST_PAYLOAD: &str = "pfx-first";
 
 const MAGIC: &[u8; 8] = b"SCTXPFX1";
 const HEADER: usize = 24;
 const ENTRY: usize = 56;
 const BLOCK: usize = BitPacker4x::BLOCK_LEN;
+/// The byte before the term-start edges (edges of the first word's forms) in the edge map;
+/// word forms are alphanumeric, so the two kinds of key never meet.
+pub(crate) const FIRST_MARK: u8 = 1;
 /// Skip-table bytes per full block: last doc, data offset, bit width.
 const SKIP: usize = 9;
 
@@ -96,14 +102,17 @@ fn read_leb(b: &[u8], at: &mut usize) -> Option<u32> {
     None
 }
 
-/// The inline key of a form of 1 to 16 bytes (zero-padded; forms never contain NUL).
-fn short_key(form: &str) -> Option<[u8; 16]> {
+/// The inline key of a form of 1 to 16 bytes, zero-padded (forms never contain NUL), or of
+/// a first-word form of 1 to 15 bytes, after the [`FIRST_MARK`] byte.
+fn short_key(form: &str, first: bool) -> Option<[u8; 16]> {
     let b = form.as_bytes();
-    if b.is_empty() || b.len() > 16 {
+    let at = usize::from(first);
+    if b.is_empty() || b.len() + at > 16 {
         return None;
     }
     let mut k = [0u8; 16];
-    k[..b.len()].copy_from_slice(b);
+    k[0] = FIRST_MARK;
+    k[at..at + b.len()].copy_from_slice(b);
     Some(k)
 }
 
@@ -128,50 +137,79 @@ impl PrefixBuilder {
         self.log.reserve(docs.saturating_mul(edges_per_doc));
     }
 
-    fn intern_form(&mut self, form: &str) -> (u32, u32) {
+    /// Computes and records the edge ids of `form` (as a first-word form: its edges are
+    /// keyed after [`FIRST_MARK`]).
+    fn intern_form(&mut self, form: &str, first: bool) -> (u32, u32) {
         let start = self.form_edges.len() as u32;
-        for (n, (i, c)) in form.char_indices().enumerate() {
+        let mut edge = String::with_capacity(form.len() + 1);
+        if first {
+            edge.push(char::from(FIRST_MARK));
+        }
+        for (n, c) in form.chars().enumerate() {
             if n >= self.max_chars {
                 break;
             }
-            let edge = &form[..i + c.len_utf8()];
-            let id = match self.edges.get(edge) {
+            edge.push(c);
+            let id = match self.edges.get(edge.as_str()) {
                 Some(&id) => id,
                 None => {
                     let id = self.next.len() as u32;
                     self.next.push(0);
-                    self.edges.insert(edge.into(), id);
+                    self.edges.insert(edge.as_str().into(), id);
                     id
                 }
             };
             self.form_edges.push(id);
         }
         let range = (start, self.form_edges.len() as u32);
-        match short_key(form) {
-            Some(k) => self.short_forms.insert(k, range),
-            None => self.long_forms.insert(form.into(), range),
-        };
+        match short_key(form, first) {
+            Some(k) => {
+                self.short_forms.insert(k, range);
+            }
+            None => {
+                let mut key = String::with_capacity(form.len() + 1);
+                if first {
+                    key.push(char::from(FIRST_MARK));
+                }
+                key.push_str(form);
+                self.long_forms.insert(key.into(), range);
+            }
+        }
         range
     }
 
-    /// Adds the next document (doc id = the number added before) with its word forms.
-    pub(crate) fn add<'a>(&mut self, forms: impl IntoIterator<Item = &'a str>) {
+    fn edges_of(&mut self, form: &str, first: bool) -> (u32, u32) {
+        let known = match short_key(form, first) {
+            Some(k) => self.short_forms.get(&k).copied(),
+            None if first => {
+                let mut key = String::with_capacity(form.len() + 1);
+                key.push(char::from(FIRST_MARK));
+                key.push_str(form);
+                self.long_forms.get(key.as_str()).copied()
+            }
+            None => self.long_forms.get(form).copied(),
+        };
+        known.unwrap_or_else(|| self.intern_form(form, first))
+    }
+
+    /// Adds the next document (doc id = the number added before) with its word forms, of
+    /// which the first `first` are the first word's (their edges are also recorded as
+    /// term-start edges).
+    pub(crate) fn add<'a>(&mut self, forms: impl IntoIterator<Item = &'a str>, first: usize) {
         let next = self.ends.len() as u32 + 1;
-        for form in forms {
-            let known = match short_key(form) {
-                Some(k) => self.short_forms.get(&k),
-                None => self.long_forms.get(form),
-            };
-            let (s, e) = match known {
-                Some(&r) => r,
-                None => self.intern_form(form),
-            };
-            for &id in &self.form_edges[s as usize..e as usize] {
-                // a form of this document shares this edge with an earlier one
-                let seen = &mut self.next[id as usize];
-                if *seen != next {
-                    *seen = next;
-                    self.log.push(id);
+        for (k, form) in forms.into_iter().enumerate() {
+            for marked in [false, true] {
+                if marked && k >= first {
+                    break;
+                }
+                let (s, e) = self.edges_of(form, marked);
+                for &id in &self.form_edges[s as usize..e as usize] {
+                    // a form of this document shares this edge with an earlier one
+                    let seen = &mut self.next[id as usize];
+                    if *seen != next {
+                        *seen = next;
+                        self.log.push(id);
+                    }
                 }
             }
         }
@@ -745,14 +783,20 @@ mod tests {
             .collect()
     }
 
-    /// Expected lists: edge → docs, from the corpus directly.
+    /// Expected lists: edge → docs, from the corpus directly; the first form of each
+    /// document also gives term-start edges (after [`FIRST_MARK`]).
     fn expected(docs: &[Vec<String>]) -> BTreeMap<String, Vec<u32>> {
         let mut out: BTreeMap<String, Vec<u32>> = BTreeMap::new();
         for (d, forms) in docs.iter().enumerate() {
-            for f in forms {
+            let marked = forms.first().map(|f| format!("{}{f}", char::from(FIRST_MARK)));
+            for f in forms.iter().chain(marked.as_ref()) {
+                let skip = usize::from(f.starts_with(char::from(FIRST_MARK)));
                 for (n, (i, c)) in f.char_indices().enumerate() {
-                    if n >= 5 {
+                    if n >= 5 + skip {
                         break;
+                    }
+                    if n < skip {
+                        continue;
                     }
                     let list = out.entry(f[..i + c.len_utf8()].to_string()).or_default();
                     if list.last() != Some(&(d as u32)) {
@@ -767,7 +811,7 @@ mod tests {
     fn build(dir: &Path, docs: &[Vec<String>]) -> (SegmentId, u32) {
         let mut b = PrefixBuilder::new(5);
         for forms in docs {
-            b.add(forms.iter().map(String::as_str));
+            b.add(forms.iter().map(String::as_str), 1);
         }
         let id = SegmentId::generate_random();
         let max = docs.len() as u32;
@@ -840,6 +884,8 @@ mod tests {
                 }
             }
         }
+        let mark = char::from(FIRST_MARK);
+        assert!(want.keys().any(|k| k.starts_with(mark)), "term-start edges are tested");
         assert!(p.docs(id, "q").is_none());
         assert!(p.docs(id, "heart").is_some() && p.docs(id, "hearts").is_none());
         assert!(p.docs(id, "menie").is_some(), "edges of non-ASCII forms by characters");

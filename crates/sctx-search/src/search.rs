@@ -34,7 +34,7 @@ use tantivy::{
 use crate::analysis::{OLD_FIRST_EDGE, exact_key, query_tokens, truncate_chars};
 use crate::error::Context;
 use crate::keys::{DocListQuery, KEYS_PAYLOAD, Keys, exact_hash};
-use crate::prefixes::{PREFIX_PAYLOAD, PrefixQuery, Prefixes};
+use crate::prefixes::{FIRST_MARK, FIRST_PAYLOAD, PREFIX_PAYLOAD, PrefixQuery, Prefixes};
 use crate::schema::{FLAG_ACTIVE, FLAG_CONCEPT_ACTIVE, Fields, names, register_tokenizers};
 use crate::{DEFINITION_TYPE, FSN_TYPE, Fuzzy, Hit, SearchError, SearchQuery};
 
@@ -80,6 +80,8 @@ struct Inner {
     /// The `first` field holds whole first words beside edges up to `prefix_edge` (else
     /// edges up to [`OLD_FIRST_EDGE`]).
     first_whole: bool,
+    /// The term-start edges are in the prefix postings (else in the `first` field).
+    first_in_postings: bool,
     /// Exact-term and concept-id look-up tables (`None` for indexes built before them,
     /// which index both as fields).
     keys: Option<Keys>,
@@ -318,6 +320,7 @@ impl SearchIndex {
                 stored_terms,
                 prefix_edge,
                 first_whole: words.contains(&crate::build::FIRST_WHOLE_PAYLOAD),
+                first_in_postings: words.contains(&FIRST_PAYLOAD),
                 keys,
                 prefixes,
                 _reader: reader,
@@ -473,14 +476,18 @@ impl SearchIndex {
     }
 
     /// Term-start query for one token: the documents whose first word starts with it. Short
-    /// tokens are one edge n-gram of the `first` field; longer ones expand to the whole first
-    /// words that start with them.
+    /// tokens are one term-start edge list (prefix postings, or the `first` field of older
+    /// indexes); longer ones expand to the whole first words that start with them.
     fn start_query(&self, token: &str) -> Box<dyn Query> {
         let first = self.inner.fields.first;
         if !self.inner.first_whole {
             return Self::term_query(first, truncate_chars(token, OLD_FIRST_EDGE));
         }
         if token.chars().count() <= self.inner.prefix_edge {
+            if let (true, Some(p)) = (self.inner.first_in_postings, &self.inner.prefixes) {
+                let edge = format!("{}{token}", char::from(FIRST_MARK));
+                return Box::new(PrefixQuery::new(p.clone(), &[edge.as_str()]));
+            }
             return Self::term_query(first, token);
         }
         self.expansion_query(first, token)
