@@ -693,6 +693,95 @@ impl DocSet for PrefixAnd {
     }
 }
 
+/// Documents in any of several lists (the term-start pass: the term starts with one of the
+/// typed tokens), statically dispatched.
+struct PrefixAny {
+    lists: Vec<PrefixDocs>,
+    doc: DocId,
+}
+
+impl PrefixAny {
+    fn new(lists: Vec<PrefixDocs>) -> Self {
+        let doc = lists.iter().map(PrefixDocs::doc).min().unwrap_or(TERMINATED);
+        Self { lists, doc }
+    }
+}
+
+impl DocSet for PrefixAny {
+    fn advance(&mut self) -> DocId {
+        if self.doc == TERMINATED {
+            return TERMINATED;
+        }
+        let current = self.doc;
+        let mut min = TERMINATED;
+        for l in &mut self.lists {
+            let d = if l.doc() == current { l.advance() } else { l.doc() };
+            min = min.min(d);
+        }
+        self.doc = min;
+        min
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc >= target {
+            return self.doc;
+        }
+        self.doc = self.lists.iter_mut().map(|l| l.seek(target)).min().unwrap_or(TERMINATED);
+        self.doc
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.lists.iter().map(PrefixDocs::size_hint).fold(0u32, u32::saturating_add)
+    }
+}
+
+/// The documents with any of `edges`, as a tantivy query.
+#[derive(Clone, Debug)]
+pub(crate) struct PrefixAnyQuery {
+    prefixes: std::sync::Arc<Prefixes>,
+    edges: Vec<String>,
+}
+
+impl PrefixAnyQuery {
+    pub(crate) fn new(prefixes: std::sync::Arc<Prefixes>, edges: Vec<String>) -> Self {
+        Self { prefixes, edges }
+    }
+}
+
+impl Query for PrefixAnyQuery {
+    fn weight(&self, _scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(self.clone()))
+    }
+}
+
+impl Weight for PrefixAnyQuery {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let id = reader.segment_id();
+        let lists: Vec<PrefixDocs> =
+            self.edges.iter().filter_map(|e| self.prefixes.docs(id, e)).collect();
+        Ok(if lists.is_empty() {
+            Box::new(EmptyScorer)
+        } else {
+            Box::new(ConstScorer::new(PrefixAny::new(lists), boost))
+        })
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut scorer = self.scorer(reader, 1.0)?;
+        if scorer.seek(doc) != doc {
+            return Err(TantivyError::InvalidArgument(format!(
+                "document {doc} has none of {:?}",
+                self.edges
+            )));
+        }
+        Ok(Explanation::new("any word prefix", 1.0))
+    }
+}
+
 /// The documents with a word starting with each of `edges` (each at most
 /// [`crate::analysis::PREFIX_EDGE`] characters; several edges: documents with all of
 /// them), as a tantivy query.
@@ -881,6 +970,36 @@ mod tests {
                             assert_eq!(sweep.seek(t), next, "{a} & {b} seek {t}");
                         }
                     }
+                }
+            }
+        }
+        // unions of two and three lists, advanced and sought
+        for (k, a) in edges.iter().enumerate().step_by(5) {
+            let c = edges[(k * 11 + 3) % edges.len()];
+            let b = edges[(k * 7 + 1) % edges.len()];
+            let mut or: Vec<u32> =
+                want[*a].iter().chain(&want[b]).chain(&want[c]).copied().collect();
+            or.sort_unstable();
+            or.dedup();
+            let open = || {
+                PrefixAny::new(vec![
+                    p.docs(id, a).unwrap(),
+                    p.docs(id, b).unwrap(),
+                    p.docs(id, c).unwrap(),
+                ])
+            };
+            let mut got = Vec::new();
+            let mut x = open();
+            while x.doc() != TERMINATED {
+                got.push(x.doc());
+                x.advance();
+            }
+            assert_eq!(got, or, "{a} | {b} | {c}");
+            let mut sweep = open();
+            for t in (0..max + 2).step_by(11) {
+                let next = or.iter().copied().find(|&d| d >= t).unwrap_or(TERMINATED);
+                if sweep.doc() != TERMINATED || next == TERMINATED {
+                    assert_eq!(sweep.seek(t), next, "{a} | {b} seek {t}");
                 }
             }
         }

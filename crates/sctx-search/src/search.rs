@@ -34,7 +34,9 @@ use tantivy::{
 use crate::analysis::{OLD_FIRST_EDGE, exact_key, query_tokens, truncate_chars};
 use crate::error::Context;
 use crate::keys::{DocListQuery, KEYS_PAYLOAD, Keys, exact_hash};
-use crate::prefixes::{FIRST_MARK, FIRST_PAYLOAD, PREFIX_PAYLOAD, PrefixQuery, Prefixes};
+use crate::prefixes::{
+    FIRST_MARK, FIRST_PAYLOAD, PREFIX_PAYLOAD, PrefixAnyQuery, PrefixQuery, Prefixes,
+};
 use crate::schema::{FLAG_ACTIVE, FLAG_CONCEPT_ACTIVE, Fields, names, register_tokenizers};
 use crate::{DEFINITION_TYPE, FSN_TYPE, Fuzzy, Hit, SearchError, SearchQuery};
 
@@ -450,6 +452,21 @@ impl SearchIndex {
         self.expansion_query(f.words, token)
     }
 
+    /// Documents whose term starts with one of the tokens: one union of term-start edge
+    /// lists when every token is short and the edges are in the prefix postings, else the
+    /// union of the tokens' start queries.
+    fn any_start_query(&self, tokens: &[String], start_qs: &[Box<dyn Query>]) -> Box<dyn Query> {
+        let short = tokens.iter().all(|t| t.chars().count() <= self.inner.prefix_edge);
+        if let (true, true, Some(p)) = (short, self.inner.first_in_postings, &self.inner.prefixes) {
+            let mark = char::from(FIRST_MARK);
+            let edges = tokens.iter().map(|t| format!("{mark}{t}")).collect();
+            return Box::new(PrefixAnyQuery::new(p.clone(), edges));
+        }
+        Box::new(BooleanQuery::new(
+            start_qs.iter().map(|s| (Occur::Should, s.box_clone())).collect(),
+        ))
+    }
+
     /// The clauses that together require every token's prefix: the short tokens' prefix
     /// postings as one intersection (see [`PrefixQuery`]), the other tokens' queries from
     /// `prefix_qs` (in token order) as they are.
@@ -603,9 +620,7 @@ impl SearchIndex {
         // the passes need documents matching every prefix: short tokens as one
         // intersection of prefix postings, longer ones as their own clauses
         let all_prefixes = self.all_prefixes_query(tokens, &prefix_qs);
-        let any_start: Box<dyn Query> = Box::new(BooleanQuery::new(
-            start_qs.iter().map(|s| (Occur::Should, s.box_clone())).collect(),
-        ));
+        let any_start = self.any_start_query(tokens, &start_qs);
 
         // On a retry (the previous, stricter level found nothing) the exact, whole-word,
         // term-start and prefix passes are known to be empty: only the fuzzy pass runs.
