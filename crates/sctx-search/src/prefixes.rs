@@ -18,6 +18,7 @@
 //! ```text
 //! header   "SCTXPFX1" | segments: u32 | 0: u32 | xxh3-64 of everything after the header: u64
 //! entries  per segment: uuid (32 ASCII hex) | max_doc: u32 | 0: u32 | fst bytes: u64 | list bytes: u64
+//!          | xxh3-64 of the fst bytes: u64 (checked at open: the fst crate trusts its input)
 //! body     per segment: fst map (edge → offset of its list in the segment's list bytes) | lists
 //! list     n: u32 | per full block of 128 docs: last doc u32, data offset u32 (from the
 //!          first block's data), bit width u8 | block data (bitpacked strictly increasing
@@ -47,7 +48,7 @@ pub(crate) const FIRST_PAYLOAD: &str = "pfx-first";
 
 const MAGIC: &[u8; 8] = b"SCTXPFX1";
 const HEADER: usize = 24;
-const ENTRY: usize = 56;
+const ENTRY: usize = 64;
 const BLOCK: usize = BitPacker4x::BLOCK_LEN;
 /// The byte before the term-start edges (edges of the first word's forms) in the edge map;
 /// word forms are alphanumeric, so the two kinds of key never meet.
@@ -304,6 +305,7 @@ pub(crate) fn write(
         entries.extend_from_slice(&0u32.to_le_bytes());
         entries.extend_from_slice(&(s.fst.len() as u64).to_le_bytes());
         entries.extend_from_slice(&(s.lists.len() as u64).to_le_bytes());
+        entries.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(&s.fst).to_le_bytes());
     }
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
     hasher.update(&entries);
@@ -411,6 +413,15 @@ impl Prefixes {
                 )));
             }
             let (fst_at, fst_end, end) = (at as usize, fst_end as usize, end as usize);
+            // the edge map is checked here, not only by `verify`: the fst crate trusts its
+            // bytes, and a damaged map could panic on a look-up (it is small: ~1 MB)
+            let want = u64_at(b, e + 56).unwrap_or(0);
+            let got = xxhash_rust::xxh3::xxh3_64(&b[fst_at..fst_end]);
+            if got != want {
+                return Err(bad(format!(
+                    "segment {k}: edge map checksum {got:016x} differs from the recorded {want:016x}"
+                )));
+            }
             let map = fst::Map::new(FstBytes(bytes.slice(fst_at..fst_end)))
                 .map_err(|e| bad(format!("segment {k}: bad edge map: {e}")))?;
             let lists = bytes.slice(fst_end..end);
@@ -1027,6 +1038,15 @@ mod tests {
         std::fs::write(&path, &good).unwrap();
         assert!(Prefixes::open(tmp.path(), &[(SegmentId::generate_random(), max)]).is_err());
         assert!(Prefixes::open(tmp.path(), &[(id, max + 1)]).is_err());
+        // any flipped byte of the edge map (the fst crate could panic on it) is refused at open
+        let fst_len = u64_at(&good, HEADER + 40).unwrap() as usize;
+        for at in (HEADER + ENTRY..HEADER + ENTRY + fst_len).step_by(3) {
+            let mut bad = good.clone();
+            bad[at] ^= 0x80;
+            std::fs::write(&path, &bad).unwrap();
+            let err = Prefixes::open(tmp.path(), &[(id, max)]).map(|_| ()).unwrap_err();
+            assert!(err.to_string().contains("edge map"), "byte {at}: {err}");
+        }
         // every byte of the lists flipped in turn (a stride of them): the checksum reports
         // it, and reading any list never panics nor yields an id outside the segment or out
         // of order
