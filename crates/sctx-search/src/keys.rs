@@ -39,7 +39,8 @@ pub(crate) const KEYS_FILE: &str = "sctx-keys.bin";
 pub(crate) const KEYS_PAYLOAD: &str = "keys1";
 
 const MAGIC: &[u8; 8] = b"SCTXKEY1";
-const HEADER: usize = 24;
+/// Header bytes of the files sctx writes beside tantivy's: magic, two u32, checksum u64.
+pub(crate) const HEADER: usize = 24;
 const ENTRY: usize = 48;
 
 /// The hash of a normalised exact-match key.
@@ -140,23 +141,53 @@ fn u64_at(b: &[u8], at: usize) -> u64 {
     b.get(at..at + 8).and_then(|s| s.try_into().ok()).map_or(0, u64::from_le_bytes)
 }
 
+/// Memory-maps `dir/name`, a file sctx writes beside tantivy's (the key tables, the prefix
+/// postings), and checks its header: at least [`HEADER`] bytes starting with `magic`
+/// ("not an sctx `kind` file" otherwise). Errors name the file.
+pub(crate) fn open_mapped(
+    dir: &Path,
+    name: &str,
+    magic: &[u8; 8],
+    kind: &str,
+) -> Result<(PathBuf, OwnedBytes), SearchError> {
+    let path = dir.join(name);
+    let bad = |detail: String| SearchError::Corrupt { path: path.clone(), detail };
+    let mmap =
+        MmapDirectory::open(dir).map_err(|e| bad(format!("cannot open the directory: {e}")))?;
+    let bytes = mmap
+        .open_read(Path::new(name))
+        .map_err(|e| bad(format!("cannot open: {e}")))?
+        .read_bytes()
+        .map_err(|e| bad(format!("cannot read: {e}")))?;
+    let b = bytes.as_slice();
+    if b.len() < HEADER || &b[..8] != magic {
+        return Err(bad(format!("not an sctx {kind} file")));
+    }
+    Ok((path, bytes))
+}
+
+/// Checks the checksum of a file opened by [`open_mapped`]: the xxh3-64 of everything after
+/// the header, recorded at byte 16.
+pub(crate) fn verify_mapped(path: &Path, bytes: &OwnedBytes) -> Result<(), SearchError> {
+    let b = bytes.as_slice();
+    let got = xxhash_rust::xxh3::xxh3_64(&b[HEADER.min(b.len())..]);
+    let want = u64_at(b, 16);
+    if got != want {
+        return Err(SearchError::Corrupt {
+            path: path.to_path_buf(),
+            detail: format!("checksum {got:016x} differs from the recorded {want:016x}"),
+        });
+    }
+    Ok(())
+}
+
 impl Keys {
     /// Opens the tables of the index in `dir` and checks their structure against the
     /// segments (`(id, max_doc)`, in order). The checksum is checked by [`Keys::verify`].
     pub(crate) fn open(dir: &Path, segments: &[(SegmentId, u32)]) -> Result<Self, SearchError> {
-        let path = dir.join(KEYS_FILE);
+        let (path, bytes) = open_mapped(dir, KEYS_FILE, MAGIC, "key")?;
         let bad = |detail: String| SearchError::Corrupt { path: path.clone(), detail };
-        let mmap =
-            MmapDirectory::open(dir).map_err(|e| bad(format!("cannot open the directory: {e}")))?;
-        let bytes = mmap
-            .open_read(Path::new(KEYS_FILE))
-            .map_err(|e| bad(format!("cannot open: {e}")))?
-            .read_bytes()
-            .map_err(|e| bad(format!("cannot read: {e}")))?;
         let b = bytes.as_slice();
-        if b.len() < HEADER || &b[..8] != MAGIC {
-            return Err(bad("not an sctx key file".into()));
-        }
         let n = u32_at(b, 8) as usize;
         if n != segments.len() {
             return Err(bad(format!("{n} segments, the index has {}", segments.len())));
@@ -188,16 +219,7 @@ impl Keys {
 
     /// Checks the file's checksum.
     pub(crate) fn verify(&self) -> Result<(), SearchError> {
-        let b = self.bytes.as_slice();
-        let got = xxhash_rust::xxh3::xxh3_64(&b[HEADER.min(b.len())..]);
-        let want = u64_at(b, 16);
-        if got != want {
-            return Err(SearchError::Corrupt {
-                path: self.path.clone(),
-                detail: format!("checksum {got:016x} differs from the recorded {want:016x}"),
-            });
-        }
-        Ok(())
+        verify_mapped(&self.path, &self.bytes)
     }
 
     fn segment(&self, id: SegmentId) -> Option<&SegmentKeys> {

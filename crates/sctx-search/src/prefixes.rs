@@ -30,12 +30,13 @@ use std::path::{Path, PathBuf};
 
 use bitpacking::{BitPacker, BitPacker4x};
 use rustc_hash::FxHashMap;
-use tantivy::directory::{Directory, MmapDirectory, OwnedBytes};
+use tantivy::directory::OwnedBytes;
 use tantivy::index::SegmentId;
 use tantivy::query::{ConstScorer, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError};
 
 use crate::SearchError;
+use crate::keys::{HEADER, open_mapped, verify_mapped};
 
 /// File name of the prefix postings inside the index directory.
 pub(crate) const PREFIX_FILE: &str = "sctx-prefix.bin";
@@ -47,7 +48,6 @@ pub(crate) const PREFIX_PAYLOAD: &str = "pfx1";
 pub(crate) const FIRST_PAYLOAD: &str = "pfx-first";
 
 const MAGIC: &[u8; 8] = b"SCTXPFX1";
-const HEADER: usize = 24;
 const ENTRY: usize = 64;
 const BLOCK: usize = BitPacker4x::BLOCK_LEN;
 /// The byte before the term-start edges (edges of the first word's forms) in the edge map;
@@ -374,19 +374,9 @@ impl Prefixes {
     /// Opens the postings of the index in `dir` and checks their structure against the
     /// segments (`(id, max_doc)`, in order). The checksum is checked by [`Prefixes::verify`].
     pub(crate) fn open(dir: &Path, segments: &[(SegmentId, u32)]) -> Result<Self, SearchError> {
-        let path = dir.join(PREFIX_FILE);
+        let (path, bytes) = open_mapped(dir, PREFIX_FILE, MAGIC, "prefix")?;
         let bad = |detail: String| SearchError::Corrupt { path: path.clone(), detail };
-        let mmap =
-            MmapDirectory::open(dir).map_err(|e| bad(format!("cannot open the directory: {e}")))?;
-        let bytes = mmap
-            .open_read(Path::new(PREFIX_FILE))
-            .map_err(|e| bad(format!("cannot open: {e}")))?
-            .read_bytes()
-            .map_err(|e| bad(format!("cannot read: {e}")))?;
         let b = bytes.as_slice();
-        if b.len() < HEADER || &b[..8] != MAGIC {
-            return Err(bad("not an sctx prefix file".into()));
-        }
         let n = u32_at(b, 8).unwrap_or(0) as usize;
         if n != segments.len() {
             return Err(bad(format!("{n} segments, the index has {}", segments.len())));
@@ -436,16 +426,7 @@ impl Prefixes {
 
     /// Checks the file's checksum.
     pub(crate) fn verify(&self) -> Result<(), SearchError> {
-        let b = self.bytes.as_slice();
-        let got = xxhash_rust::xxh3::xxh3_64(&b[HEADER.min(b.len())..]);
-        let want = u64_at(b, 16).unwrap_or(0);
-        if got != want {
-            return Err(SearchError::Corrupt {
-                path: self.path.clone(),
-                detail: format!("checksum {got:016x} differs from the recorded {want:016x}"),
-            });
-        }
-        Ok(())
+        verify_mapped(&self.path, &self.bytes)
     }
 
     /// The documents of segment `id` with a word starting with `edge`, or `None` when no
