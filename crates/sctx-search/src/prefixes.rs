@@ -731,61 +731,26 @@ impl DocSet for PrefixAny {
     }
 }
 
-/// The documents with any of `edges`, as a tantivy query.
-#[derive(Clone, Debug)]
-pub(crate) struct PrefixAnyQuery {
-    prefixes: std::sync::Arc<Prefixes>,
-    edges: Vec<String>,
-}
-
-impl PrefixAnyQuery {
-    pub(crate) fn new(prefixes: std::sync::Arc<Prefixes>, edges: Vec<String>) -> Self {
-        Self { prefixes, edges }
-    }
-}
-
-impl Query for PrefixAnyQuery {
-    fn weight(&self, _scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        Ok(Box::new(self.clone()))
-    }
-}
-
-impl Weight for PrefixAnyQuery {
-    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let id = reader.segment_id();
-        let lists: Vec<PrefixDocs> =
-            self.edges.iter().filter_map(|e| self.prefixes.docs(id, e)).collect();
-        Ok(if lists.is_empty() {
-            Box::new(EmptyScorer)
-        } else {
-            Box::new(ConstScorer::new(PrefixAny::new(lists), boost))
-        })
-    }
-
-    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let mut scorer = self.scorer(reader, 1.0)?;
-        if scorer.seek(doc) != doc {
-            return Err(TantivyError::InvalidArgument(format!(
-                "document {doc} has none of {:?}",
-                self.edges
-            )));
-        }
-        Ok(Explanation::new("any word prefix", 1.0))
-    }
-}
-
 /// The documents with a word starting with each of `edges` (each at most
-/// [`crate::analysis::PREFIX_EDGE`] characters; several edges: documents with all of
-/// them), as a tantivy query.
+/// [`crate::analysis::PREFIX_EDGE`] characters; several edges: documents with all of them,
+/// or with any of them when built by [`PrefixQuery::any`]), as a tantivy query.
 #[derive(Clone, Debug)]
 pub(crate) struct PrefixQuery {
     prefixes: std::sync::Arc<Prefixes>,
     edges: Vec<String>,
+    any: bool,
 }
 
 impl PrefixQuery {
+    /// Documents with all of `edges`.
     pub(crate) fn new(prefixes: std::sync::Arc<Prefixes>, edges: &[&str]) -> Self {
-        Self { prefixes, edges: edges.iter().map(|e| (*e).to_string()).collect() }
+        let edges = edges.iter().map(|e| (*e).to_string()).collect();
+        Self { prefixes, edges, any: false }
+    }
+
+    /// Documents with any of `edges`.
+    pub(crate) fn any(prefixes: std::sync::Arc<Prefixes>, edges: Vec<String>) -> Self {
+        Self { prefixes, edges, any: true }
     }
 }
 
@@ -798,25 +763,30 @@ impl Query for PrefixQuery {
 impl Weight for PrefixQuery {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let id = reader.segment_id();
-        let lists: Option<Vec<PrefixDocs>> =
-            self.edges.iter().map(|e| self.prefixes.docs(id, e)).collect();
-        Ok(match lists {
-            Some(mut lists) if lists.len() == 1 => match lists.pop() {
+        let docs = |e: &String| self.prefixes.docs(id, e);
+        let lists: Vec<PrefixDocs> = if self.any {
+            self.edges.iter().filter_map(docs).collect()
+        } else {
+            // a missing edge empties the intersection
+            self.edges.iter().map(docs).collect::<Option<_>>().unwrap_or_default()
+        };
+        Ok(match lists.len() {
+            0 => Box::new(EmptyScorer),
+            1 => match lists.into_iter().next() {
                 Some(docs) => Box::new(ConstScorer::new(docs, boost)),
                 None => Box::new(EmptyScorer),
             },
-            Some(lists) if !lists.is_empty() => {
-                Box::new(ConstScorer::new(PrefixAnd::new(lists), boost))
-            }
-            _ => Box::new(EmptyScorer),
+            _ if self.any => Box::new(ConstScorer::new(PrefixAny::new(lists), boost)),
+            _ => Box::new(ConstScorer::new(PrefixAnd::new(lists), boost)),
         })
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
         let mut scorer = self.scorer(reader, 1.0)?;
         if scorer.seek(doc) != doc {
+            let which = if self.any { "any of" } else { "all of" };
             return Err(TantivyError::InvalidArgument(format!(
-                "document {doc} does not have words starting with {:?}",
+                "document {doc} does not have words starting with {which} {:?}",
                 self.edges
             )));
         }

@@ -34,9 +34,7 @@ use tantivy::{
 use crate::analysis::{OLD_FIRST_EDGE, exact_key, query_tokens, truncate_chars};
 use crate::error::Context;
 use crate::keys::{DocListQuery, KEYS_PAYLOAD, Keys, exact_hash};
-use crate::prefixes::{
-    FIRST_MARK, FIRST_PAYLOAD, PREFIX_PAYLOAD, PrefixAnyQuery, PrefixQuery, Prefixes,
-};
+use crate::prefixes::{FIRST_MARK, FIRST_PAYLOAD, PREFIX_PAYLOAD, PrefixQuery, Prefixes};
 use crate::schema::{FLAG_ACTIVE, FLAG_CONCEPT_ACTIVE, Fields, names, register_tokenizers};
 use crate::{DEFINITION_TYPE, FSN_TYPE, Fuzzy, Hit, SearchError, SearchQuery};
 
@@ -460,7 +458,7 @@ impl SearchIndex {
         if let (true, true, Some(p)) = (short, self.inner.first_in_postings, &self.inner.prefixes) {
             let mark = char::from(FIRST_MARK);
             let edges = tokens.iter().map(|t| format!("{mark}{t}")).collect();
-            return Box::new(PrefixAnyQuery::new(p.clone(), edges));
+            return Box::new(PrefixQuery::any(p.clone(), edges));
         }
         Box::new(BooleanQuery::new(
             start_qs.iter().map(|s| (Occur::Should, s.box_clone())).collect(),
