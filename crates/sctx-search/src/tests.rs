@@ -881,3 +881,18 @@ fn damaged_prefix_postings_are_reported() {
     let err = SearchIndex::open(tmp.path()).expect_err("missing").to_string();
     assert!(err.contains("sctx-prefix.bin"), "{err}");
 }
+
+/// An index without prefix postings (no `pfx1` payload word) and without a `prefix` field
+/// cannot answer short prefixes: it is refused at open, naming the directory.
+#[test]
+fn an_index_without_any_prefix_data_is_refused() {
+    let tmp = copy_fixture();
+    let meta = tmp.path().join("meta.json");
+    let text = std::fs::read_to_string(&meta).expect("read meta");
+    assert!(text.contains(crate::prefixes::PREFIX_PAYLOAD));
+    let word = format!("{} ", crate::prefixes::PREFIX_PAYLOAD);
+    std::fs::write(&meta, text.replace(&word, "")).expect("write meta");
+    let err = SearchIndex::open(tmp.path()).expect_err("no prefix data").to_string();
+    assert!(err.contains("neither prefix postings nor a `prefix` field"), "{err}");
+    assert!(err.contains(&tmp.path().display().to_string()), "{err}");
+}
