@@ -8,6 +8,7 @@ use tantivy::indexer::NoMergePolicy;
 use tantivy::{DocId, Index, IndexSettings, IndexWriter, TantivyDocument};
 
 use crate::analysis::{exact_key, index_text, query_tokens};
+use crate::docs::{self, DOCS_PAYLOAD};
 use crate::error::Context;
 use crate::keys::{self, KEYS_PAYLOAD, SegmentKeysBuilder, exact_hash};
 use crate::prefixes::{self, FIRST_PAYLOAD, PREFIX_PAYLOAD, PrefixBuilder, SegmentPrefixes};
@@ -134,7 +135,7 @@ impl<'a> IndexBuilder<'a> {
     fn payload_unsorted(&self) -> String {
         let edge = crate::analysis::PREFIX_EDGE;
         let terms = if self.store_terms { String::new() } else { format!(" {NO_TERMS_PAYLOAD}") };
-        format!("edge{edge} {FIRST_WHOLE_PAYLOAD} {KEYS_PAYLOAD}{terms}")
+        format!("edge{edge} {FIRST_WHOLE_PAYLOAD} {KEYS_PAYLOAD} {DOCS_PAYLOAD}{terms}")
     }
 
     /// Adds one description.
@@ -177,10 +178,11 @@ impl<'a> IndexBuilder<'a> {
             // sorting the merged segment instead.
             return self.rebuild_sorted_by_tantivy();
         }
-        let Some(tables) = layout_keys(&self.index, &dir, vec![(&self.docs[..], keys)])? else {
+        let parts = vec![(&self.docs[..], keys)];
+        let Some(tables) = layout_keys(&self.index, &dir, &self.fields, parts)? else {
             return self.rebuild_sorted_by_tantivy();
         };
-        write_tables(&dir, tables, vec![pfx])?;
+        write_tables(&dir, tables, vec![pfx], &[&self.docs[..]])?;
         Ok(IndexStats { descriptions: self.docs.len() as u64, segments })
     }
 
@@ -222,10 +224,11 @@ impl<'a> IndexBuilder<'a> {
         match combined {
             Ok(segments) => {
                 let parts = vec![(&self.docs[..half], keys0), (&self.docs[half..], keys1)];
-                let Some(tables) = layout_keys(&self.index, &dir, parts)? else {
+                let Some(tables) = layout_keys(&self.index, &dir, &self.fields, parts)? else {
                     return self.rebuild_sorted_by_tantivy();
                 };
-                write_tables(&dir, tables, vec![pfx0, pfx1])?;
+                let halves = [&self.docs[..half], &self.docs[half..]];
+                write_tables(&dir, tables, vec![pfx0, pfx1], &halves)?;
                 Ok(IndexStats { descriptions: self.docs.len() as u64, segments })
             }
             // unexpected layout: build it the slow way
@@ -267,8 +270,9 @@ impl<'a> IndexBuilder<'a> {
         }
         writer.wait_merging_threads().ctx(&dir, "waiting for merges")?;
         let segments = this.index.searchable_segment_ids().ctx(&dir, "listing segments")?.len();
-        let tables = rebuilt_keys(&this.index, &dir, &this.docs)?;
+        let (tables, docs) = rebuilt_keys(&this.index, &dir, &this.docs)?;
         keys::write(&dir, tables)?;
+        docs::write(&dir, &docs)?;
         Ok(IndexStats { descriptions: this.docs.len() as u64, segments })
     }
 }
@@ -363,8 +367,6 @@ fn document(
     if let Some(builder) = prefixes {
         builder.add(text.words.split(' ').filter(|w| !w.is_empty()), text.first_forms);
     }
-    let len = (rank >> 32) & 0x3FFF;
-    let len = if len == 0x3FFF { doc.term.chars().count() as u64 } else { len };
     let mut d = TantivyDocument::default();
     d.add_text(f.words, &text.words);
     if let Some(field) = f.prefix
@@ -377,26 +379,31 @@ fn document(
     if store_term {
         d.add_text(f.term, &doc.term);
     }
-    d.add_u64(f.concept_id, doc.concept_id);
-    d.add_u64(f.description_id, doc.description_id);
-    d.add_u64(f.concept_index, u64::from(doc.concept_index));
-    d.add_u64(f.type_id, doc.type_id);
-    let mut flags = 0;
-    if doc.active {
-        flags |= FLAG_ACTIVE;
+    // the fallback build only: the normal build writes these to the document values
+    if let Some(f) = &f.fast {
+        let len = (rank >> 32) & 0x3FFF;
+        let len = if len == 0x3FFF { doc.term.chars().count() as u64 } else { len };
+        d.add_u64(f.concept_id, doc.concept_id);
+        d.add_u64(f.description_id, doc.description_id);
+        d.add_u64(f.concept_index, u64::from(doc.concept_index));
+        d.add_u64(f.type_id, doc.type_id);
+        let mut flags = 0;
+        if doc.active {
+            flags |= FLAG_ACTIVE;
+        }
+        if doc.concept_active {
+            flags |= FLAG_CONCEPT_ACTIVE;
+        }
+        d.add_u64(f.flags, flags);
+        d.add_u64(f.len, len);
+        for &r in &doc.preferred_in {
+            d.add_u64(f.preferred_in, r);
+        }
+        for &r in &doc.acceptable_in {
+            d.add_u64(f.acceptable_in, r);
+        }
+        d.add_u64(f.rank, rank);
     }
-    if doc.concept_active {
-        flags |= FLAG_CONCEPT_ACTIVE;
-    }
-    d.add_u64(f.flags, flags);
-    d.add_u64(f.len, len);
-    for &r in &doc.preferred_in {
-        d.add_u64(f.preferred_in, r);
-    }
-    for &r in &doc.acceptable_in {
-        d.add_u64(f.acceptable_in, r);
-    }
-    d.add_u64(f.rank, rank);
     (d, exact_hashes(&doc.term, &text.exact))
 }
 
@@ -466,29 +473,57 @@ fn index_chunk(
     Ok((keys, pfx))
 }
 
-/// Writes the key tables and the prefix postings (one per segment, in segment order).
+/// Per segment, its id and its documents in doc-id order.
+type SegmentDocs<'d, 'a> = Vec<(SegmentId, Vec<&'d SearchDoc<'a>>)>;
+
+/// Writes the key tables, the prefix postings and the document values (one entry per
+/// segment, in segment order); the prefix postings on another thread.
 fn write_tables(
     dir: &Path,
     tables: SegmentTables,
     pfx: Vec<SegmentPrefixes>,
+    parts: &[&[(u64, SearchDoc<'_>)]],
 ) -> Result<(), SearchError> {
+    let docs: SegmentDocs<'_, '_> = tables
+        .iter()
+        .zip(parts)
+        .map(|((id, _, _), part)| (*id, part.iter().map(|(_, d)| d).collect()))
+        .collect();
     let segs: Vec<_> = tables
         .iter()
         .map(|(id, max, _)| (*id, *max))
         .zip(pfx)
         .map(|((id, max), p)| (id, max, p))
         .collect();
-    keys::write(dir, tables)?;
-    prefixes::write(dir, segs)
+    std::thread::scope(|scope| {
+        let prefixes = std::thread::Builder::new()
+            .name("sctx-prefixes".into())
+            .spawn_scoped(scope, || prefixes::write(dir, segs))
+            .map_err(|source| SearchError::Io {
+                dir: dir.to_path_buf(),
+                what: "starting the thread that writes the prefix postings",
+                source,
+            })?;
+        let here = keys::write(dir, tables).and_then(|()| docs::write(dir, &docs));
+        let there = prefixes.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+        here.and(there)
+    })
 }
+
+/// How many documents per segment [`layout_keys`] checks.
+const LAYOUT_SAMPLES: usize = 256;
 
 /// The key tables of the committed index in `dir`, whose segments hold `parts` in order
 /// (each part's documents in doc-id order, with the entries `index_chunk` returned), after
-/// checking that layout against the `description_id` fast field. `None` when it differs (the
-/// caller rebuilds the index the general way).
+/// checking that layout: each segment holds as many documents as its part, and for evenly
+/// spaced documents the posting list of their first word form contains them at their
+/// position. `None` when it differs (the caller rebuilds the index the general way).
+/// (One indexing thread with a budget that holds the whole part gives doc ids in the order
+/// documents are added; this guards against that ever changing underneath.)
 fn layout_keys(
     index: &Index,
     dir: &Path,
+    fields: &Fields,
     parts: Vec<(&[(u64, SearchDoc<'_>)], SegmentKeysBuilder)>,
 ) -> Result<Option<SegmentTables>, SearchError> {
     let reader = index.reader().ctx(dir, "opening the index reader")?;
@@ -499,46 +534,69 @@ fn layout_keys(
     }
     let mut out = Vec::with_capacity(parts.len());
     for (r, (chunk, keys)) in readers.iter().zip(parts) {
-        let col = r.fast_fields().u64(names::DESCRIPTION_ID).ctx(dir, "reading ids")?;
-        let same = r.max_doc() as usize == chunk.len()
-            && chunk
-                .iter()
-                .enumerate()
-                .all(|(i, (_, d))| col.first(i as DocId) == Some(d.description_id));
-        if !same {
+        if r.max_doc() as usize != chunk.len() {
             return Ok(None);
+        }
+        let inverted = r.inverted_index(fields.words).ctx(dir, "reading the word postings")?;
+        let step = chunk.len().div_ceil(LAYOUT_SAMPLES).max(1);
+        for i in (0..chunk.len()).step_by(step) {
+            let text = index_text(&chunk[i].1.term, false);
+            let Some(word) = text.words.split(' ').find(|w| !w.is_empty()) else { continue };
+            let term = tantivy::Term::from_field_text(fields.words, word);
+            let postings = inverted
+                .read_postings(&term, tantivy::schema::IndexRecordOption::Basic)
+                .ctx(dir, "reading the word postings")?;
+            let doc = i as DocId;
+            // (a posting list may only be sought forward of its current doc)
+            let at = |mut p: tantivy::postings::SegmentPostings| {
+                use tantivy::DocSet;
+                if p.doc() >= doc { p.doc() } else { p.seek(doc) }
+            };
+            if postings.is_none_or(|p| at(p) != doc) {
+                return Ok(None);
+            }
         }
         out.push((r.segment_id(), r.max_doc(), keys));
     }
     Ok(Some(out))
 }
 
-/// The key tables of an index whose layout is not known (the fallback build): every
-/// document is mapped back to its description through the `description_id` fast field.
-fn rebuilt_keys(
+/// The key tables of an index whose layout is not known (the fallback build), and each
+/// segment's documents in doc-id order: every document is mapped back to its description
+/// through the `description_id` fast field.
+fn rebuilt_keys<'d, 'a>(
     index: &Index,
     dir: &Path,
-    all: &[(u64, SearchDoc<'_>)],
-) -> Result<SegmentTables, SearchError> {
+    all: &'d [(u64, SearchDoc<'a>)],
+) -> Result<(SegmentTables, SegmentDocs<'d, 'a>), SearchError> {
     let reader = index.reader().ctx(dir, "opening the index reader")?;
     let searcher = reader.searcher();
     let by_id: HashMap<u64, usize> =
         all.iter().enumerate().map(|(i, (_, d))| (d.description_id, i)).collect();
     let mut out = Vec::new();
+    let mut docs = Vec::new();
     for r in searcher.segment_readers() {
         let col = r.fast_fields().u64(names::DESCRIPTION_ID).ctx(dir, "reading ids")?;
         let mut keys = SegmentKeysBuilder::default();
+        let mut seg_docs = Vec::with_capacity(r.max_doc() as usize);
         for doc in 0..r.max_doc() {
-            let Some(&i) = col.first(doc).and_then(|id| by_id.get(&id)) else { continue };
+            let Some(&i) = col.first(doc).and_then(|id| by_id.get(&id)) else {
+                return Err(SearchError::Incompatible {
+                    dir: dir.to_path_buf(),
+                    detail: format!("document {doc} has no known description id"),
+                });
+            };
             let d = &all[i].1;
             let exact = exact_key(&query_tokens(&d.term));
             keys.exact
                 .extend(exact_hashes(&d.term, &exact).into_iter().flatten().map(|h| (h, doc)));
             keys.concepts.push((d.concept_id, doc));
+            seg_docs.push(d);
         }
+        docs.push((r.segment_id(), seg_docs));
         out.push((r.segment_id(), r.max_doc(), keys));
     }
-    Ok(out)
+    Ok((out, docs))
 }
 
 /// The acronym of a term written `ACRONYM - expansion` (UK synonyms such as
@@ -600,5 +658,53 @@ mod sort_tests {
         let got: Vec<(u64, u64, u64)> =
             docs.iter().map(|(r, d)| (*r, d.description_id, d.concept_id)).collect();
         assert_eq!(got, want);
+    }
+}
+
+#[cfg(test)]
+mod layout_tests {
+    use super::*;
+
+    /// The layout check accepts the documents in the order they were indexed and refuses the
+    /// same documents shifted by one (as if tantivy had numbered them differently), so the
+    /// document values are never written against the wrong doc ids.
+    #[test]
+    fn layout_check_detects_a_shifted_order() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().join("layout");
+        let b = IndexBuilder::create(&dir, 0).expect("create");
+        let words = ["heart", "lung", "liver", "kidney", "spleen", "brain", "bone", "skin"];
+        let docs: Vec<(u64, SearchDoc<'_>)> = (0..600u64)
+            .map(|i| {
+                let term = format!("{} part {i}", words[i as usize % words.len()]);
+                let doc = SearchDoc {
+                    description_id: 1_000_000 + i,
+                    concept_id: 2_000_000 + i,
+                    concept_index: i as u32,
+                    term: term.into(),
+                    type_id: crate::SYNONYM_TYPE,
+                    language_code: "en".into(),
+                    active: true,
+                    concept_active: true,
+                    preferred_in: vec![],
+                    acceptable_in: vec![],
+                };
+                (i, doc)
+            })
+            .collect();
+        let payload = b.payload();
+        let (keys, _) =
+            index_chunk(&b.index, &dir, &b.fields, &docs, false, SORTED_BUILD_HEAP, &payload)
+                .expect("index");
+        let ok = layout_keys(&b.index, &dir, &b.fields, vec![(&docs[..], keys)]).expect("check");
+        assert!(ok.is_some());
+        let mut shifted = docs.clone();
+        shifted.rotate_left(1);
+        let keys = SegmentKeysBuilder::default();
+        let bad = layout_keys(&b.index, &dir, &b.fields, vec![(&shifted[..], keys)]);
+        assert!(bad.expect("check").is_none());
+        let keys = SegmentKeysBuilder::default();
+        let short = layout_keys(&b.index, &dir, &b.fields, vec![(&docs[1..], keys)]);
+        assert!(short.expect("check").is_none());
     }
 }

@@ -10,7 +10,7 @@
 //! - **exact**: `(xxh3-64 of the normalised term, doc)` pairs sorted by hash then doc (a
 //!   leading acronym, "MI - Myocardial infarction", adds a second key for its document);
 //! - **concept**: the segment's doc ids sorted by concept id (then doc); a look-up is a
-//!   binary search that reads the `concept_id` fast field of the probed documents.
+//!   binary search that reads the concept ids of the probed documents (`docs.rs`).
 //!
 //! A 64-bit hash makes a false exact match on a 1.6M-description index about a 1-in-10^13
 //! event per query; nothing else depends on it.
@@ -25,7 +25,6 @@
 
 use std::path::{Path, PathBuf};
 
-use tantivy::columnar::Column;
 use tantivy::directory::{Directory, MmapDirectory, OwnedBytes};
 use tantivy::index::SegmentId;
 use tantivy::{DocId, DocSet, TERMINATED};
@@ -235,12 +234,12 @@ impl Keys {
         equal_run(s.n_exact, hash_at, hash, doc_at, s.max_doc)
     }
 
-    /// The documents of segment `id` whose concept id (read from `concept_ids`) is
+    /// The documents of segment `id` whose concept id (read by `concept_of`) is
     /// `concept_id`.
     pub(crate) fn concept(
         &self,
         id: SegmentId,
-        concept_ids: &Column<u64>,
+        concept_of: impl Fn(DocId) -> u64,
         concept_id: u64,
     ) -> Vec<DocId> {
         let Some(s) = self.segment(id) else { return Vec::new() };
@@ -250,7 +249,7 @@ impl Keys {
         // must not reach the column reader
         let key = |i: usize| {
             let doc = doc_at(i);
-            if doc < s.max_doc { concept_ids.first(doc).unwrap_or(u64::MAX) } else { u64::MAX }
+            if doc < s.max_doc { concept_of(doc) } else { u64::MAX }
         };
         equal_run(s.n_concepts, key, concept_id, doc_at, s.max_doc)
     }

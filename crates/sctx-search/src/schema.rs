@@ -52,6 +52,14 @@ pub(crate) struct Fields {
     pub(crate) exact: Option<Field>,
     pub(crate) lang: Field,
     pub(crate) term: Field,
+    /// The fast fields of indexes without document values (`docs.rs`): older indexes and
+    /// the fallback build.
+    pub(crate) fast: Option<FastFields>,
+}
+
+/// Handles of the per-document fast fields.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FastFields {
     pub(crate) concept_id: Field,
     pub(crate) description_id: Field,
     pub(crate) concept_index: Field,
@@ -72,11 +80,15 @@ fn token_field(tokenizer: &str) -> TextOptions {
     )
 }
 
-/// Builds the schema. `prefix_field`: whether the edge n-grams of every word are a tantivy
-/// field (the fallback build) rather than prefix postings beside the index (`prefixes.rs`).
-/// Without the field, an older sctx refuses the index ("field `prefix` is missing") instead
-/// of answering short prefixes from an empty field.
-pub(crate) fn build_schema(prefix_field: bool) -> Schema {
+/// Builds the schema. `fallback`: whether this is the fallback build, sorted by tantivy,
+/// whose edge n-grams of every word are a tantivy field rather than prefix postings beside
+/// the index (`prefixes.rs`) and which keeps the per-document values as fast fields (tantivy
+/// sorts by the `rank` field; the document values, `docs.rs`, are then read back from the
+/// `description_id` field). Without the `prefix` field, an older sctx refuses the index
+/// ("field `prefix` is missing") instead of answering short prefixes from an empty field;
+/// without the fast fields, it refuses it naming `concept_id`.
+pub(crate) fn build_schema(fallback: bool) -> Schema {
+    let prefix_field = fallback;
     use names::*;
     let mut b = Schema::builder();
     b.add_text_field(WORDS, token_field(WS_TOKENIZER));
@@ -87,6 +99,9 @@ pub(crate) fn build_schema(prefix_field: bool) -> Schema {
     b.add_text_field(LANG, token_field(RAW_TOKENIZER));
     b.add_text_field(TERM, STORED);
     // exact terms and concept ids are looked up in the key tables (`keys.rs`), not indexed
+    if !fallback {
+        return b.build();
+    }
     b.add_u64_field(CONCEPT_ID, FAST);
     b.add_u64_field(DESCRIPTION_ID, FAST);
     b.add_u64_field(CONCEPT_INDEX, FAST);
@@ -127,15 +142,20 @@ impl Fields {
             exact: schema.get_field(EXACT).ok(),
             lang: get(LANG)?,
             term: get(TERM)?,
-            concept_id: get(CONCEPT_ID)?,
-            description_id: get(DESCRIPTION_ID)?,
-            concept_index: get(CONCEPT_INDEX)?,
-            type_id: get(TYPE_ID)?,
-            flags: get(FLAGS)?,
-            len: get(LEN)?,
-            preferred_in: get(PREFERRED_IN)?,
-            acceptable_in: get(ACCEPTABLE_IN)?,
-            rank: get(RANK)?,
+            fast: match schema.get_field(CONCEPT_ID) {
+                Ok(concept_id) => Some(FastFields {
+                    concept_id,
+                    description_id: get(DESCRIPTION_ID)?,
+                    concept_index: get(CONCEPT_INDEX)?,
+                    type_id: get(TYPE_ID)?,
+                    flags: get(FLAGS)?,
+                    len: get(LEN)?,
+                    preferred_in: get(PREFERRED_IN)?,
+                    acceptable_in: get(ACCEPTABLE_IN)?,
+                    rank: get(RANK)?,
+                }),
+                Err(_) => None,
+            },
         })
     }
 }

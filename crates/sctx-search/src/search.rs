@@ -32,6 +32,7 @@ use tantivy::{
 };
 
 use crate::analysis::{OLD_FIRST_EDGE, exact_key, query_tokens, truncate_chars};
+use crate::docs::{DOCS_PAYLOAD, DocTable, DocValues};
 use crate::error::Context;
 use crate::keys::{DocListQuery, KEYS_PAYLOAD, Keys, exact_hash};
 use crate::prefixes::{FIRST_MARK, FIRST_PAYLOAD, PREFIX_PAYLOAD, PrefixQuery, Prefixes};
@@ -66,7 +67,7 @@ struct Inner {
     dir: PathBuf,
     searcher: Searcher,
     fields: Fields,
-    segments: Vec<SegmentColumns>,
+    values: Values,
     /// Documents are sorted by the static rank, so active documents come first.
     sorted: bool,
     /// The segments hold consecutive runs of the static order, in segment order (so a pass
@@ -90,7 +91,7 @@ struct Inner {
     _reader: IndexReader,
 }
 
-/// Fast-field columns of one segment, opened once.
+/// Fast-field columns of one segment, opened once (indexes without [`DocTable`]).
 struct SegmentColumns {
     concept_id: Column<u64>,
     description_id: Column<u64>,
@@ -116,6 +117,81 @@ impl SegmentColumns {
             preferred_in: col(names::PREFERRED_IN)?,
             acceptable_in: col(names::ACCEPTABLE_IN)?,
         })
+    }
+}
+
+/// Where the per-document values of an index are.
+enum Values {
+    /// In [`DocTable`] (`sctx-docs.bin`).
+    Table(DocTable),
+    /// In fast-field columns, per segment (older indexes).
+    Columns(Vec<SegmentColumns>),
+}
+
+/// One segment's per-document values, whichever way they are stored.
+#[derive(Clone, Copy)]
+enum SegValues<'a> {
+    Table(Option<DocValues<'a>>),
+    Columns(Option<&'a SegmentColumns>),
+}
+
+impl SegValues<'_> {
+    fn concept_id(&self, doc: DocId) -> Option<u64> {
+        match self {
+            Self::Table(t) => t.as_ref()?.concept_id(doc),
+            Self::Columns(c) => c.as_ref()?.concept_id.first(doc),
+        }
+    }
+    fn description_id(&self, doc: DocId) -> Option<u64> {
+        match self {
+            Self::Table(t) => t.as_ref()?.description_id(doc),
+            Self::Columns(c) => c.as_ref()?.description_id.first(doc),
+        }
+    }
+    fn concept_index(&self, doc: DocId) -> Option<u32> {
+        match self {
+            Self::Table(t) => t.as_ref()?.concept_index(doc),
+            Self::Columns(c) => {
+                c.as_ref()?.concept_index.first(doc).and_then(|i| i.try_into().ok())
+            }
+        }
+    }
+    fn type_id(&self, doc: DocId) -> Option<u64> {
+        match self {
+            Self::Table(t) => t.as_ref()?.type_id(doc),
+            Self::Columns(c) => c.as_ref()?.type_id.first(doc),
+        }
+    }
+    fn flags(&self, doc: DocId) -> Option<u64> {
+        match self {
+            Self::Table(t) => t.as_ref()?.flags(doc),
+            Self::Columns(c) => c.as_ref()?.flags.first(doc),
+        }
+    }
+    fn len(&self, doc: DocId) -> Option<u64> {
+        match self {
+            Self::Table(t) => t.as_ref()?.len(doc),
+            Self::Columns(c) => c.as_ref()?.len.first(doc),
+        }
+    }
+    /// The language preference of `doc` for `refsets` (see [`preference`]).
+    fn preference(&self, doc: DocId, refsets: &[u64]) -> u32 {
+        let type_id = self.type_id(doc).unwrap_or(0);
+        match self {
+            Self::Table(t) => {
+                let (p, a) = t.as_ref().map_or((&[][..], &[][..]), |t| t.langs(doc));
+                preference(type_id, refsets, &mut p.iter().copied(), &mut a.iter().copied())
+            }
+            Self::Columns(Some(c)) => preference(
+                type_id,
+                refsets,
+                &mut c.preferred_in.values_for_doc(doc),
+                &mut c.acceptable_in.values_for_doc(doc),
+            ),
+            Self::Columns(None) => {
+                preference(type_id, refsets, &mut None.into_iter(), &mut None.into_iter())
+            }
+        }
     }
 }
 
@@ -291,13 +367,24 @@ impl SearchIndex {
             .try_into()
             .ctx(dir, "opening the index reader")?;
         let searcher = reader.searcher();
-        let segments = searcher
-            .segment_readers()
-            .iter()
-            .map(|r| SegmentColumns::open(r, dir))
-            .collect::<Result<Vec<_>, _>>()?;
         let segs: Vec<_> =
             searcher.segment_readers().iter().map(|r| (r.segment_id(), r.max_doc())).collect();
+        let values = if words.contains(&DOCS_PAYLOAD) {
+            Values::Table(DocTable::open(dir, &segs)?)
+        } else if fields.fast.is_none() {
+            return Err(SearchError::Incompatible {
+                dir: dir.to_path_buf(),
+                detail: "neither document values nor fast fields".into(),
+            });
+        } else {
+            Values::Columns(
+                searcher
+                    .segment_readers()
+                    .iter()
+                    .map(|r| SegmentColumns::open(r, dir))
+                    .collect::<Result<Vec<_>, _>>()?,
+            )
+        };
         let keys = if words.contains(&KEYS_PAYLOAD) { Some(Keys::open(dir, &segs)?) } else { None };
         let prefixes = if words.contains(&PREFIX_PAYLOAD) {
             Some(Arc::new(Prefixes::open(dir, &segs)?))
@@ -314,7 +401,7 @@ impl SearchIndex {
                 dir: dir.to_path_buf(),
                 searcher,
                 fields,
-                segments,
+                values,
                 sorted,
                 ordered,
                 stored_terms,
@@ -338,6 +425,9 @@ impl SearchIndex {
     /// its files when it reads them).
     pub fn verify(&self) -> Result<(), SearchError> {
         self.inner.keys.as_ref().map_or(Ok(()), Keys::verify)?;
+        if let Values::Table(t) = &self.inner.values {
+            t.verify()?;
+        }
         self.inner.prefixes.as_ref().map_or(Ok(()), |p| p.verify())
     }
 
@@ -359,7 +449,15 @@ impl SearchIndex {
 
     /// Number of segments (1 for an index built by [`crate::IndexBuilder`]).
     pub fn num_segments(&self) -> usize {
-        self.inner.segments.len()
+        self.inner.searcher.segment_readers().len()
+    }
+
+    /// The per-document values of segment `seg` (by position).
+    fn values(&self, seg: usize) -> SegValues<'_> {
+        match &self.inner.values {
+            Values::Table(t) => SegValues::Table(t.segment(seg)),
+            Values::Columns(c) => SegValues::Columns(c.get(seg)),
+        }
     }
 
     /// Searches: see the crate documentation for matching and ranking rules.
@@ -410,11 +508,11 @@ impl SearchIndex {
         let mut concepts = RoaringBitmap::new();
         let mut descriptions = 0u64;
         for (seg, reader) in self.inner.searcher.segment_readers().iter().enumerate() {
-            let cols = &self.inner.segments[seg];
+            let cols = self.values(seg);
             self.collect(general.as_ref(), reader, cols, q, usize::MAX, &mut |doc| {
                 descriptions += 1;
-                if let Some(ci) = cols.concept_index.first(doc) {
-                    concepts.insert(ci as u32);
+                if let Some(ci) = cols.concept_index(doc) {
+                    concepts.insert(ci);
                 }
             })?;
         }
@@ -672,22 +770,21 @@ impl SearchIndex {
     }
 
     /// Whether `doc` passes the fast-field filters.
-    fn accept(&self, cols: &SegmentColumns, doc: DocId, q: &SearchQuery<'_>) -> Accept {
+    fn accept(&self, cols: SegValues<'_>, doc: DocId, q: &SearchQuery<'_>) -> Accept {
         if !q.include_inactive {
-            let flags = cols.flags.first(doc).unwrap_or(0);
+            let flags = cols.flags(doc).unwrap_or(0);
             let both = FLAG_ACTIVE | FLAG_CONCEPT_ACTIVE;
             if flags & both != both {
                 return if self.inner.sorted { Accept::Stop } else { Accept::No };
             }
         }
-        if let Some(filter) = q.concept_filter {
-            let ci = cols.concept_index.first(doc).unwrap_or(u64::MAX);
-            if u32::try_from(ci).map_or(true, |ci| !filter.contains(ci)) {
-                return Accept::No;
-            }
+        if let Some(filter) = q.concept_filter
+            && cols.concept_index(doc).is_none_or(|ci| !filter.contains(ci))
+        {
+            return Accept::No;
         }
         if let Some(types) = q.type_ids {
-            let t = cols.type_id.first(doc).unwrap_or(0);
+            let t = cols.type_id(doc).unwrap_or(0);
             if !types.contains(&t) {
                 return Accept::No;
             }
@@ -701,7 +798,7 @@ impl SearchIndex {
         &self,
         weight: &dyn Weight,
         reader: &SegmentReader,
-        cols: &SegmentColumns,
+        cols: SegValues<'_>,
         q: &SearchQuery<'_>,
         budget: usize,
         sink: &mut dyn FnMut(DocId),
@@ -714,7 +811,7 @@ impl SearchIndex {
         &self,
         weight: &dyn Weight,
         reader: &SegmentReader,
-        cols: &SegmentColumns,
+        cols: SegValues<'_>,
         q: &SearchQuery<'_>,
         budget: usize,
         sink: &mut dyn FnMut(DocId),
@@ -768,7 +865,7 @@ impl SearchIndex {
                     let mut left = budget;
                     let mut complete = true;
                     for (seg, reader) in readers.iter().enumerate() {
-                        let cols = &self.inner.segments[seg];
+                        let cols = self.values(seg);
                         let (outcome, taken) =
                             self.collect_counted(pass.as_ref(), reader, cols, q, left, &mut |d| {
                                 candidates.push((seg as u32, d))
@@ -790,7 +887,7 @@ impl SearchIndex {
                 }
             } else {
                 for (seg, reader) in readers.iter().enumerate() {
-                    let cols = &self.inner.segments[seg];
+                    let cols = self.values(seg);
                     let mut first_complete = false;
                     for (k, pass) in plan.passes.iter().enumerate() {
                         if k >= 1 && k <= plan.covering && first_complete {
@@ -841,17 +938,23 @@ impl SearchIndex {
                 Box::new(DocListQuery::new(
                     readers
                         .iter()
-                        .zip(&self.inner.segments)
-                        .map(|(r, cols)| {
-                            (r.segment_id(), keys.concept(r.segment_id(), &cols.concept_id, id))
+                        .enumerate()
+                        .map(|(seg, r)| {
+                            let cols = self.values(seg);
+                            let concept_of = |doc| cols.concept_id(doc).unwrap_or(u64::MAX);
+                            (r.segment_id(), keys.concept(r.segment_id(), concept_of, id))
                         })
                         .collect(),
                 ))
             }
-            None => Box::new(TermQuery::new(
-                Term::from_field_u64(self.inner.fields.concept_id, id),
-                IndexRecordOption::Basic,
-            )),
+            // older indexes: concept ids as a (fast, indexed) field
+            None => match self.inner.fields.fast {
+                Some(f) => Box::new(TermQuery::new(
+                    Term::from_field_u64(f.concept_id, id),
+                    IndexRecordOption::Basic,
+                )),
+                None => Box::new(tantivy::query::EmptyQuery),
+            },
         };
         let plan = Plan {
             q,
@@ -867,7 +970,7 @@ impl SearchIndex {
         };
         let mut candidates = Vec::new();
         for (seg, reader) in self.inner.searcher.segment_readers().iter().enumerate() {
-            let cols = &self.inner.segments[seg];
+            let cols = self.values(seg);
             self.collect(plan.passes[0].as_ref(), reader, cols, q, usize::MAX, &mut |d| {
                 candidates.push((seg as u32, d))
             })?;
@@ -891,7 +994,7 @@ impl SearchIndex {
         while i < candidates.len() {
             let seg = candidates[i].0;
             let reader = &readers[seg as usize];
-            let cols = &self.inner.segments[seg as usize];
+            let cols = self.values(seg as usize);
             let scorers = |ws: &[Box<dyn Weight>]| -> Result<Vec<Box<dyn Scorer>>, SearchError> {
                 ws.iter().map(|w| w.scorer(reader, 1.0).map_err(self.err("ranking"))).collect()
             };
@@ -923,14 +1026,8 @@ impl SearchIndex {
                     let close = near[t].as_mut().is_some_and(|s| contains(s.as_mut(), doc));
                     fuzzy_cost += if close { 1 } else { u32::from(plan.distances[t]) };
                 }
-                let type_id = cols.type_id.first(doc).unwrap_or(0);
-                let pref = preference(
-                    type_id,
-                    q.language_refsets,
-                    &mut cols.preferred_in.values_for_doc(doc),
-                    &mut cols.acceptable_in.values_for_doc(doc),
-                );
-                let len = cols.len.first(doc).unwrap_or(u64::MAX);
+                let pref = cols.preference(doc, q.language_refsets);
+                let len = cols.len(doc).unwrap_or(u64::MAX);
                 let n = plan.n_tokens;
                 let key = RankKey {
                     not_exact: !is_exact,
@@ -944,8 +1041,8 @@ impl SearchIndex {
                     not_term_start: n > 0 && !is_start && fuzzy_cost == 0,
                     preference: pref,
                     len,
-                    concept_id: cols.concept_id.first(doc).unwrap_or(u64::MAX),
-                    description_id: cols.description_id.first(doc).unwrap_or(u64::MAX),
+                    concept_id: cols.concept_id(doc).unwrap_or(u64::MAX),
+                    description_id: cols.description_id(doc).unwrap_or(u64::MAX),
                 };
                 let score =
                     score(is_exact, fuzzy_cost, whole_n, is_start || fuzzy_cost > 0, pref, len);
@@ -953,7 +1050,7 @@ impl SearchIndex {
                     key,
                     seg,
                     doc,
-                    concept_index: cols.concept_index.first(doc).unwrap_or(u64::MAX) as u32,
+                    concept_index: cols.concept_index(doc).unwrap_or(u32::MAX),
                     score,
                 });
             }
@@ -980,7 +1077,7 @@ impl SearchIndex {
     }
 
     fn hit(&self, r: &Ranked) -> Result<Hit, SearchError> {
-        let cols = &self.inner.segments[r.seg as usize];
+        let cols = self.values(r.seg as usize);
         let term = if self.inner.stored_terms {
             let doc: TantivyDocument = self
                 .inner
@@ -995,9 +1092,9 @@ impl SearchIndex {
             String::new()
         };
         Ok(Hit {
-            concept_id: cols.concept_id.first(r.doc).unwrap_or(0),
+            concept_id: cols.concept_id(r.doc).unwrap_or(0),
             concept_index: r.concept_index,
-            description_id: cols.description_id.first(r.doc).unwrap_or(0),
+            description_id: cols.description_id(r.doc).unwrap_or(0),
             term,
             score: r.score,
         })

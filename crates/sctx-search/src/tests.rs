@@ -896,3 +896,121 @@ fn an_index_without_any_prefix_data_is_refused() {
     assert!(err.contains("neither prefix postings nor a `prefix` field"), "{err}");
     assert!(err.contains(&tmp.path().display().to_string()), "{err}");
 }
+
+/// Hit identity and score, for comparing two indexes.
+fn hit_keys(h: &[Hit]) -> Vec<(u64, u64, u32, u32)> {
+    h.iter().map(|h| (h.concept_id, h.description_id, h.concept_index, h.score as u32)).collect()
+}
+
+/// Queries and options that read every per-document value: flags (inactive), concept
+/// indexes (filter, one per concept), types, lengths and language preferences (ranking),
+/// concept ids (codes).
+fn value_queries() -> Vec<SearchQuery<'static>> {
+    static GB_ONLY: [u64; 1] = [GB];
+    static US_ONLY: [u64; 1] = [US];
+    static FSN_ONLY: [u64; 1] = [crate::FSN_TYPE];
+    static FILTER: OnceLock<RoaringBitmap> = OnceLock::new();
+    let filter = FILTER.get_or_init(|| (0..6).collect());
+    let mut out = Vec::new();
+    for text in ["hea", "inf myo", "asthma", "appendic", "22298006", "di", "alzimer", "myo"] {
+        let mut q = SearchQuery::new(text);
+        q.limit = 50;
+        out.push(q.clone());
+        q.include_inactive = true;
+        out.push(q.clone());
+        q.one_per_concept = false;
+        out.push(q.clone());
+        q.language_refsets = &US_ONLY;
+        out.push(q.clone());
+        q.language_refsets = &GB_ONLY;
+        q.type_ids = Some(&FSN_ONLY);
+        out.push(q.clone());
+        q.type_ids = None;
+        q.concept_filter = Some(filter);
+        out.push(q);
+    }
+    out
+}
+
+/// An index from before the document values (`docs1`) reads its fast fields: the fallback
+/// build keeps both, so dropping the document values from a copy of it must not change any
+/// answer.
+#[test]
+fn fast_fields_answer_like_the_document_values() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("fallback");
+    let mut b = IndexBuilder::create(&dir, 0).expect("create");
+    add_fixture_docs(&mut b);
+    b.rebuild_sorted_by_tantivy().expect("fallback build");
+    let with_values = SearchIndex::open(&dir).expect("open");
+    let meta = dir.join("meta.json");
+    let text = std::fs::read_to_string(&meta).expect("read meta");
+    let word = format!(" {}", crate::docs::DOCS_PAYLOAD);
+    assert!(text.contains(&word));
+    std::fs::write(&meta, text.replace(&word, "")).expect("write meta");
+    std::fs::remove_file(dir.join(crate::docs::DOCS_FILE)).expect("remove");
+    let columns = SearchIndex::open(&dir).expect("open without document values");
+    for q in value_queries() {
+        let a = with_values.search(&q).expect("search");
+        let b = columns.search(&q).expect("search");
+        assert!(!a.is_empty() || q.concept_filter.is_some(), "{}", q.text);
+        assert_eq!(hit_keys(&a), hit_keys(&b), "{q:?}");
+        assert_eq!(with_values.count(&q).expect("count"), columns.count(&q).expect("count"));
+        // and the normal build agrees
+        let c = fixture().index.search(&q).expect("search");
+        assert_eq!(hit_keys(&a), hit_keys(&c), "{q:?}");
+    }
+}
+
+/// The document values are checked like the key tables: structure at open, checksum on
+/// `verify`; out-of-range codes and indexes read as absent, never panic; a missing, truncated
+/// or foreign file is refused, naming it.
+#[test]
+fn damaged_document_values_are_reported() {
+    let path = |t: &tempfile::TempDir| t.path().join(crate::docs::DOCS_FILE);
+    let tmp = copy_fixture();
+    let bytes = std::fs::read(path(&tmp)).expect("read");
+    let mut flipped = bytes.clone();
+    let last = flipped.len() - 1;
+    flipped[last] ^= 0x40;
+    std::fs::write(path(&tmp), &flipped).expect("write");
+    let idx = SearchIndex::open(tmp.path()).expect("structure is intact");
+    idx.search(&SearchQuery::new("hea")).expect("answers");
+    let err = idx.verify().expect_err("checksum must fail").to_string();
+    assert!(err.contains("sctx-docs.bin") && err.contains("checksum"), "{err}");
+    // every body byte set to 0xFF: codes, concept indexes and lengths out of range
+    let n = fixture().docs;
+    let body = bytes.len() - n * 18;
+    let mut ones = bytes.clone();
+    ones[body..].fill(0xFF);
+    std::fs::write(path(&tmp), &ones).expect("write");
+    let idx = SearchIndex::open(tmp.path()).expect("structure is intact");
+    for q in value_queries() {
+        idx.search(&q).expect("answers");
+        idx.count(&q).expect("counts");
+    }
+    assert!(idx.verify().is_err());
+    std::fs::write(path(&tmp), &bytes[..bytes.len() - 4]).expect("write");
+    let err = SearchIndex::open(tmp.path()).expect_err("truncated").to_string();
+    assert!(err.contains("sctx-docs.bin") && err.contains("truncated"), "{err}");
+    std::fs::write(path(&tmp), b"hello").expect("write");
+    let err = SearchIndex::open(tmp.path()).expect_err("foreign").to_string();
+    assert!(err.contains("not an sctx document values file"), "{err}");
+    std::fs::remove_file(path(&tmp)).expect("remove");
+    let err = SearchIndex::open(tmp.path()).expect_err("missing").to_string();
+    assert!(err.contains("sctx-docs.bin"), "{err}");
+}
+
+/// An index without document values (no `docs1` payload word) and without fast fields has
+/// no per-document values at all: refused at open, naming the directory.
+#[test]
+fn an_index_without_any_document_values_is_refused() {
+    let tmp = copy_fixture();
+    let meta = tmp.path().join("meta.json");
+    let text = std::fs::read_to_string(&meta).expect("read meta");
+    let word = format!(" {}", crate::docs::DOCS_PAYLOAD);
+    std::fs::write(&meta, text.replace(&word, "")).expect("write meta");
+    let err = SearchIndex::open(tmp.path()).expect_err("no values").to_string();
+    assert!(err.contains("neither document values nor fast fields"), "{err}");
+    assert!(err.contains(&tmp.path().display().to_string()), "{err}");
+}

@@ -1,0 +1,507 @@
+//! Per-document values kept beside the tantivy index (`sctx-docs.bin`): each description's
+//! id, concept, type, flags, length and language-refset acceptability, by doc id.
+//!
+//! These were nine tantivy fast fields. Recording every value into tantivy's columnar
+//! writer and serialising the columns (estimating codecs, sorting value runs) cost about
+//! 2.5 CPU-seconds of the International index build, for data the builder already holds in
+//! doc-id order (BENCHMARKS.md). Here they are plain arrays per segment, written in one
+//! pass; the few distinct description types and acceptability combinations are codes into a
+//! dictionary, and concept SCTIDs are one table by concept index.
+//!
+//! File layout (all integers little-endian):
+//!
+//! ```text
+//! header   "SCTXDOC1" | segments: u32 | 0: u32 | xxh3-64 of everything after the header: u64
+//! dict     types: u32 | refsets: u32 | langsets: u32 | concepts: u32 (PER_DOC: ids per document)
+//!          type ids [u64; types] | refset ids [u64; refsets]
+//!          langsets: per set, preferred: u32, acceptable: u32, then that many refset codes u16
+//!          concept ids by concept index [u64; concepts]
+//! entries  per segment: uuid (32 ASCII hex) | max_doc: u32 | 0: u32
+//! body     per segment: description ids [u64; max_doc] | concept ids [u64; max_doc] (PER_DOC
+//!          only) | concept indexes [u32; max_doc] | lengths [u16; max_doc]
+//!          | langset codes [u16; max_doc] | type codes [u8; max_doc] | flags [u8; max_doc]
+//! ```
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use tantivy::DocId;
+use tantivy::directory::OwnedBytes;
+use tantivy::index::SegmentId;
+
+use crate::keys::{HEADER, open_mapped, verify_mapped};
+use crate::schema::{FLAG_ACTIVE, FLAG_CONCEPT_ACTIVE};
+use crate::{SearchDoc, SearchError};
+
+/// File name of the document values inside the index directory.
+pub(crate) const DOCS_FILE: &str = "sctx-docs.bin";
+/// Commit payload word marking an index whose per-document values are in [`DOCS_FILE`]
+/// (older indexes, and the fallback build, have them as tantivy fast fields).
+pub(crate) const DOCS_PAYLOAD: &str = "docs1";
+
+const MAGIC: &[u8; 8] = b"SCTXDOC1";
+const ENTRY: usize = 40;
+const DICT: usize = 16;
+/// `concepts` value meaning concept SCTIDs are stored per document (the concept indexes
+/// are too sparse for a table).
+const PER_DOC: u32 = u32::MAX;
+/// Bytes per document in a segment body, without and with per-document concept ids.
+const ROW: usize = 8 + 4 + 2 + 2 + 1 + 1;
+
+/// Interns values into small codes.
+struct Codes<K> {
+    values: Vec<K>,
+    code: HashMap<K, usize>,
+}
+
+impl<K: std::hash::Hash + Eq + Clone> Codes<K> {
+    fn new() -> Self {
+        Self { values: Vec::new(), code: HashMap::new() }
+    }
+    fn get(&mut self, k: &K) -> usize {
+        if let Some(&c) = self.code.get(k) {
+            return c;
+        }
+        let c = self.values.len();
+        self.values.push(k.clone());
+        self.code.insert(k.clone(), c);
+        c
+    }
+}
+
+/// Writes [`DOCS_FILE`] into `dir`: per segment (in segment order) its id and its documents
+/// in doc-id order.
+pub(crate) fn write(
+    dir: &Path,
+    segments: &[(SegmentId, Vec<&SearchDoc<'_>>)],
+) -> Result<(), SearchError> {
+    let path = dir.join(DOCS_FILE);
+    let bad = |detail: String| SearchError::Incompatible { dir: dir.to_path_buf(), detail };
+    // concept ids by concept index: a table when the indexes are dense enough
+    let docs: usize = segments.iter().map(|(_, d)| d.len()).sum();
+    let max_index = segments.iter().flat_map(|(_, d)| d.iter().map(|d| d.concept_index)).max();
+    let table_len = max_index.map_or(0, |m| m as usize + 1);
+    let dense = table_len <= docs.saturating_mul(4).saturating_add(1 << 16);
+    let mut concept_ids: Vec<u64> = if dense { vec![u64::MAX; table_len] } else { Vec::new() };
+    let mut types = Codes::new();
+    let mut refsets = Codes::new();
+    let mut langsets: Codes<(Vec<u16>, Vec<u16>)> = Codes::new();
+    let mut entries = Vec::with_capacity(segments.len() * ENTRY);
+    let mut body = Vec::with_capacity(docs * (ROW + if dense { 0 } else { 8 }));
+    let mut last: Option<(&[u64], &[u64], u16)> = None;
+    let mut codes = |ids: &[u64]| -> Result<Vec<u16>, SearchError> {
+        ids.iter()
+            .map(|&r| {
+                u16::try_from(refsets.get(&r))
+                    .map_err(|_| bad("more than 65,536 language reference sets".into()))
+            })
+            .collect()
+    };
+    for (id, seg) in segments {
+        let uuid = id.uuid_string();
+        if uuid.len() != 32 {
+            return Err(SearchError::Corrupt { path, detail: format!("segment id {uuid:?}") });
+        }
+        let max_doc = u32::try_from(seg.len()).map_err(|_| bad("too many documents".into()))?;
+        entries.extend_from_slice(uuid.as_bytes());
+        entries.extend_from_slice(&max_doc.to_le_bytes());
+        entries.extend_from_slice(&0u32.to_le_bytes());
+        body.extend(seg.iter().flat_map(|d| d.description_id.to_le_bytes()));
+        if dense {
+            for d in seg {
+                let slot = &mut concept_ids[d.concept_index as usize];
+                if *slot != u64::MAX && *slot != d.concept_id {
+                    return Err(bad(format!(
+                        "concept index {} is given for concepts {} and {}",
+                        d.concept_index, *slot, d.concept_id
+                    )));
+                }
+                *slot = d.concept_id;
+            }
+        } else {
+            body.extend(seg.iter().flat_map(|d| d.concept_id.to_le_bytes()));
+        }
+        body.extend(seg.iter().flat_map(|d| d.concept_index.to_le_bytes()));
+        body.extend(seg.iter().flat_map(|d| {
+            let len = d.term.chars().count();
+            u16::try_from(len).unwrap_or(u16::MAX).to_le_bytes()
+        }));
+        for d in seg {
+            // consecutive documents mostly share their acceptability
+            let code = match last {
+                Some((p, a, c)) if p == &d.preferred_in[..] && a == &d.acceptable_in[..] => c,
+                _ => {
+                    let key = (codes(&d.preferred_in)?, codes(&d.acceptable_in)?);
+                    let c = u16::try_from(langsets.get(&key)).map_err(|_| {
+                        bad("more than 65,536 combinations of language acceptability".into())
+                    })?;
+                    last = Some((&d.preferred_in, &d.acceptable_in, c));
+                    c
+                }
+            };
+            body.extend_from_slice(&code.to_le_bytes());
+        }
+        for d in seg {
+            let code = u8::try_from(types.get(&d.type_id))
+                .map_err(|_| bad("more than 256 description types".into()))?;
+            body.push(code);
+        }
+        body.extend(seg.iter().map(|d| {
+            let mut flags = 0;
+            if d.active {
+                flags |= FLAG_ACTIVE as u8;
+            }
+            if d.concept_active {
+                flags |= FLAG_CONCEPT_ACTIVE as u8;
+            }
+            flags
+        }));
+    }
+    let mut dict = Vec::new();
+    let n_concepts = if dense { len32(dir, concept_ids.len())? } else { PER_DOC };
+    for n in [
+        len32(dir, types.values.len())?,
+        len32(dir, refsets.values.len())?,
+        len32(dir, langsets.values.len())?,
+        n_concepts,
+    ] {
+        dict.extend_from_slice(&n.to_le_bytes());
+    }
+    dict.extend(types.values.iter().flat_map(|t| t.to_le_bytes()));
+    dict.extend(refsets.values.iter().flat_map(|r| r.to_le_bytes()));
+    for (p, a) in &langsets.values {
+        dict.extend_from_slice(&len32(dir, p.len())?.to_le_bytes());
+        dict.extend_from_slice(&len32(dir, a.len())?.to_le_bytes());
+        dict.extend(p.iter().chain(a).flat_map(|c| c.to_le_bytes()));
+    }
+    dict.extend(concept_ids.iter().flat_map(|c| c.to_le_bytes()));
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    for part in [&dict, &entries, &body] {
+        hasher.update(part);
+    }
+    let n = len32(dir, segments.len())?;
+    let mut header = Vec::with_capacity(HEADER);
+    header.extend_from_slice(MAGIC);
+    header.extend_from_slice(&n.to_le_bytes());
+    header.extend_from_slice(&0u32.to_le_bytes());
+    header.extend_from_slice(&hasher.digest().to_le_bytes());
+    let io = |source| SearchError::Io {
+        dir: dir.to_path_buf(),
+        what: "writing the document values",
+        source,
+    };
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).map_err(io)?);
+    for part in [&header, &dict, &entries, &body] {
+        std::io::Write::write_all(&mut f, part).map_err(io)?;
+    }
+    std::io::Write::flush(&mut f).map_err(io)
+}
+
+fn len32(dir: &Path, n: usize) -> Result<u32, SearchError> {
+    u32::try_from(n).map_err(|_| SearchError::Incompatible {
+        dir: dir.to_path_buf(),
+        detail: format!("{n} entries do not fit the document values format"),
+    })
+}
+
+fn u16_at(b: &[u8], at: usize) -> Option<u16> {
+    b.get(at..at.checked_add(2)?).and_then(|s| s.try_into().ok()).map(u16::from_le_bytes)
+}
+
+fn u32_at(b: &[u8], at: usize) -> Option<u32> {
+    b.get(at..at.checked_add(4)?).and_then(|s| s.try_into().ok()).map(u32::from_le_bytes)
+}
+
+fn u64_at(b: &[u8], at: usize) -> Option<u64> {
+    b.get(at..at.checked_add(8)?).and_then(|s| s.try_into().ok()).map(u64::from_le_bytes)
+}
+
+/// Where one segment's arrays start.
+#[derive(Debug, Clone)]
+struct SegmentDocs {
+    max_doc: u32,
+    description_ids: usize,
+    /// Per-document concept ids (`PER_DOC` files only).
+    concept_ids: Option<usize>,
+    concept_indexes: usize,
+    lengths: usize,
+    langsets: usize,
+    types: usize,
+    flags: usize,
+}
+
+/// The opened document values (memory-mapped through tantivy's directory).
+pub(crate) struct DocTable {
+    path: PathBuf,
+    bytes: OwnedBytes,
+    types: Vec<u64>,
+    /// Per acceptability combination: the refsets it is preferred in, then acceptable in.
+    langsets: Vec<(Vec<u64>, Vec<u64>)>,
+    /// Offset of the concept id table and its length (0 with per-document ids).
+    concepts: usize,
+    n_concepts: usize,
+    segments: Vec<SegmentDocs>,
+}
+
+impl std::fmt::Debug for DocTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DocTable").field("path", &self.path).finish_non_exhaustive()
+    }
+}
+
+impl DocTable {
+    /// Opens the document values of the index in `dir` and checks their structure against
+    /// the segments (`(id, max_doc)`, in order). The checksum is checked by
+    /// [`DocTable::verify`].
+    pub(crate) fn open(dir: &Path, segments: &[(SegmentId, u32)]) -> Result<Self, SearchError> {
+        let (path, bytes) = open_mapped(dir, DOCS_FILE, MAGIC, "document values")?;
+        let b = bytes.as_slice();
+        let bad = |detail: String| SearchError::Corrupt { path: path.clone(), detail };
+        let truncated = || bad(format!("{} bytes: truncated", b.len()));
+        let n = u32_at(b, 8).ok_or_else(truncated)? as usize;
+        if n != segments.len() {
+            return Err(bad(format!("{n} segments, the index has {}", segments.len())));
+        }
+        let count = |k: usize| u32_at(b, HEADER + 4 * k).ok_or_else(truncated);
+        let (n_types, n_refsets, n_langsets, n_concepts) =
+            (count(0)?, count(1)?, count(2)?, count(3)?);
+        let mut at = HEADER + DICT;
+        let u64s = |n: u32, at: &mut usize| -> Result<Vec<u64>, SearchError> {
+            let v = (0..n as usize)
+                .map(|i| u64_at(b, *at + 8 * i).ok_or_else(truncated))
+                .collect::<Result<Vec<_>, _>>()?;
+            *at += 8 * n as usize;
+            Ok(v)
+        };
+        let types = u64s(n_types, &mut at)?;
+        let refsets = u64s(n_refsets, &mut at)?;
+        let mut langsets = Vec::new();
+        for _ in 0..n_langsets {
+            let p = u32_at(b, at).ok_or_else(truncated)? as usize;
+            let a = u32_at(b, at + 4).ok_or_else(truncated)? as usize;
+            at += 8;
+            let list = |n: usize, at: &mut usize| -> Result<Vec<u64>, SearchError> {
+                let v = (0..n)
+                    .map(|i| {
+                        let c = u16_at(b, *at + 2 * i).ok_or_else(truncated)?;
+                        refsets
+                            .get(c as usize)
+                            .copied()
+                            .ok_or_else(|| bad(format!("refset code {c} out of range")))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                *at += 2 * n;
+                Ok(v)
+            };
+            let preferred = list(p, &mut at)?;
+            let acceptable = list(a, &mut at)?;
+            langsets.push((preferred, acceptable));
+        }
+        let per_doc = n_concepts == PER_DOC;
+        let concepts = at;
+        let n_concepts = if per_doc { 0 } else { n_concepts as usize };
+        at += 8 * n_concepts;
+        let entries = at;
+        at += n * ENTRY;
+        let mut out = Vec::with_capacity(n);
+        for (k, &(segment, max_doc)) in segments.iter().enumerate() {
+            let e = entries + k * ENTRY;
+            let uuid = b.get(e..e + 32).ok_or_else(truncated)?;
+            if uuid != segment.uuid_string().as_bytes() {
+                return Err(bad(format!("segment {k} is not the index's segment {segment:?}")));
+            }
+            let seg_max = u32_at(b, e + 32).ok_or_else(truncated)?;
+            if seg_max != max_doc {
+                return Err(bad(format!("segment {k} has {seg_max} documents, not {max_doc}")));
+            }
+            let m = max_doc as usize;
+            let description_ids = at;
+            at += 8 * m;
+            let concept_ids = per_doc.then_some(at);
+            if per_doc {
+                at += 8 * m;
+            }
+            let concept_indexes = at;
+            let lengths = concept_indexes + 4 * m;
+            let langsets = lengths + 2 * m;
+            let types = langsets + 2 * m;
+            let flags = types + m;
+            at = flags + m;
+            out.push(SegmentDocs {
+                max_doc,
+                description_ids,
+                concept_ids,
+                concept_indexes,
+                lengths,
+                langsets,
+                types,
+                flags,
+            });
+        }
+        if at != b.len() {
+            return Err(bad(format!("{} bytes, the values need {at} (truncated?)", b.len())));
+        }
+        Ok(Self { path, bytes, types, langsets, concepts, n_concepts, segments: out })
+    }
+
+    /// Checks the file's checksum.
+    pub(crate) fn verify(&self) -> Result<(), SearchError> {
+        verify_mapped(&self.path, &self.bytes)
+    }
+
+    /// The values of segment `seg` (by position), if it exists.
+    pub(crate) fn segment(&self, seg: usize) -> Option<DocValues<'_>> {
+        self.segments.get(seg).map(|s| DocValues { table: self, s })
+    }
+}
+
+/// One segment's document values. Out-of-range documents and codes (a damaged file whose
+/// checksum is not checked yet) read as `None` or zero, never panic.
+#[derive(Clone, Copy)]
+pub(crate) struct DocValues<'t> {
+    table: &'t DocTable,
+    s: &'t SegmentDocs,
+}
+
+impl DocValues<'_> {
+    fn b(&self) -> &[u8] {
+        self.table.bytes.as_slice()
+    }
+
+    fn ok(&self, doc: DocId) -> Option<usize> {
+        (doc < self.s.max_doc).then_some(doc as usize)
+    }
+
+    pub(crate) fn description_id(&self, doc: DocId) -> Option<u64> {
+        u64_at(self.b(), self.s.description_ids + 8 * self.ok(doc)?)
+    }
+
+    pub(crate) fn concept_index(&self, doc: DocId) -> Option<u32> {
+        u32_at(self.b(), self.s.concept_indexes + 4 * self.ok(doc)?)
+    }
+
+    pub(crate) fn concept_id(&self, doc: DocId) -> Option<u64> {
+        match self.s.concept_ids {
+            Some(at) => u64_at(self.b(), at + 8 * self.ok(doc)?),
+            None => {
+                let i = self.concept_index(doc)? as usize;
+                if i >= self.table.n_concepts {
+                    return None;
+                }
+                u64_at(self.b(), self.table.concepts + 8 * i)
+            }
+        }
+    }
+
+    pub(crate) fn len(&self, doc: DocId) -> Option<u64> {
+        u16_at(self.b(), self.s.lengths + 2 * self.ok(doc)?).map(u64::from)
+    }
+
+    pub(crate) fn type_id(&self, doc: DocId) -> Option<u64> {
+        let code = *self.b().get(self.s.types + self.ok(doc)?)?;
+        self.table.types.get(code as usize).copied()
+    }
+
+    pub(crate) fn flags(&self, doc: DocId) -> Option<u64> {
+        self.b().get(self.s.flags + self.ok(doc)?).map(|&f| u64::from(f))
+    }
+
+    /// The language refsets the description is preferred in, then acceptable in.
+    pub(crate) fn langs(&self, doc: DocId) -> (&[u64], &[u64]) {
+        let set = self
+            .ok(doc)
+            .and_then(|d| u16_at(self.b(), self.s.langsets + 2 * d))
+            .and_then(|c| self.table.langsets.get(c as usize));
+        set.map_or((&[], &[]), |(p, a)| (&p[..], &a[..]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(description_id: u64, concept_id: u64, concept_index: u32) -> SearchDoc<'static> {
+        SearchDoc {
+            description_id,
+            concept_id,
+            concept_index,
+            term: "Heart attack".into(),
+            type_id: crate::SYNONYM_TYPE,
+            language_code: "en".into(),
+            active: true,
+            concept_active: concept_index % 2 == 0,
+            preferred_in: if description_id % 3 == 0 { vec![7, 9] } else { vec![] },
+            acceptable_in: vec![11],
+        }
+    }
+
+    fn seg_ids() -> (SegmentId, SegmentId) {
+        (SegmentId::generate_random(), SegmentId::generate_random())
+    }
+
+    /// Values read back equal those written, with concept ids in a table (dense concept
+    /// indexes) and per document (sparse ones), across two segments.
+    #[test]
+    fn round_trip_dense_and_sparse() {
+        for sparse in [false, true] {
+            let tmp = tempfile::tempdir().expect("tempdir");
+            let scale = if sparse { 1_000_000 } else { 1 };
+            let all: Vec<SearchDoc<'static>> = (0..40u32)
+                .map(|i| doc(u64::from(i) * 10 + 3, 1000 + u64::from(i % 7), (i % 7) * scale))
+                .collect();
+            let (a, b) = seg_ids();
+            let segments = vec![(a, all[..25].iter().collect()), (b, all[25..].iter().collect())];
+            write(tmp.path(), &segments).expect("write");
+            let t = DocTable::open(tmp.path(), &[(a, 25), (b, 15)]).expect("open");
+            t.verify().expect("checksum");
+            assert_eq!(t.n_concepts, if sparse { 0 } else { 7 }, "sparse={sparse}");
+            for (seg, (_, docs)) in segments.iter().enumerate() {
+                let v = t.segment(seg).expect("segment");
+                for (i, d) in docs.iter().enumerate() {
+                    let i = i as DocId;
+                    assert_eq!(v.description_id(i), Some(d.description_id));
+                    assert_eq!(v.concept_id(i), Some(d.concept_id));
+                    assert_eq!(v.concept_index(i), Some(d.concept_index));
+                    assert_eq!(v.type_id(i), Some(d.type_id));
+                    assert_eq!(v.len(i), Some(12));
+                    let flags = if d.concept_active { 3 } else { 1 };
+                    assert_eq!(v.flags(i), Some(flags));
+                    assert_eq!(v.langs(i), (&d.preferred_in[..], &d.acceptable_in[..]));
+                }
+                let beyond = docs.len() as DocId;
+                assert_eq!(v.description_id(beyond), None);
+                assert_eq!(v.concept_id(beyond), None);
+                assert_eq!(v.langs(beyond), (&[][..], &[][..]));
+            }
+            assert!(t.segment(2).is_none());
+            // the segments must be the index's, with its document counts
+            let err = DocTable::open(tmp.path(), &[(a, 25), (b, 16)]).expect_err("count");
+            assert!(err.to_string().contains("15 documents, not 16"), "{err}");
+            let err = DocTable::open(tmp.path(), &[(b, 25), (a, 15)]).expect_err("order");
+            assert!(err.to_string().contains("sctx-docs.bin"), "{err}");
+        }
+    }
+
+    /// One concept index given for two concepts is the caller's mistake: refused.
+    #[test]
+    fn conflicting_concept_index_is_refused() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let (x, y) = (doc(13, 1000, 4), doc(23, 2000, 4));
+        let err = write(tmp.path(), &[(SegmentId::generate_random(), vec![&x, &y])])
+            .expect_err("conflict")
+            .to_string();
+        assert!(err.contains("concept index 4 is given for concepts 1000 and 2000"), "{err}");
+    }
+
+    /// Long terms saturate the stored length instead of wrapping.
+    #[test]
+    fn long_terms_saturate() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut d = doc(13, 1000, 0);
+        d.term = "x".repeat(70_000).into();
+        let id = SegmentId::generate_random();
+        write(tmp.path(), &[(id, vec![&d])]).expect("write");
+        let t = DocTable::open(tmp.path(), &[(id, 1)]).expect("open");
+        assert_eq!(t.segment(0).expect("segment").len(0), Some(u64::from(u16::MAX)));
+    }
+}
