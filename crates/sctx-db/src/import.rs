@@ -50,71 +50,37 @@ pub fn import(
     opts: &ImportOptions<'_>,
 ) -> Result<ImportReport, DbError> {
     let t0 = Instant::now();
-    let progress = opts.progress;
-    let file_cb = |name: &str, i: usize, n: usize| {
-        if let Some(p) = progress {
-            p("read", name, i as u64, n as u64);
-        }
-    };
     let (rf2_paths, nhs_paths) = crate::legacy::classify(packages)?;
-    let release =
-        sctx_rf2::load(&rf2_paths, &LoadOptions { as_of: opts.as_of, progress: Some(&file_cb) })?;
-    let load_seconds = t0.elapsed().as_secs_f64();
-    if let Some(p) = progress {
-        p("compile", "store", 0, 1);
-    }
-    let t1 = Instant::now();
     let staging = Staging::new(root)?;
-    let mut manifest = write_store(
-        &release,
-        staging.path(),
-        &BuildOptions {
-            as_of: opts.as_of,
-            edition_versions: opts.edition_versions.clone(),
-            source_fingerprint: opts.source_fingerprint.clone(),
-        },
-    )?;
-    // freeing the loaded release (a few large tables: unmapping them) overlaps what follows
-    let dropper = std::thread::Builder::new()
-        .name("sctx-free-release".into())
-        .spawn(move || drop(release))
-        .ok();
-    // open once to prove the build is readable before it is committed
-    let store = Store::open(staging.path())?;
-    let store_seconds = t1.elapsed().as_secs_f64();
-    if let Some(p) = progress {
-        p("compile", "search index", 0, 1);
-    }
-    let t2 = Instant::now();
-    // The Read v2 / CTV3 maps and term files (when given) compile on another thread while the
-    // search index is built: they need only the build directory, and they fill the index
-    // build's single-threaded stretches (collecting and sorting its documents). They took
-    // 1.5 s in series on the International profile.
     let build_dir = staging.path();
-    let (legacy, search) = std::thread::scope(|scope| {
+    // The Read v2 / CTV3 maps and term files (when given) need only the build directory: they
+    // compile from the start on another thread at the lowest priority, so that they take the
+    // cores the other phases leave idle (the end of the load, the end of the store,
+    // collecting the search documents) without slowing them. They took 1.5 s in series on
+    // the International profile.
+    let (legacy, built) = std::thread::scope(|scope| {
         let compile_legacy = || crate::legacy::compile(&nhs_paths, build_dir, opts.as_of);
-        let worker = std::thread::Builder::new()
-            .name("sctx-legacy".into())
-            .spawn_scoped(scope, compile_legacy);
-        let search = crate::search::build_search_index(&store, &build_dir.join("search"));
+        let worker =
+            std::thread::Builder::new().name("sctx-legacy".into()).spawn_scoped(scope, move || {
+                crate::background::lower_this_thread();
+                compile_legacy()
+            });
+        let built = compile_release(&rf2_paths, build_dir, opts, t0);
         let legacy = match worker {
             Ok(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
             // no thread available: compile here
             Err(_) => compile_legacy(),
         };
-        (legacy, search)
+        (legacy, built)
     });
+    let (mut manifest, store, search_stats, load_seconds, store_seconds, search_seconds) = built?;
     if let Some(counts) = legacy? {
         manifest.extra.insert(
             "legacy".to_string(),
             serde_json::to_value(&counts).unwrap_or(serde_json::Value::Null),
         );
     }
-    let search_stats = search?;
-    let search_seconds = t2.elapsed().as_secs_f64();
-    if let Some(d) = dropper {
-        let _ = d.join();
-    }
+    let progress = opts.progress;
     manifest.extra.insert(
         "search".to_string(),
         serde_json::json!({
@@ -132,4 +98,57 @@ pub fn import(
         p("done", &build.display().to_string(), 1, 1);
     }
     Ok(ImportReport { build, manifest, load_seconds, store_seconds, search_seconds })
+}
+
+/// What [`compile_release`] built: the manifest so far, the opened store, the index
+/// statistics, and the load, store and index seconds.
+type Built = (Manifest, Store, sctx_search::IndexStats, f64, f64, f64);
+
+/// Loads the RF2 packages and compiles the store and the search index into `build_dir`.
+fn compile_release(
+    rf2_paths: &[PathBuf],
+    build_dir: &Path,
+    opts: &ImportOptions<'_>,
+    t0: Instant,
+) -> Result<Built, DbError> {
+    let progress = opts.progress;
+    let file_cb = |name: &str, i: usize, n: usize| {
+        if let Some(p) = progress {
+            p("read", name, i as u64, n as u64);
+        }
+    };
+    let release =
+        sctx_rf2::load(rf2_paths, &LoadOptions { as_of: opts.as_of, progress: Some(&file_cb) })?;
+    let load_seconds = t0.elapsed().as_secs_f64();
+    if let Some(p) = progress {
+        p("compile", "store", 0, 1);
+    }
+    let t1 = Instant::now();
+    let manifest = write_store(
+        &release,
+        build_dir,
+        &BuildOptions {
+            as_of: opts.as_of,
+            edition_versions: opts.edition_versions.clone(),
+            source_fingerprint: opts.source_fingerprint.clone(),
+        },
+    )?;
+    // freeing the loaded release (a few large tables: unmapping them) overlaps what follows
+    let dropper = std::thread::Builder::new()
+        .name("sctx-free-release".into())
+        .spawn(move || drop(release))
+        .ok();
+    // open once to prove the build is readable before it is committed
+    let store = Store::open(build_dir)?;
+    let store_seconds = t1.elapsed().as_secs_f64();
+    if let Some(p) = progress {
+        p("compile", "search index", 0, 1);
+    }
+    let t2 = Instant::now();
+    let search = crate::search::build_search_index(&store, &build_dir.join("search"))?;
+    let search_seconds = t2.elapsed().as_secs_f64();
+    if let Some(d) = dropper {
+        let _ = d.join();
+    }
+    Ok((manifest, store, search, load_seconds, store_seconds, search_seconds))
 }

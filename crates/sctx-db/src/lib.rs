@@ -14,6 +14,7 @@
 //! assert_eq!(c.preferred_term.as_deref(), Some("Appendicectomy"));
 //! ```
 
+mod background;
 mod detail;
 mod ecl;
 mod import;

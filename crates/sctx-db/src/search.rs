@@ -17,6 +17,7 @@ pub fn build_search_index(store: &Store, dir: &Path) -> Result<IndexStats, DbErr
     let mut b = IndexBuilder::create(dir, 300_000_000).map_err(err)?;
     // terms are read from the store by description id: not stored twice
     b.store_terms(false);
+    b.reserve(store.description_count() as usize);
     for i in 0..store.description_count() {
         let Some(d) = store.description_at(i) else { continue };
         let mut preferred_in = Vec::new();

@@ -73,6 +73,13 @@ impl std::fmt::Debug for IndexBuilder<'_> {
     }
 }
 
+/// The term length (characters) of a document with static rank `rank`: from the rank, unless
+/// it saturated there.
+pub(crate) fn rank_len(rank: u64, doc: &SearchDoc<'_>) -> u64 {
+    let len = (rank >> 32) & 0x3FFF;
+    if len == 0x3FFF { doc.term.chars().count() as u64 } else { len }
+}
+
 /// The static rank a document is sorted by (lower first).
 ///
 /// Layout: bit 48 = not (description and concept active); bits 46–47 = static preference
@@ -136,6 +143,12 @@ impl<'a> IndexBuilder<'a> {
         let edge = crate::analysis::PREFIX_EDGE;
         let terms = if self.store_terms { String::new() } else { format!(" {NO_TERMS_PAYLOAD}") };
         format!("edge{edge} {FIRST_WHOLE_PAYLOAD} {KEYS_PAYLOAD} {DOCS_PAYLOAD}{terms}")
+    }
+
+    /// Makes room for `additional` more descriptions (the builder keeps every document
+    /// until [`IndexBuilder::finish`]; growing that buffer step by step copies it each time).
+    pub fn reserve(&mut self, additional: usize) {
+        self.docs.reserve(additional);
     }
 
     /// Adds one description.
@@ -381,8 +394,7 @@ fn document(
     }
     // the fallback build only: the normal build writes these to the document values
     if let Some(f) = &f.fast {
-        let len = (rank >> 32) & 0x3FFF;
-        let len = if len == 0x3FFF { doc.term.chars().count() as u64 } else { len };
+        let len = rank_len(rank, doc);
         d.add_u64(f.concept_id, doc.concept_id);
         d.add_u64(f.description_id, doc.description_id);
         d.add_u64(f.concept_index, u64::from(doc.concept_index));
@@ -473,8 +485,8 @@ fn index_chunk(
     Ok((keys, pfx))
 }
 
-/// Per segment, its id and its documents in doc-id order.
-type SegmentDocs<'d, 'a> = Vec<(SegmentId, Vec<&'d SearchDoc<'a>>)>;
+/// Per segment, its id and its documents (with their static rank) in doc-id order.
+pub(crate) type SegmentDocs<'d, 'a> = Vec<(SegmentId, Vec<&'d (u64, SearchDoc<'a>)>)>;
 
 /// Writes the key tables, the prefix postings and the document values (one entry per
 /// segment, in segment order); the prefix postings on another thread.
@@ -484,11 +496,8 @@ fn write_tables(
     pfx: Vec<SegmentPrefixes>,
     parts: &[&[(u64, SearchDoc<'_>)]],
 ) -> Result<(), SearchError> {
-    let docs: SegmentDocs<'_, '_> = tables
-        .iter()
-        .zip(parts)
-        .map(|((id, _, _), part)| (*id, part.iter().map(|(_, d)| d).collect()))
-        .collect();
+    let docs: SegmentDocs<'_, '_> =
+        tables.iter().zip(parts).map(|((id, _, _), part)| (*id, part.iter().collect())).collect();
     let segs: Vec<_> = tables
         .iter()
         .map(|(id, max, _)| (*id, *max))
@@ -591,7 +600,7 @@ fn rebuilt_keys<'d, 'a>(
             keys.exact
                 .extend(exact_hashes(&d.term, &exact).into_iter().flatten().map(|h| (h, doc)));
             keys.concepts.push((d.concept_id, doc));
-            seg_docs.push(d);
+            seg_docs.push(&all[i]);
         }
         docs.push((r.segment_id(), seg_docs));
         out.push((r.segment_id(), r.max_doc(), keys));

@@ -29,6 +29,7 @@ use tantivy::DocId;
 use tantivy::directory::OwnedBytes;
 use tantivy::index::SegmentId;
 
+use crate::build::rank_len;
 use crate::keys::{HEADER, open_mapped, verify_mapped};
 use crate::schema::{FLAG_ACTIVE, FLAG_CONCEPT_ACTIVE};
 use crate::{SearchDoc, SearchError};
@@ -70,16 +71,16 @@ impl<K: std::hash::Hash + Eq + Clone> Codes<K> {
 }
 
 /// Writes [`DOCS_FILE`] into `dir`: per segment (in segment order) its id and its documents
-/// in doc-id order.
+/// with their static rank, in doc-id order.
 pub(crate) fn write(
     dir: &Path,
-    segments: &[(SegmentId, Vec<&SearchDoc<'_>>)],
+    segments: &[(SegmentId, Vec<&(u64, SearchDoc<'_>)>)],
 ) -> Result<(), SearchError> {
     let path = dir.join(DOCS_FILE);
     let bad = |detail: String| SearchError::Incompatible { dir: dir.to_path_buf(), detail };
     // concept ids by concept index: a table when the indexes are dense enough
     let docs: usize = segments.iter().map(|(_, d)| d.len()).sum();
-    let max_index = segments.iter().flat_map(|(_, d)| d.iter().map(|d| d.concept_index)).max();
+    let max_index = segments.iter().flat_map(|(_, d)| d.iter().map(|d| d.1.concept_index)).max();
     let table_len = max_index.map_or(0, |m| m as usize + 1);
     let dense = table_len <= docs.saturating_mul(4).saturating_add(1 << 16);
     let mut concept_ids: Vec<u64> = if dense { vec![u64::MAX; table_len] } else { Vec::new() };
@@ -106,9 +107,9 @@ pub(crate) fn write(
         entries.extend_from_slice(uuid.as_bytes());
         entries.extend_from_slice(&max_doc.to_le_bytes());
         entries.extend_from_slice(&0u32.to_le_bytes());
-        body.extend(seg.iter().flat_map(|d| d.description_id.to_le_bytes()));
+        body.extend(seg.iter().flat_map(|d| d.1.description_id.to_le_bytes()));
         if dense {
-            for d in seg {
+            for (_, d) in seg {
                 let slot = &mut concept_ids[d.concept_index as usize];
                 if *slot != u64::MAX && *slot != d.concept_id {
                     return Err(bad(format!(
@@ -119,14 +120,13 @@ pub(crate) fn write(
                 *slot = d.concept_id;
             }
         } else {
-            body.extend(seg.iter().flat_map(|d| d.concept_id.to_le_bytes()));
+            body.extend(seg.iter().flat_map(|d| d.1.concept_id.to_le_bytes()));
         }
-        body.extend(seg.iter().flat_map(|d| d.concept_index.to_le_bytes()));
-        body.extend(seg.iter().flat_map(|d| {
-            let len = d.term.chars().count();
-            u16::try_from(len).unwrap_or(u16::MAX).to_le_bytes()
+        body.extend(seg.iter().flat_map(|d| d.1.concept_index.to_le_bytes()));
+        body.extend(seg.iter().flat_map(|(rank, d)| {
+            u16::try_from(rank_len(*rank, d)).unwrap_or(u16::MAX).to_le_bytes()
         }));
-        for d in seg {
+        for (_, d) in seg {
             // consecutive documents mostly share their acceptability
             let code = match last {
                 Some((p, a, c)) if p == &d.preferred_in[..] && a == &d.acceptable_in[..] => c,
@@ -141,12 +141,12 @@ pub(crate) fn write(
             };
             body.extend_from_slice(&code.to_le_bytes());
         }
-        for d in seg {
+        for (_, d) in seg {
             let code = u8::try_from(types.get(&d.type_id))
                 .map_err(|_| bad("more than 256 description types".into()))?;
             body.push(code);
         }
-        body.extend(seg.iter().map(|d| {
+        body.extend(seg.iter().map(|(_, d)| {
             let mut flags = 0;
             if d.active {
                 flags |= FLAG_ACTIVE as u8;
@@ -218,7 +218,7 @@ fn u64_at(b: &[u8], at: usize) -> Option<u64> {
 
 /// Where one segment's arrays start.
 #[derive(Debug, Clone)]
-struct SegmentDocs {
+struct SegmentLayout {
     max_doc: u32,
     description_ids: usize,
     /// Per-document concept ids (`PER_DOC` files only).
@@ -240,7 +240,7 @@ pub(crate) struct DocTable {
     /// Offset of the concept id table and its length (0 with per-document ids).
     concepts: usize,
     n_concepts: usize,
-    segments: Vec<SegmentDocs>,
+    segments: Vec<SegmentLayout>,
 }
 
 impl std::fmt::Debug for DocTable {
@@ -327,7 +327,7 @@ impl DocTable {
             let types = langsets + 2 * m;
             let flags = types + m;
             at = flags + m;
-            out.push(SegmentDocs {
+            out.push(SegmentLayout {
                 max_doc,
                 description_ids,
                 concept_ids,
@@ -360,7 +360,7 @@ impl DocTable {
 #[derive(Clone, Copy)]
 pub(crate) struct DocValues<'t> {
     table: &'t DocTable,
-    s: &'t SegmentDocs,
+    s: &'t SegmentLayout,
 }
 
 impl DocValues<'_> {
@@ -420,8 +420,9 @@ impl DocValues<'_> {
 mod tests {
     use super::*;
 
-    fn doc(description_id: u64, concept_id: u64, concept_index: u32) -> SearchDoc<'static> {
-        SearchDoc {
+    /// A document with the static rank the builder gives it.
+    fn doc(description_id: u64, concept_id: u64, concept_index: u32) -> (u64, SearchDoc<'static>) {
+        let d = SearchDoc {
             description_id,
             concept_id,
             concept_index,
@@ -432,7 +433,12 @@ mod tests {
             concept_active: concept_index % 2 == 0,
             preferred_in: if description_id % 3 == 0 { vec![7, 9] } else { vec![] },
             acceptable_in: vec![11],
-        }
+        };
+        ranked(d)
+    }
+
+    fn ranked(d: SearchDoc<'static>) -> (u64, SearchDoc<'static>) {
+        (crate::build::static_rank(&d, d.term.chars().count() as u64), d)
     }
 
     fn seg_ids() -> (SegmentId, SegmentId) {
@@ -446,7 +452,7 @@ mod tests {
         for sparse in [false, true] {
             let tmp = tempfile::tempdir().expect("tempdir");
             let scale = if sparse { 1_000_000 } else { 1 };
-            let all: Vec<SearchDoc<'static>> = (0..40u32)
+            let all: Vec<(u64, SearchDoc<'static>)> = (0..40u32)
                 .map(|i| doc(u64::from(i) * 10 + 3, 1000 + u64::from(i % 7), (i % 7) * scale))
                 .collect();
             let (a, b) = seg_ids();
@@ -457,7 +463,7 @@ mod tests {
             assert_eq!(t.n_concepts, if sparse { 0 } else { 7 }, "sparse={sparse}");
             for (seg, (_, docs)) in segments.iter().enumerate() {
                 let v = t.segment(seg).expect("segment");
-                for (i, d) in docs.iter().enumerate() {
+                for (i, (_, d)) in docs.iter().enumerate() {
                     let i = i as DocId;
                     assert_eq!(v.description_id(i), Some(d.description_id));
                     assert_eq!(v.concept_id(i), Some(d.concept_id));
@@ -497,8 +503,9 @@ mod tests {
     #[test]
     fn long_terms_saturate() {
         let tmp = tempfile::tempdir().expect("tempdir");
-        let mut d = doc(13, 1000, 0);
+        let (_, mut d) = doc(13, 1000, 0);
         d.term = "x".repeat(70_000).into();
+        let d = ranked(d);
         let id = SegmentId::generate_random();
         write(tmp.path(), &[(id, vec![&d])]).expect("write");
         let t = DocTable::open(tmp.path(), &[(id, 1)]).expect("open");

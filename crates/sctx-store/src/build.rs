@@ -74,7 +74,8 @@ fn is_language_refset(rel: &Release, refset: u64) -> bool {
 }
 
 /// Writes `core.rkyv`, `graph.rkyv`, `refsets.rkyv`, `maptargets.fst` and `manifest.json`
-/// into `dir` (which must exist and be empty), returning the manifest.
+/// into `dir` (which must exist and hold none of them; an import writes its other parts,
+/// such as the legacy tables, beside them at the same time), returning the manifest.
 pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Manifest, StoreError> {
     // ---- concepts
     let mut concepts: Vec<&sctx_rf2::Concept> = rel.concepts.iter().collect();
@@ -346,7 +347,8 @@ pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Man
         let mut member_recs = Vec::with_capacity(members.len());
         let mut field_recs = Vec::new();
         let mut refsets: Vec<RefsetRec> = Vec::new();
-        let mut targets: BTreeMap<Vec<u8>, Vec<u32>> = BTreeMap::new();
+        // (refset, map target, member): sorted into the fst's keys after the loop
+        let mut targets: Vec<(u64, &str, u32)> = Vec::new();
         let mut assoc_out_items = Vec::new();
         let mut assoc_in_items = Vec::new();
         for m in &members {
@@ -377,9 +379,7 @@ pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Man
                         let (st, l) = rtext.push(s)?;
                         let name = r.field_names.get(k).map(String::as_str).unwrap_or("");
                         if name == "mapTarget" && m.active {
-                            let mut key = m.refset.to_be_bytes().to_vec();
-                            key.extend_from_slice(s.as_bytes());
-                            targets.entry(key).or_default().push(mi);
+                            targets.push((m.refset, s, mi));
                         }
                         FieldRec { tag: FIELD_STR, len: l, value: st as u64 }
                     }
@@ -438,10 +438,17 @@ pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Man
             let w =
                 BufWriter::new(File::create(&fst_path).map_err(|e| StoreError::io(&fst_path, e))?);
             let mut b = fst::MapBuilder::new(w).map_err(|e| StoreError::fst(&fst_path, e))?;
-            for (k, v) in &targets {
+            // key: refset (big-endian, so that keys sort by refset) then the target's bytes
+            targets.sort_unstable();
+            let mut key = Vec::new();
+            for run in targets.chunk_by(|a, b| a.0 == b.0 && a.1 == b.1) {
+                let (refset, target, _) = run[0];
+                key.clear();
+                key.extend_from_slice(&refset.to_be_bytes());
+                key.extend_from_slice(target.as_bytes());
                 let start = target_postings.len() as u64;
-                target_postings.extend_from_slice(v);
-                b.insert(k, (start << 32) | v.len() as u64)
+                target_postings.extend(run.iter().map(|t| t.2));
+                b.insert(&key, (start << 32) | run.len() as u64)
                     .map_err(|e| StoreError::fst(&fst_path, e))?;
             }
             b.finish().map_err(|e| StoreError::fst(&fst_path, e))?;
