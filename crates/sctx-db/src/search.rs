@@ -17,8 +17,30 @@ pub fn build_search_index(store: &Store, dir: &Path) -> Result<IndexStats, DbErr
     let mut b = IndexBuilder::create(dir, 300_000_000).map_err(err)?;
     // terms are read from the store by description id: not stored twice
     b.store_terms(false);
-    b.reserve(store.description_count() as usize);
-    for i in 0..store.description_count() {
+    // the documents borrow their terms from the store; the two halves are collected on two
+    // threads
+    let n = store.description_count();
+    let half = n / 2;
+    let (first, second) = std::thread::scope(|scope| {
+        let other = std::thread::Builder::new()
+            .name("sctx-search-docs".into())
+            .spawn_scoped(scope, || search_docs(store, half..n));
+        let first = search_docs(store, 0..half);
+        let second = match other {
+            Ok(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            Err(_) => search_docs(store, half..n),
+        };
+        (first, second)
+    });
+    b.add_batch(first);
+    b.add_batch(second);
+    b.finish().map_err(err)
+}
+
+/// The search documents of the store's descriptions at positions `range`.
+fn search_docs(store: &Store, range: std::ops::Range<u32>) -> Vec<SearchDoc<'_>> {
+    let mut out = Vec::with_capacity(range.len());
+    for i in range {
         let Some(d) = store.description_at(i) else { continue };
         let mut preferred_in = Vec::new();
         let mut acceptable_in = Vec::new();
@@ -29,7 +51,7 @@ pub fn build_search_index(store: &Store, dir: &Path) -> Result<IndexStats, DbErr
                 acceptable_in.push(r);
             }
         }
-        b.add_owned(SearchDoc {
+        out.push(SearchDoc {
             description_id: d.id,
             concept_id: store.id_of(d.concept),
             concept_index: d.concept,
@@ -40,10 +62,9 @@ pub fn build_search_index(store: &Store, dir: &Path) -> Result<IndexStats, DbErr
             concept_active: store.is_active(d.concept),
             preferred_in,
             acceptable_in,
-        })
-        .map_err(err)?;
+        });
     }
-    b.finish().map_err(err)
+    out
 }
 
 pub(crate) fn dir_size(dir: &Path) -> u64 {

@@ -58,8 +58,8 @@ pub struct IndexBuilder<'a> {
     index: Index,
     fields: Fields,
     heap: usize,
-    /// Buffered documents with their static rank; written in rank order by `finish`.
-    docs: Vec<(u64, SearchDoc<'a>)>,
+    /// Buffered documents, in batches; written in static-rank order by `finish`.
+    batches: Vec<Vec<SearchDoc<'a>>>,
     /// Whether terms go into the doc store (see [`IndexBuilder::store_terms`]).
     store_terms: bool,
 }
@@ -68,7 +68,7 @@ impl std::fmt::Debug for IndexBuilder<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("IndexBuilder")
             .field("dir", &self.dir)
-            .field("added", &self.docs.len())
+            .field("added", &self.batches.iter().map(Vec::len).sum::<usize>())
             .finish_non_exhaustive()
     }
 }
@@ -120,7 +120,7 @@ impl<'a> IndexBuilder<'a> {
             index,
             fields,
             heap: heap_bytes.max(MIN_HEAP_PER_THREAD),
-            docs: Vec::new(),
+            batches: Vec::new(),
             store_terms: true,
         })
     }
@@ -145,10 +145,19 @@ impl<'a> IndexBuilder<'a> {
         format!("edge{edge} {FIRST_WHOLE_PAYLOAD} {KEYS_PAYLOAD} {DOCS_PAYLOAD}{terms}")
     }
 
-    /// Makes room for `additional` more descriptions (the builder keeps every document
-    /// until [`IndexBuilder::finish`]; growing that buffer step by step copies it each time).
+    /// Makes room for `additional` more descriptions added one by one (the builder keeps
+    /// every document until [`IndexBuilder::finish`]; growing that buffer step by step
+    /// copies it each time).
     pub fn reserve(&mut self, additional: usize) {
-        self.docs.reserve(additional);
+        self.last_batch().reserve(additional);
+    }
+
+    fn last_batch(&mut self) -> &mut Vec<SearchDoc<'a>> {
+        if self.batches.is_empty() {
+            self.batches.push(Vec::new());
+        }
+        let last = self.batches.len() - 1;
+        &mut self.batches[last]
     }
 
     /// Adds one description.
@@ -158,45 +167,52 @@ impl<'a> IndexBuilder<'a> {
 
     /// Adds one description, taking ownership (saves a copy).
     pub fn add_owned(&mut self, doc: SearchDoc<'a>) -> Result<(), SearchError> {
-        let len = doc.term.chars().count() as u64;
-        self.docs.push((static_rank(&doc, len), doc));
+        self.last_batch().push(doc);
         Ok(())
     }
 
-    /// Sorts the documents by static rank, writes them into one segment and commits.
-    pub fn finish(mut self) -> Result<IndexStats, SearchError> {
-        let dir = self.dir.clone();
-        // rank, then description id: a total, deterministic order
-        sort_by_rank(&mut self.docs);
+    /// Adds many descriptions at once, e.g. collected on several threads (the documents are
+    /// kept where they are: nothing is copied).
+    pub fn add_batch(&mut self, docs: Vec<SearchDoc<'a>>) {
+        self.batches.push(docs);
+        // later single additions must not go into a caller's batch's spare room
+        self.batches.push(Vec::new());
+    }
+
+    /// Sorts the documents by static rank, writes them into one segment (two for a large
+    /// index) and commits.
+    pub fn finish(self) -> Result<IndexStats, SearchError> {
+        let sorted = sorted_by_rank(&self.batches);
         let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-        if cpus >= 2 && self.docs.len() >= SPLIT_MIN_DOCS {
-            return self.finish_split();
+        if cpus >= 2 && sorted.len() >= SPLIT_MIN_DOCS {
+            return self.finish_split(&sorted);
         }
         // One indexing thread: documents get ids in the order they are added, and the
         // budget is large enough to keep them in one segment. (Documents are analysed on
         // this thread while tantivy's thread indexes.)
+        let dir = &self.dir;
         let payload = self.payload();
         let (keys, pfx) = index_chunk(
             &self.index,
-            &dir,
+            dir,
             &self.fields,
-            &self.docs,
+            &sorted,
             self.store_terms,
             SORTED_BUILD_HEAP,
             &payload,
         )?;
-        let segments = self.index.searchable_segment_ids().ctx(&dir, "listing segments")?.len();
+        let segments = self.index.searchable_segment_ids().ctx(dir, "listing segments")?.len();
         if segments > 1 {
             // The budget was exceeded: segment order is not known, so rebuild with tantivy
             // sorting the merged segment instead.
-            return self.rebuild_sorted_by_tantivy();
+            return self.rebuild_with(&sorted);
         }
-        let parts = vec![(&self.docs[..], keys)];
-        let Some(tables) = layout_keys(&self.index, &dir, &self.fields, parts)? else {
-            return self.rebuild_sorted_by_tantivy();
+        let parts = vec![(&sorted[..], keys)];
+        let Some(tables) = layout_keys(&self.index, dir, &self.fields, parts)? else {
+            return self.rebuild_with(&sorted);
         };
-        write_tables(&dir, tables, vec![pfx], &[&self.docs[..]])?;
-        Ok(IndexStats { descriptions: self.docs.len() as u64, segments })
+        write_tables(dir, tables, vec![pfx], &[&sorted[..]])?;
+        Ok(IndexStats { descriptions: sorted.len() as u64, segments })
     }
 
     /// The two halves of the sorted documents are indexed in parallel, each into one
@@ -204,15 +220,15 @@ impl<'a> IndexBuilder<'a> {
     /// then moved into `dir` and listed second. Segments are not merged (a merge would
     /// rewrite everything on one thread); queries read them as one list (see
     /// [`SORTED_PAYLOAD`]).
-    fn finish_split(self) -> Result<IndexStats, SearchError> {
-        let dir = self.dir.clone();
+    fn finish_split(&self, sorted: &[Ranked<'_, 'a>]) -> Result<IndexStats, SearchError> {
+        let dir = &self.dir;
         let settings = self.index.settings().clone();
-        let half = self.docs.len().div_ceil(2);
+        let half = sorted.len().div_ceil(2);
         let mut name = dir.file_name().unwrap_or_default().to_os_string();
         name.push(".part-1");
         let part1 = dir.with_file_name(name);
         let payload = self.payload();
-        let build_part = |index: &Index, pdir: &Path, chunk: &[(u64, SearchDoc<'a>)]| {
+        let build_part = |index: &Index, pdir: &Path, chunk: &[Ranked<'_, 'a>]| {
             let heap = SORTED_BUILD_HEAP / 2;
             index_chunk(index, pdir, &self.fields, chunk, self.store_terms, heap, &payload)
         };
@@ -225,93 +241,125 @@ impl<'a> IndexBuilder<'a> {
             .ctx(&part1, "creating the index")?;
         register_tokenizers(&index1);
         let (r0, r1) = std::thread::scope(|scope| {
-            let h = scope.spawn(|| build_part(&index1, &part1, &self.docs[half..]));
-            let r0 = build_part(&self.index, &dir, &self.docs[..half]);
+            let h = scope.spawn(|| build_part(&index1, &part1, &sorted[half..]));
+            let r0 = build_part(&self.index, dir, &sorted[..half]);
             (r0, h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
         });
         let (keys0, pfx0) = r0?;
         let (keys1, pfx1) = r1?;
-        let combined = combine(&self.index, &dir, &index1, &part1, &payload);
+        let combined = combine(&self.index, dir, &index1, &part1, &payload);
         drop(index1);
         let _ = std::fs::remove_dir_all(&part1);
         match combined {
             Ok(segments) => {
-                let parts = vec![(&self.docs[..half], keys0), (&self.docs[half..], keys1)];
-                let Some(tables) = layout_keys(&self.index, &dir, &self.fields, parts)? else {
-                    return self.rebuild_sorted_by_tantivy();
+                let parts = vec![(&sorted[..half], keys0), (&sorted[half..], keys1)];
+                let Some(tables) = layout_keys(&self.index, dir, &self.fields, parts)? else {
+                    return self.rebuild_with(sorted);
                 };
-                let halves = [&self.docs[..half], &self.docs[half..]];
-                write_tables(&dir, tables, vec![pfx0, pfx1], &halves)?;
-                Ok(IndexStats { descriptions: self.docs.len() as u64, segments })
+                let halves = [&sorted[..half], &sorted[half..]];
+                write_tables(dir, tables, vec![pfx0, pfx1], &halves)?;
+                Ok(IndexStats { descriptions: sorted.len() as u64, segments })
             }
             // unexpected layout: build it the slow way
-            Err(_) => self.rebuild_sorted_by_tantivy(),
+            Err(_) => self.rebuild_with(sorted),
         }
     }
 
     /// Fallback: a fresh index with tantivy's index sorting, several indexing threads and a
     /// final merge.
+    #[cfg(test)]
     pub(crate) fn rebuild_sorted_by_tantivy(self) -> Result<IndexStats, SearchError> {
-        let dir = self.dir.clone();
-        drop(self.index);
-        std::fs::remove_dir_all(&dir).ctx(&dir, "clearing the index directory")?;
-        std::fs::create_dir_all(&dir).ctx(&dir, "creating the index directory")?;
+        let sorted = sorted_by_rank(&self.batches);
+        self.rebuild_with(&sorted)
+    }
+
+    /// [`Self::rebuild_sorted_by_tantivy`] of the documents `all` (in any order).
+    fn rebuild_with(&self, all: &[Ranked<'_, 'a>]) -> Result<IndexStats, SearchError> {
+        let dir = &self.dir;
+        std::fs::remove_dir_all(dir).ctx(dir, "clearing the index directory")?;
+        std::fs::create_dir_all(dir).ctx(dir, "creating the index directory")?;
         let index = Index::builder()
             .schema(build_schema(true))
             .settings(index_settings())
-            .create_in_dir(&dir)
-            .ctx(&dir, "creating the index")?;
+            .create_in_dir(dir)
+            .ctx(dir, "creating the index")?;
         register_tokenizers(&index);
-        let fields = Fields::resolve(&index.schema(), &dir)?;
+        let fields = Fields::resolve(&index.schema(), dir)?;
         let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
         let threads = (self.heap / HEAP_PER_THREAD).clamp(1, cpus.min(8));
         let mut writer: IndexWriter<TantivyDocument> = index
             .writer_with_num_threads(threads, self.heap)
-            .ctx(&dir, "creating the index writer")?;
-        let this = IndexBuilder { index, fields, ..self };
-        for (rank, doc) in &this.docs {
+            .ctx(dir, "creating the index writer")?;
+        for (rank, doc) in all {
             writer
-                .add_document(document(&this.fields, doc, *rank, this.store_terms, None).0)
-                .ctx(&dir, "adding a description")?;
+                .add_document(document(&fields, doc, *rank, self.store_terms, None).0)
+                .ctx(dir, "adding a description")?;
         }
-        let mut prepared = writer.prepare_commit().ctx(&dir, "committing")?;
-        prepared.set_payload(&this.payload_unsorted());
-        prepared.commit().ctx(&dir, "committing")?;
-        let ids = this.index.searchable_segment_ids().ctx(&dir, "listing segments")?;
+        let mut prepared = writer.prepare_commit().ctx(dir, "committing")?;
+        prepared.set_payload(&self.payload_unsorted());
+        prepared.commit().ctx(dir, "committing")?;
+        let ids = index.searchable_segment_ids().ctx(dir, "listing segments")?;
         if ids.len() > 1 {
-            writer.merge(&ids).wait().ctx(&dir, "merging segments")?;
+            writer.merge(&ids).wait().ctx(dir, "merging segments")?;
         }
-        writer.wait_merging_threads().ctx(&dir, "waiting for merges")?;
-        let segments = this.index.searchable_segment_ids().ctx(&dir, "listing segments")?.len();
-        let (tables, docs) = rebuilt_keys(&this.index, &dir, &this.docs)?;
-        keys::write(&dir, tables)?;
-        docs::write(&dir, &docs)?;
-        Ok(IndexStats { descriptions: this.docs.len() as u64, segments })
+        writer.wait_merging_threads().ctx(dir, "waiting for merges")?;
+        let segments = index.searchable_segment_ids().ctx(dir, "listing segments")?.len();
+        let (tables, docs) = rebuilt_keys(&index, dir, all)?;
+        keys::write(dir, tables)?;
+        let docs: Vec<_> = docs.iter().map(|(id, d)| (*id, &d[..])).collect();
+        docs::write(dir, &docs)?;
+        Ok(IndexStats { descriptions: all.len() as u64, segments })
     }
 }
 
-/// Sorts documents by (rank, description id): the keys are sorted, then the documents are
-/// moved once each along the cycles of the permutation (sorting the ~130-byte documents
-/// themselves moved each one many times).
-fn sort_by_rank(docs: &mut [(u64, SearchDoc<'_>)]) {
-    let mut keys: Vec<(u64, u64, u32)> =
-        docs.iter().enumerate().map(|(i, (rank, d))| (*rank, d.description_id, i as u32)).collect();
-    keys.sort_unstable();
-    // order[i]: where the document that belongs at i is now
-    let mut order: Vec<u32> = keys.into_iter().map(|k| k.2).collect();
-    for start in 0..order.len() {
-        let mut cur = start;
-        loop {
-            let src = order[cur] as usize;
-            // placed (or a cycle of one): marked by pointing at itself
-            order[cur] = cur as u32;
-            if src == start || src == cur {
-                break;
-            }
-            docs.swap(cur, src);
-            cur = src;
+/// A document with its static rank.
+pub(crate) type Ranked<'d, 'a> = (u64, &'d SearchDoc<'a>);
+
+/// The documents of `batches` with their static rank, sorted by (rank, description id): a
+/// total, deterministic order. Ranks are computed and the two halves sorted on two threads,
+/// then merged; the documents themselves do not move.
+fn sorted_by_rank<'d, 'a>(batches: &'d [Vec<SearchDoc<'a>>]) -> Vec<Ranked<'d, 'a>> {
+    let all: Vec<&SearchDoc<'a>> = batches.iter().flatten().collect();
+    let key = |d: &&'d SearchDoc<'a>| {
+        let rank = static_rank(d, d.term.chars().count() as u64);
+        (rank, d.description_id, *d)
+    };
+    let sort_half = |docs: &[&'d SearchDoc<'a>]| {
+        let mut keys: Vec<(u64, u64, &'d SearchDoc<'a>)> = docs.iter().map(key).collect();
+        keys.sort_unstable_by_key(|k| (k.0, k.1));
+        keys
+    };
+    let half = all.len() / 2;
+    let (a, b) = if all.len() >= SPLIT_MIN_DOCS {
+        std::thread::scope(|scope| {
+            let other = std::thread::Builder::new()
+                .name("sctx-rank".into())
+                .spawn_scoped(scope, || sort_half(&all[half..]));
+            let a = sort_half(&all[..half]);
+            let b = match other {
+                Ok(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                Err(_) => sort_half(&all[half..]),
+            };
+            (a, b)
+        })
+    } else {
+        (sort_half(&all), Vec::new())
+    };
+    // merge
+    let mut out = Vec::with_capacity(all.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if (a[i].0, a[i].1) <= (b[j].0, b[j].1) {
+            out.push((a[i].0, a[i].2));
+            i += 1;
+        } else {
+            out.push((b[j].0, b[j].2));
+            j += 1;
         }
     }
+    out.extend(a[i..].iter().map(|k| (k.0, k.2)));
+    out.extend(b[j..].iter().map(|k| (k.0, k.2)));
+    out
 }
 
 /// Moves the single segment of the index in `from_dir` into the single-segment index in `dir`,
@@ -443,7 +491,7 @@ fn index_chunk(
     index: &Index,
     dir: &Path,
     fields: &Fields,
-    chunk: &[(u64, SearchDoc<'_>)],
+    chunk: &[Ranked<'_, '_>],
     store_terms: bool,
     heap: usize,
     payload: &str,
@@ -486,7 +534,7 @@ fn index_chunk(
 }
 
 /// Per segment, its id and its documents (with their static rank) in doc-id order.
-pub(crate) type SegmentDocs<'d, 'a> = Vec<(SegmentId, Vec<&'d (u64, SearchDoc<'a>)>)>;
+pub(crate) type SegmentDocs<'d, 'a> = Vec<(SegmentId, Vec<Ranked<'d, 'a>>)>;
 
 /// Writes the key tables, the prefix postings and the document values (one entry per
 /// segment, in segment order); the prefix postings on another thread.
@@ -494,10 +542,9 @@ fn write_tables(
     dir: &Path,
     tables: SegmentTables,
     pfx: Vec<SegmentPrefixes>,
-    parts: &[&[(u64, SearchDoc<'_>)]],
+    parts: &[&[Ranked<'_, '_>]],
 ) -> Result<(), SearchError> {
-    let docs: SegmentDocs<'_, '_> =
-        tables.iter().zip(parts).map(|((id, _, _), part)| (*id, part.iter().collect())).collect();
+    let docs: Vec<_> = tables.iter().zip(parts).map(|((id, _, _), part)| (*id, *part)).collect();
     let segs: Vec<_> = tables
         .iter()
         .map(|(id, max, _)| (*id, *max))
@@ -533,7 +580,7 @@ fn layout_keys(
     index: &Index,
     dir: &Path,
     fields: &Fields,
-    parts: Vec<(&[(u64, SearchDoc<'_>)], SegmentKeysBuilder)>,
+    parts: Vec<(&[Ranked<'_, '_>], SegmentKeysBuilder)>,
 ) -> Result<Option<SegmentTables>, SearchError> {
     let reader = index.reader().ctx(dir, "opening the index reader")?;
     let searcher = reader.searcher();
@@ -576,7 +623,7 @@ fn layout_keys(
 fn rebuilt_keys<'d, 'a>(
     index: &Index,
     dir: &Path,
-    all: &'d [(u64, SearchDoc<'a>)],
+    all: &[Ranked<'d, 'a>],
 ) -> Result<(SegmentTables, SegmentDocs<'d, 'a>), SearchError> {
     let reader = index.reader().ctx(dir, "opening the index reader")?;
     let searcher = reader.searcher();
@@ -595,12 +642,12 @@ fn rebuilt_keys<'d, 'a>(
                     detail: format!("document {doc} has no known description id"),
                 });
             };
-            let d = &all[i].1;
+            let d = all[i].1;
             let exact = exact_key(&query_tokens(&d.term));
             keys.exact
                 .extend(exact_hashes(&d.term, &exact).into_iter().flatten().map(|h| (h, doc)));
             keys.concepts.push((d.concept_id, doc));
-            seg_docs.push(&all[i]);
+            seg_docs.push(all[i]);
         }
         docs.push((r.segment_id(), seg_docs));
         out.push((r.segment_id(), r.max_doc(), keys));
@@ -639,34 +686,46 @@ mod acronym_tests {
 mod sort_tests {
     use super::*;
 
+    /// Documents come out sorted by (static rank, description id), every one once, whether
+    /// added one by one or in batches, and whether the halves are sorted on two threads.
     #[test]
-    fn sort_by_rank_is_a_total_order_by_rank_then_id() {
+    fn sorted_by_rank_is_a_total_order_by_rank_then_id() {
         let mut x: u64 = 7;
-        let mut docs: Vec<(u64, SearchDoc<'_>)> = (0..1000u64)
+        let docs: Vec<SearchDoc<'_>> = (0..1000u64)
             .map(|i| {
                 x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                let doc = SearchDoc {
+                SearchDoc {
                     description_id: x >> 20,
                     concept_id: i,
-                    concept_index: i as u32,
-                    term: "t".into(),
-                    type_id: 0,
+                    concept_index: (x >> 50) as u32 % 7,
+                    term: "t".repeat((x >> 58) as usize % 5 + 1).into(),
+                    type_id: [crate::FSN_TYPE, crate::SYNONYM_TYPE][(x >> 45) as usize % 2],
                     language_code: "en".into(),
-                    active: true,
+                    active: (x >> 44) % 5 != 0,
                     concept_active: true,
-                    preferred_in: vec![],
+                    preferred_in: if (x >> 43) % 2 == 0 { vec![1] } else { vec![] },
                     acceptable_in: vec![],
-                };
-                ((x >> 40) % 17, doc)
+                }
             })
             .collect();
-        let mut want: Vec<(u64, u64, u64)> =
-            docs.iter().map(|(r, d)| (*r, d.description_id, d.concept_id)).collect();
+        let mut want: Vec<(u64, u64, u64)> = docs
+            .iter()
+            .map(|d| (static_rank(d, d.term.len() as u64), d.description_id, d.concept_id))
+            .collect();
         want.sort_unstable();
-        sort_by_rank(&mut docs);
-        let got: Vec<(u64, u64, u64)> =
-            docs.iter().map(|(r, d)| (*r, d.description_id, d.concept_id)).collect();
-        assert_eq!(got, want);
+        for n in [3, 1000] {
+            // n batches (small ones are sorted on one thread)
+            let batches: Vec<Vec<SearchDoc<'_>>> =
+                docs.chunks(1000 / n).map(<[SearchDoc<'_>]>::to_vec).collect();
+            let got: Vec<(u64, u64, u64)> = sorted_by_rank(&batches)
+                .iter()
+                .map(|(r, d)| (*r, d.description_id, d.concept_id))
+                .collect();
+            assert_eq!(got, want, "{n} batches");
+        }
+        let got: Vec<u64> =
+            sorted_by_rank(&[docs[..5].to_vec()]).iter().map(|(_, d)| d.concept_id).collect();
+        assert_eq!(got.len(), 5);
     }
 }
 
@@ -701,6 +760,7 @@ mod layout_tests {
                 (i, doc)
             })
             .collect();
+        let docs: Vec<Ranked<'_, '_>> = docs.iter().map(|(r, d)| (*r, d)).collect();
         let payload = b.payload();
         let (keys, _) =
             index_chunk(&b.index, &dir, &b.fields, &docs, false, SORTED_BUILD_HEAP, &payload)

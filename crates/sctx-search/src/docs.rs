@@ -29,10 +29,10 @@ use tantivy::DocId;
 use tantivy::directory::OwnedBytes;
 use tantivy::index::SegmentId;
 
-use crate::build::rank_len;
+use crate::SearchError;
+use crate::build::{Ranked, rank_len};
 use crate::keys::{HEADER, open_mapped, verify_mapped};
 use crate::schema::{FLAG_ACTIVE, FLAG_CONCEPT_ACTIVE};
-use crate::{SearchDoc, SearchError};
 
 /// File name of the document values inside the index directory.
 pub(crate) const DOCS_FILE: &str = "sctx-docs.bin";
@@ -74,7 +74,7 @@ impl<K: std::hash::Hash + Eq + Clone> Codes<K> {
 /// with their static rank, in doc-id order.
 pub(crate) fn write(
     dir: &Path,
-    segments: &[(SegmentId, Vec<&(u64, SearchDoc<'_>)>)],
+    segments: &[(SegmentId, &[Ranked<'_, '_>])],
 ) -> Result<(), SearchError> {
     let path = dir.join(DOCS_FILE);
     let bad = |detail: String| SearchError::Incompatible { dir: dir.to_path_buf(), detail };
@@ -107,6 +107,7 @@ pub(crate) fn write(
         entries.extend_from_slice(uuid.as_bytes());
         entries.extend_from_slice(&max_doc.to_le_bytes());
         entries.extend_from_slice(&0u32.to_le_bytes());
+        let seg = *seg;
         body.extend(seg.iter().flat_map(|d| d.1.description_id.to_le_bytes()));
         if dense {
             for (_, d) in seg {
@@ -419,6 +420,7 @@ impl DocValues<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::SearchDoc;
 
     /// A document with the static rank the builder gives it.
     fn doc(description_id: u64, concept_id: u64, concept_index: u32) -> (u64, SearchDoc<'static>) {
@@ -456,7 +458,8 @@ mod tests {
                 .map(|i| doc(u64::from(i) * 10 + 3, 1000 + u64::from(i % 7), (i % 7) * scale))
                 .collect();
             let (a, b) = seg_ids();
-            let segments = vec![(a, all[..25].iter().collect()), (b, all[25..].iter().collect())];
+            let ranked: Vec<Ranked<'_, '_>> = all.iter().map(|(r, d)| (*r, d)).collect();
+            let segments = vec![(a, &ranked[..25]), (b, &ranked[25..])];
             write(tmp.path(), &segments).expect("write");
             let t = DocTable::open(tmp.path(), &[(a, 25), (b, 15)]).expect("open");
             t.verify().expect("checksum");
@@ -493,7 +496,8 @@ mod tests {
     fn conflicting_concept_index_is_refused() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let (x, y) = (doc(13, 1000, 4), doc(23, 2000, 4));
-        let err = write(tmp.path(), &[(SegmentId::generate_random(), vec![&x, &y])])
+        let both = [(x.0, &x.1), (y.0, &y.1)];
+        let err = write(tmp.path(), &[(SegmentId::generate_random(), &both[..])])
             .expect_err("conflict")
             .to_string();
         assert!(err.contains("concept index 4 is given for concepts 1000 and 2000"), "{err}");
@@ -507,7 +511,7 @@ mod tests {
         d.term = "x".repeat(70_000).into();
         let d = ranked(d);
         let id = SegmentId::generate_random();
-        write(tmp.path(), &[(id, vec![&d])]).expect("write");
+        write(tmp.path(), &[(id, &[(d.0, &d.1)][..])]).expect("write");
         let t = DocTable::open(tmp.path(), &[(id, 1)]).expect("open");
         assert_eq!(t.segment(0).expect("segment").len(0), Some(u64::from(u16::MAX)));
     }
