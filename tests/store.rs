@@ -279,34 +279,26 @@ fn database_open_defers_checksums_and_check_reports_them() {
     let e = sctx_server::AppState::open(&build, Default::default()).unwrap_err();
     assert!(e.to_string().contains("core.rkyv"), "{e}");
 
-    // the search index's key tables (exact terms, codes) are checked the same way
-    let (_d2, build) = fresh_build();
-    let keys = build.join("search/sctx-keys.bin");
-    let mut bytes = std::fs::read(&keys).expect("the search index has key tables");
-    let last = bytes.len() - 1;
-    bytes[last] ^= 0x11;
-    std::fs::write(&keys, &bytes).unwrap();
-    let db = sctx_db::Database::open(&build).expect("opens without waiting for checksums");
-    let e = db.check().unwrap_err();
-    assert!(matches!(e, sctx_db::DbError::Integrity(_)), "{e}");
-    assert!(e.to_string().contains("sctx-keys.bin"), "{e}");
-
-    // and so are its prefix postings (the edge n-grams of every word); a missing file is
-    // refused at open, naming it
-    let (_d3, build) = fresh_build();
-    let pfx = build.join("search/sctx-prefix.bin");
-    let mut bytes = std::fs::read(&pfx).expect("the search index has prefix postings");
-    let last = bytes.len() - 1;
-    bytes[last] ^= 0x11;
-    std::fs::write(&pfx, &bytes).unwrap();
-    let db = sctx_db::Database::open(&build).expect("opens without waiting for checksums");
-    let e = db.check().unwrap_err();
-    assert!(matches!(e, sctx_db::DbError::Integrity(_)), "{e}");
-    assert!(e.to_string().contains("sctx-prefix.bin"), "{e}");
-    drop(db);
-    std::fs::remove_file(&pfx).unwrap();
-    let e = sctx_db::Database::open(&build).map(|_| ()).unwrap_err();
-    assert!(e.to_string().contains("sctx-prefix.bin"), "{e}");
+    // so are the files sctx writes beside the search index: the key tables (exact terms,
+    // codes), the prefix postings (the edge n-grams of every word) and the document values
+    // (ids, flags, lengths, language acceptability); a missing one is refused at open,
+    // naming it
+    for name in ["sctx-keys.bin", "sctx-prefix.bin", "sctx-docs.bin"] {
+        let (_d, build) = fresh_build();
+        let path = build.join("search").join(name);
+        let mut bytes = std::fs::read(&path).expect("the search index has the file");
+        let last = bytes.len() - 1;
+        bytes[last] ^= 0x11;
+        std::fs::write(&path, &bytes).unwrap();
+        let db = sctx_db::Database::open(&build).expect("opens without waiting for checksums");
+        let e = db.check().unwrap_err();
+        assert!(matches!(e, sctx_db::DbError::Integrity(_)), "{name}: {e}");
+        assert!(e.to_string().contains(name), "{e}");
+        drop(db);
+        std::fs::remove_file(&path).unwrap();
+        let e = sctx_db::Database::open(&build).map(|_| ()).unwrap_err();
+        assert!(e.to_string().contains(name), "{e}");
+    }
 
     // broken legacy tables: translation reports them, the rest still answers
     let dir = tempfile::tempdir().unwrap();

@@ -701,9 +701,9 @@ mod sort_tests {
                     term: "t".repeat((x >> 58) as usize % 5 + 1).into(),
                     type_id: [crate::FSN_TYPE, crate::SYNONYM_TYPE][(x >> 45) as usize % 2],
                     language_code: "en".into(),
-                    active: (x >> 44) % 5 != 0,
+                    active: !(x >> 44).is_multiple_of(5),
                     concept_active: true,
-                    preferred_in: if (x >> 43) % 2 == 0 { vec![1] } else { vec![] },
+                    preferred_in: if (x >> 43).is_multiple_of(2) { vec![1] } else { vec![] },
                     acceptable_in: vec![],
                 }
             })

@@ -22,9 +22,9 @@
 //!          | langset codes [u16; max_doc] | type codes [u8; max_doc] | flags [u8; max_doc]
 //! ```
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use rustc_hash::FxHashMap;
 use tantivy::DocId;
 use tantivy::directory::OwnedBytes;
 use tantivy::index::SegmentId;
@@ -52,12 +52,12 @@ const ROW: usize = 8 + 4 + 2 + 2 + 1 + 1;
 /// Interns values into small codes.
 struct Codes<K> {
     values: Vec<K>,
-    code: HashMap<K, usize>,
+    code: FxHashMap<K, usize>,
 }
 
 impl<K: std::hash::Hash + Eq + Clone> Codes<K> {
     fn new() -> Self {
-        Self { values: Vec::new(), code: HashMap::new() }
+        Self { values: Vec::new(), code: FxHashMap::default() }
     }
     fn get(&mut self, k: &K) -> usize {
         if let Some(&c) = self.code.get(k) {
@@ -432,8 +432,8 @@ mod tests {
             type_id: crate::SYNONYM_TYPE,
             language_code: "en".into(),
             active: true,
-            concept_active: concept_index % 2 == 0,
-            preferred_in: if description_id % 3 == 0 { vec![7, 9] } else { vec![] },
+            concept_active: concept_index.is_multiple_of(2),
+            preferred_in: if description_id.is_multiple_of(3) { vec![7, 9] } else { vec![] },
             acceptable_in: vec![11],
         };
         ranked(d)

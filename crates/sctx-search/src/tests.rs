@@ -915,16 +915,16 @@ fn value_queries() -> Vec<SearchQuery<'static>> {
     for text in ["hea", "inf myo", "asthma", "appendic", "22298006", "di", "alzimer", "myo"] {
         let mut q = SearchQuery::new(text);
         q.limit = 50;
-        out.push(q.clone());
+        out.push(q);
         q.include_inactive = true;
-        out.push(q.clone());
+        out.push(q);
         q.one_per_concept = false;
-        out.push(q.clone());
+        out.push(q);
         q.language_refsets = &US_ONLY;
-        out.push(q.clone());
+        out.push(q);
         q.language_refsets = &GB_ONLY;
         q.type_ids = Some(&FSN_ONLY);
-        out.push(q.clone());
+        out.push(q);
         q.type_ids = None;
         q.concept_filter = Some(filter);
         out.push(q);
