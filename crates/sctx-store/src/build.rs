@@ -31,8 +31,10 @@ struct TextBlob {
 }
 
 impl TextBlob {
-    fn new() -> Self {
-        TextBlob { text: String::new(), interned: FxHashMap::default() }
+    /// A blob with room for `bytes` of text (growing a large blob step by step copies it
+    /// and touches twice the memory).
+    fn with_capacity(bytes: usize) -> Self {
+        TextBlob { text: String::with_capacity(bytes), interned: FxHashMap::default() }
     }
     fn push(&mut self, s: &str) -> Result<(u32, u32), StoreError> {
         let start = u32::try_from(self.text.len()).map_err(|_| StoreError::TooLarge("text"))?;
@@ -92,7 +94,8 @@ pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Man
     // written by another worker while the refsets are compiled).
     let core_job = || -> Result<(FileInfo, CoreCounts), StoreError> {
         let mut dangling = 0u64;
-        let mut text = TextBlob::new();
+        let terms = rel.descriptions.text_bytes() + rel.text_definitions.text_bytes();
+        let mut text = TextBlob::with_capacity(terms + 64);
         let concept_recs: Vec<ConceptRec> = concepts
             .iter()
             .map(|c| ConceptRec {
@@ -149,7 +152,8 @@ pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Man
         let (desc_ids, desc_idx): (Vec<u64>, Vec<u32>) = id_pairs.into_iter().unzip();
 
         // ---- language memberships (active only), grouped by description
-        let mut lang_items: Vec<(u32, LangRec)> = Vec::new();
+        // (capacities here and below are upper bounds: pages never written are never touched)
+        let mut lang_items: Vec<(u32, LangRec)> = Vec::with_capacity(rel.members.len());
         let mut lang_counts: BTreeMap<u64, u32> = BTreeMap::new();
         let mut language_members = 0u64;
         for m in rel.members.iter() {
@@ -233,9 +237,10 @@ pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Man
         let core_handle = scope.spawn(core_job);
         let mut dangling = 0u64;
         // ---- graph
-        let mut parent_items: Vec<(u32, u32)> = Vec::new();
-        let mut out_items: Vec<(u32, RelRec)> = Vec::new();
-        let mut in_items: Vec<(u32, RelRec)> = Vec::new();
+        let rels = rel.relationships.len();
+        let mut parent_items: Vec<(u32, u32)> = Vec::with_capacity(rels);
+        let mut out_items: Vec<(u32, RelRec)> = Vec::with_capacity(rels);
+        let mut in_items: Vec<(u32, RelRec)> = Vec::with_capacity(rels);
         let mut active_rels = 0u64;
         for r in rel.relationships.iter() {
             if !r.active || r.characteristic_type == ids::STATED {
@@ -283,7 +288,7 @@ pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Man
         let (out_off, out_rels) = csr(n, out_items)?;
         let (in_off, in_rels) = csr(n, in_items)?;
 
-        let mut ctext = TextBlob::new();
+        let mut ctext = TextBlob::with_capacity(rel.concrete_values.text_bytes());
         let mut conc_items = Vec::new();
         let mut concrete_count = 0u64;
         let mut cvs: Vec<&sctx_rf2::ConcreteValue> = rel
@@ -335,17 +340,18 @@ pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Man
         let closure_pairs = graph.ancestors.len() as u64;
         let graph_handle = scope.spawn(move || write_archive(dir, "graph.rkyv", &graph));
         // ---- refsets
-        let mut keyed: Vec<(MemberKey, &sctx_rf2::Member)> = rel
-            .members
-            .iter()
-            .filter(|m| !language_refsets.contains(&m.refset))
-            .map(|m| ((m.refset, m.referenced, !m.active, m.effective_time, m.id()), m))
-            .collect();
+        let mut keyed: Vec<(MemberKey, &sctx_rf2::Member)> = Vec::with_capacity(rel.members.len());
+        keyed.extend(
+            rel.members
+                .iter()
+                .filter(|m| !language_refsets.contains(&m.refset))
+                .map(|m| ((m.refset, m.referenced, !m.active, m.effective_time, m.id()), m)),
+        );
         keyed.sort_unstable_by_key(|(k, _)| *k);
         let members: Vec<&sctx_rf2::Member> = keyed.into_iter().map(|(_, m)| m).collect();
-        let mut rtext = TextBlob::new();
+        let mut rtext = TextBlob::with_capacity(rel.members.text_bytes());
         let mut member_recs = Vec::with_capacity(members.len());
-        let mut field_recs = Vec::new();
+        let mut field_recs = Vec::with_capacity(members.len() * 2);
         let mut refsets: Vec<RefsetRec> = Vec::new();
         // (refset, map target, member): sorted into the fst's keys after the loop
         let mut targets: Vec<(u64, &str, u32)> = Vec::new();
@@ -672,28 +678,33 @@ fn closure(
         let bad = (0..n).find(|&i| indeg[i] > 0).unwrap_or(0);
         return Err(StoreError::Cycle { concept: concepts[bad].id });
     }
-    let mut anc: Vec<Vec<u32>> = vec![Vec::new(); n];
+    // each node's ancestors, appended in topological order (parents before children), then
+    // copied out in node order: no allocation per node
+    let mut topo: Vec<u32> = Vec::new();
+    let mut span: Vec<(usize, usize)> = vec![(0, 0); n];
     let mut scratch: Vec<u32> = Vec::new();
     for &v in &order {
         let v = v as usize;
         scratch.clear();
         for &p in ps(v) {
             scratch.push(p);
-            scratch.extend_from_slice(&anc[p as usize]);
+            let (s, l) = span[p as usize];
+            scratch.extend_from_slice(&topo[s..s + l]);
         }
         scratch.sort_unstable();
         scratch.dedup();
-        anc[v] = scratch.clone();
+        span[v] = (topo.len(), scratch.len());
+        topo.extend_from_slice(&scratch);
     }
-    let total: usize = anc.iter().map(Vec::len).sum();
+    let total = topo.len();
     if total > u32::MAX as usize {
         return Err(StoreError::TooLarge("closure"));
     }
     let mut off = Vec::with_capacity(n + 1);
     let mut flat = Vec::with_capacity(total);
     off.push(0);
-    for a in anc {
-        flat.extend_from_slice(&a);
+    for &(s, l) in &span {
+        flat.extend_from_slice(&topo[s..s + l]);
         off.push(flat.len() as u32);
     }
     Ok((off, flat))

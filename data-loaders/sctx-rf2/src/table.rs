@@ -287,6 +287,12 @@ impl<T: TableRow> Table<T> {
         self.len == 0
     }
 
+    /// Bytes of text (terms, values, string fields) held for the rows: an upper bound of
+    /// what a compiler copies out of them, for sizing its buffers.
+    pub fn text_bytes(&self) -> usize {
+        self.arena.text.len()
+    }
+
     /// The rows, in load order.
     pub fn iter(&self) -> Iter<'_, T> {
         Iter { rows: self.chunks.iter().flatten(), left: self.len }
