@@ -41,7 +41,7 @@ pub use search::{SearchHit, SearchOptions, SearchResult, build_search_index};
 
 /// What an import builds beside the store (search index, legacy tables); bump it when
 /// that changes so cached sample databases are rebuilt.
-pub const BUILD_SCHEMA: u32 = 8;
+pub const BUILD_SCHEMA: u32 = 9;
 
 /// Errors of the public API.
 #[derive(Debug, thiserror::Error)]

@@ -436,7 +436,9 @@ fn document(
         d.add_text(field, &text.prefixes);
     }
     d.add_text(f.first, &text.first);
-    d.add_text(f.lang, doc.language_code.to_ascii_lowercase());
+    if let Some(lang) = f.lang {
+        d.add_text(lang, doc.language_code.to_ascii_lowercase());
+    }
     if store_term {
         d.add_text(f.term, &doc.term);
     }

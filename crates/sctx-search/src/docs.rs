@@ -13,13 +13,16 @@
 //! ```text
 //! header   "SCTXDOC1" | segments: u32 | 0: u32 | xxh3-64 of everything after the header: u64
 //! dict     types: u32 | refsets: u32 | langsets: u32 | concepts: u32 (PER_DOC: ids per document)
+//!          | languages: u32
 //!          type ids [u64; types] | refset ids [u64; refsets]
+//!          languages: per code, its length u8 then its bytes (lower case)
 //!          langsets: per set, preferred: u32, acceptable: u32, then that many refset codes u16
 //!          concept ids by concept index [u64; concepts]
 //! entries  per segment: uuid (32 ASCII hex) | max_doc: u32 | 0: u32
 //! body     per segment: description ids [u64; max_doc] | concept ids [u64; max_doc] (PER_DOC
 //!          only) | concept indexes [u32; max_doc] | lengths [u16; max_doc]
 //!          | langset codes [u16; max_doc] | type codes [u8; max_doc] | flags [u8; max_doc]
+//!          | language codes [u8; max_doc]
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -42,12 +45,12 @@ pub(crate) const DOCS_PAYLOAD: &str = "docs1";
 
 const MAGIC: &[u8; 8] = b"SCTXDOC1";
 const ENTRY: usize = 40;
-const DICT: usize = 16;
+const DICT: usize = 20;
 /// `concepts` value meaning concept SCTIDs are stored per document (the concept indexes
 /// are too sparse for a table).
 const PER_DOC: u32 = u32::MAX;
 /// Bytes per document in a segment body, without and with per-document concept ids.
-const ROW: usize = 8 + 4 + 2 + 2 + 1 + 1;
+const ROW: usize = 8 + 4 + 2 + 2 + 1 + 1 + 1;
 
 /// Interns values into small codes.
 struct Codes<K> {
@@ -85,6 +88,8 @@ pub(crate) fn write(
     let dense = table_len <= docs.saturating_mul(4).saturating_add(1 << 16);
     let mut concept_ids: Vec<u64> = if dense { vec![u64::MAX; table_len] } else { Vec::new() };
     let mut types = Codes::new();
+    let mut languages: Codes<String> = Codes::new();
+    let mut last_language: Option<(&str, u8)> = None;
     let mut refsets = Codes::new();
     let mut langsets: Codes<(Vec<u16>, Vec<u16>)> = Codes::new();
     let mut entries = Vec::with_capacity(segments.len() * ENTRY);
@@ -157,6 +162,22 @@ pub(crate) fn write(
             }
             flags
         }));
+        for (_, d) in seg {
+            let code = match last_language {
+                Some((l, c)) if l == d.language_code => c,
+                _ => {
+                    let lower = d.language_code.to_ascii_lowercase();
+                    if lower.len() > usize::from(u8::MAX) {
+                        return Err(bad(format!("language code {lower:?} is too long")));
+                    }
+                    let c = u8::try_from(languages.get(&lower))
+                        .map_err(|_| bad("more than 256 language codes".into()))?;
+                    last_language = Some((&d.language_code, c));
+                    c
+                }
+            };
+            body.push(code);
+        }
     }
     let mut dict = Vec::new();
     let n_concepts = if dense { len32(dir, concept_ids.len())? } else { PER_DOC };
@@ -165,11 +186,16 @@ pub(crate) fn write(
         len32(dir, refsets.values.len())?,
         len32(dir, langsets.values.len())?,
         n_concepts,
+        len32(dir, languages.values.len())?,
     ] {
         dict.extend_from_slice(&n.to_le_bytes());
     }
     dict.extend(types.values.iter().flat_map(|t| t.to_le_bytes()));
     dict.extend(refsets.values.iter().flat_map(|r| r.to_le_bytes()));
+    for l in &languages.values {
+        dict.push(l.len() as u8);
+        dict.extend_from_slice(l.as_bytes());
+    }
     for (p, a) in &langsets.values {
         dict.extend_from_slice(&len32(dir, p.len())?.to_le_bytes());
         dict.extend_from_slice(&len32(dir, a.len())?.to_le_bytes());
@@ -229,6 +255,7 @@ struct SegmentLayout {
     langsets: usize,
     types: usize,
     flags: usize,
+    languages: usize,
 }
 
 /// The opened document values (memory-mapped through tantivy's directory).
@@ -236,6 +263,8 @@ pub(crate) struct DocTable {
     path: PathBuf,
     bytes: OwnedBytes,
     types: Vec<u64>,
+    /// Language codes (lower case).
+    languages: Vec<String>,
     /// Per acceptability combination: the refsets it is preferred in, then acceptable in.
     langsets: Vec<(Vec<u64>, Vec<u64>)>,
     /// Offset of the concept id table and its length (0 with per-document ids).
@@ -266,6 +295,7 @@ impl DocTable {
         let count = |k: usize| u32_at(b, HEADER + 4 * k).ok_or_else(truncated);
         let (n_types, n_refsets, n_langsets, n_concepts) =
             (count(0)?, count(1)?, count(2)?, count(3)?);
+        let n_languages = count(4)?;
         let mut at = HEADER + DICT;
         let u64s = |n: u32, at: &mut usize| -> Result<Vec<u64>, SearchError> {
             let v = (0..n as usize)
@@ -276,6 +306,15 @@ impl DocTable {
         };
         let types = u64s(n_types, &mut at)?;
         let refsets = u64s(n_refsets, &mut at)?;
+        let mut languages = Vec::new();
+        for _ in 0..n_languages {
+            let len = usize::from(*b.get(at).ok_or_else(truncated)?);
+            let bytes = b.get(at + 1..at + 1 + len).ok_or_else(truncated)?;
+            let code = std::str::from_utf8(bytes)
+                .map_err(|_| bad(format!("language code at byte {at} is not UTF-8")))?;
+            languages.push(code.to_string());
+            at += 1 + len;
+        }
         let mut langsets = Vec::new();
         for _ in 0..n_langsets {
             let p = u32_at(b, at).ok_or_else(truncated)? as usize;
@@ -327,7 +366,8 @@ impl DocTable {
             let langsets = lengths + 2 * m;
             let types = langsets + 2 * m;
             let flags = types + m;
-            at = flags + m;
+            let languages = flags + m;
+            at = languages + m;
             out.push(SegmentLayout {
                 max_doc,
                 description_ids,
@@ -337,12 +377,13 @@ impl DocTable {
                 langsets,
                 types,
                 flags,
+                languages,
             });
         }
         if at != b.len() {
             return Err(bad(format!("{} bytes, the values need {at} (truncated?)", b.len())));
         }
-        Ok(Self { path, bytes, types, langsets, concepts, n_concepts, segments: out })
+        Ok(Self { path, bytes, types, languages, langsets, concepts, n_concepts, segments: out })
     }
 
     /// Checks the file's checksum.
@@ -364,7 +405,7 @@ pub(crate) struct DocValues<'t> {
     s: &'t SegmentLayout,
 }
 
-impl DocValues<'_> {
+impl<'t> DocValues<'t> {
     fn b(&self) -> &[u8] {
         self.table.bytes.as_slice()
     }
@@ -407,6 +448,13 @@ impl DocValues<'_> {
         self.b().get(self.s.flags + self.ok(doc)?).map(|&f| u64::from(f))
     }
 
+    /// The description's language code (lower case).
+    pub(crate) fn language(&self, doc: DocId) -> Option<&'t str> {
+        let code = *self.b().get(self.s.languages + self.ok(doc)?)?;
+        let table: &'t DocTable = self.table;
+        table.languages.get(code as usize).map(String::as_str)
+    }
+
     /// The language refsets the description is preferred in, then acceptable in.
     pub(crate) fn langs(&self, doc: DocId) -> (&[u64], &[u64]) {
         let set = self
@@ -430,7 +478,7 @@ mod tests {
             concept_index,
             term: "Heart attack".into(),
             type_id: crate::SYNONYM_TYPE,
-            language_code: "en".into(),
+            language_code: if description_id % 10 == 3 { "en" } else { "ES" }.into(),
             active: true,
             concept_active: concept_index.is_multiple_of(2),
             preferred_in: if description_id.is_multiple_of(3) { vec![7, 9] } else { vec![] },
@@ -476,11 +524,14 @@ mod tests {
                     let flags = if d.concept_active { 3 } else { 1 };
                     assert_eq!(v.flags(i), Some(flags));
                     assert_eq!(v.langs(i), (&d.preferred_in[..], &d.acceptable_in[..]));
+                    let lang = d.language_code.to_ascii_lowercase();
+                    assert_eq!(v.language(i), Some(lang.as_str()));
                 }
                 let beyond = docs.len() as DocId;
                 assert_eq!(v.description_id(beyond), None);
                 assert_eq!(v.concept_id(beyond), None);
                 assert_eq!(v.langs(beyond), (&[][..], &[][..]));
+                assert_eq!(v.language(beyond), None);
             }
             assert!(t.segment(2).is_none());
             // the segments must be the index's, with its document counts

@@ -45,7 +45,7 @@
 //! words that start with them). Exact terms and concept ids are looked up in key tables beside
 //! the segments (module `keys`: hashes of the normalised terms, doc ids sorted by concept
 //! id) rather than indexed as 2.1M unique tantivy terms.
-//! Ids, flags, lengths and language-refset acceptability are document values beside the
+//! Ids, flags, lengths, language codes and acceptability are document values beside the
 //! segments too (module `docs`: plain arrays by doc id, written in one pass, where tantivy's
 //! fast fields cost 2.5 CPU-seconds of the International build). A query collects a
 //! bounded number of candidates from a few cheap passes, then re-ranks them in Rust (see

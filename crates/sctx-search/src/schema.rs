@@ -50,7 +50,8 @@ pub(crate) struct Fields {
     pub(crate) first: Field,
     /// The exact-term field of indexes built before the key tables (`keys.rs`).
     pub(crate) exact: Option<Field>,
-    pub(crate) lang: Field,
+    /// The language-code field of indexes without document values (`docs.rs`).
+    pub(crate) lang: Option<Field>,
     pub(crate) term: Field,
     /// The fast fields of indexes without document values (`docs.rs`): older indexes and
     /// the fallback build.
@@ -96,7 +97,9 @@ pub(crate) fn build_schema(fallback: bool) -> Schema {
         b.add_text_field(PREFIX, token_field(WS_TOKENIZER));
     }
     b.add_text_field(FIRST, token_field(WS_TOKENIZER));
-    b.add_text_field(LANG, token_field(RAW_TOKENIZER));
+    if fallback {
+        b.add_text_field(LANG, token_field(RAW_TOKENIZER));
+    }
     b.add_text_field(TERM, STORED);
     // exact terms and concept ids are looked up in the key tables (`keys.rs`), not indexed
     if !fallback {
@@ -140,7 +143,7 @@ impl Fields {
             prefix: schema.get_field(PREFIX).ok(),
             first: get(FIRST)?,
             exact: schema.get_field(EXACT).ok(),
-            lang: get(LANG)?,
+            lang: schema.get_field(LANG).ok(),
             term: get(TERM)?,
             fast: match schema.get_field(CONCEPT_ID) {
                 Ok(concept_id) => Some(FastFields {

@@ -680,14 +680,17 @@ impl SearchIndex {
         Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::Basic))
     }
 
-    /// Adds the language-code filter to `clauses`.
+    /// Adds the language-code filter to `clauses` (indexes without document values).
     fn with_filters(
         &self,
         q: &SearchQuery<'_>,
         mut clauses: Vec<Box<dyn Query>>,
     ) -> Box<dyn Query> {
-        if let Some(codes) = q.language_codes {
-            let lang = self.inner.fields.lang;
+        // (with document values the language code is checked per document, in `accept`)
+        if let Some(codes) = q.language_codes
+            && let Some(lang) = self.inner.fields.lang
+            && !matches!(self.inner.values, Values::Table(_))
+        {
             let any: Vec<(Occur, Box<dyn Query>)> = codes
                 .iter()
                 .map(|c| (Occur::Should, Self::term_query(lang, &c.to_ascii_lowercase())))
@@ -786,6 +789,12 @@ impl SearchIndex {
         if let Some(types) = q.type_ids {
             let t = cols.type_id(doc).unwrap_or(0);
             if !types.contains(&t) {
+                return Accept::No;
+            }
+        }
+        if let (Some(codes), SegValues::Table(t)) = (q.language_codes, cols) {
+            let lang = t.and_then(|t| t.language(doc)).unwrap_or("");
+            if !codes.iter().any(|c| c.eq_ignore_ascii_case(lang)) {
                 return Accept::No;
             }
         }
