@@ -276,6 +276,52 @@ fn estimate_rows(r: &mut dyn std::io::BufRead, len: Option<u64>) -> usize {
 
 const BASE: [&str; 4] = ["id", "effectiveTime", "active", "moduleId"];
 
+/// Reads the rows of component files (concepts, descriptions, relationships, concrete
+/// values) into their tables, counting rows read and rows after `--as-of`.
+struct ComponentRows<'f> {
+    file: &'f SourceFile,
+    disp: &'f str,
+    /// A Full file (several rows per id: not sized by its rows).
+    full: bool,
+    as_of: Option<u32>,
+    read: u64,
+    skipped: u64,
+}
+
+impl ComponentRows<'_> {
+    /// Reads the file into `table` with the required columns `req` (the first four are
+    /// [`BASE`]): the table is sized from the file (its text arena too with `text`), rows
+    /// after `--as-of` are counted and skipped, and `make` builds each remaining row from its
+    /// columns and effective time (with the table, for its arena).
+    fn read<T: TableRow>(
+        &mut self,
+        table: &mut Table<T>,
+        req: &[&str],
+        text: bool,
+        mut make: impl FnMut(&Row<'_>, &[usize], u32, &mut Table<T>) -> Result<T, Rf2Error>,
+    ) -> Result<(), Rf2Error> {
+        let Self { file, disp, full, as_of, read, skipped } = self;
+        file.with_sized_reader(|r, len| {
+            let len = if *full { None } else { len };
+            table.reserve_rows(estimate_rows(r, len));
+            if text {
+                table.reserve_text(len.and_then(|l| usize::try_from(l).ok()).unwrap_or(0));
+            }
+            read_rows(disp, r, req, |row, c| {
+                *read += 1;
+                let et = row.date(c[1])?;
+                if as_of.is_some_and(|a| et > a) {
+                    *skipped += 1;
+                    return Ok(());
+                }
+                let v = make(row, c, et, table)?;
+                push(table, v, row, c[0])
+            })
+        })?;
+        Ok(())
+    }
+}
+
 fn read_file(
     rel: &mut Release,
     file: &SourceFile,
@@ -288,30 +334,21 @@ fn read_file(
     let mut skipped = 0u64;
     // Full files hold several rows per id (the history): sizing by rows would over-reserve
     let full = file.name.release_type == ReleaseType::Full;
+    let mut rows = ComponentRows { file, disp: &disp, full, as_of, read: 0, skipped: 0 };
     match &file.name.kind {
         FileKind::Concept => {
             let req = [BASE[0], BASE[1], BASE[2], BASE[3], "definitionStatusId"];
             let mut modules: BTreeMap<u64, u64> = BTreeMap::new();
-            file.with_sized_reader(|r, len| {
-                let len = if full { None } else { len };
-                rel.concepts.reserve_rows(estimate_rows(r, len));
-                read_rows(&disp, r, &req, |row, c| {
-                    read += 1;
-                    let et = row.date(c[1])?;
-                    if after(et) {
-                        skipped += 1;
-                        return Ok(());
-                    }
-                    let v = Concept {
-                        id: row.sctid(c[0])?,
-                        effective_time: et,
-                        active: row.boolean(c[2])?,
-                        module: row.sctid(c[3])?,
-                        definition_status: row.sctid(c[4])?,
-                    };
-                    *modules.entry(v.module).or_default() += 1;
-                    push(&mut rel.concepts, v, row, c[0])
-                })
+            rows.read(&mut rel.concepts, &req, false, |row, c, et, _| {
+                let v = Concept {
+                    id: row.sctid(c[0])?,
+                    effective_time: et,
+                    active: row.boolean(c[2])?,
+                    module: row.sctid(c[3])?,
+                    definition_status: row.sctid(c[4])?,
+                };
+                *modules.entry(v.module).or_default() += 1;
+                Ok(v)
             })?;
             extras.concept_modules = modules;
         }
@@ -328,45 +365,33 @@ fn read_file(
                 "term",
                 "caseSignificanceId",
             ];
-            file.with_sized_reader(|r, len| {
-                let len = if full { None } else { len };
-                let table = if is_def { &mut rel.text_definitions } else { &mut rel.descriptions };
-                table.reserve_rows(estimate_rows(r, len));
-                // the terms are less than the file: reserving its size (address space, only
-                // touched as it fills) keeps the arena from being copied as it grows
-                table.reserve_text(len.and_then(|l| usize::try_from(l).ok()).unwrap_or(0));
-                read_rows(&disp, r, &req, |row, c| {
-                    read += 1;
-                    let et = row.date(c[1])?;
-                    if after(et) {
-                        skipped += 1;
-                        return Ok(());
-                    }
-                    let id = row.sctid(c[0])?;
-                    let active = row.boolean(c[2])?;
-                    let module = row.sctid(c[3])?;
-                    let concept = row.sctid(c[4])?;
-                    let language = table
-                        .arena
-                        .intern(row.raw(c[5]))
-                        .ok_or_else(|| row.error(c[5], Rf2ErrorKind::TooLarge("language codes")))?;
-                    let type_id = row.sctid(c[6])?;
-                    let term = table
-                        .arena
-                        .push_text(row.raw(c[7]))
-                        .ok_or_else(|| row.error(c[7], Rf2ErrorKind::TooLarge("characters")))?;
-                    let v = Description {
-                        id,
-                        effective_time: et,
-                        active,
-                        module,
-                        concept,
-                        language,
-                        type_id,
-                        term,
-                        case_significance: row.sctid(c[8])?,
-                    };
-                    push(table, v, row, c[0])
+            let table = if is_def { &mut rel.text_definitions } else { &mut rel.descriptions };
+            // the terms are less than the file: reserving its size (address space, only
+            // touched as it fills) keeps the arena from being copied as it grows
+            rows.read(table, &req, true, |row, c, et, table| {
+                let id = row.sctid(c[0])?;
+                let active = row.boolean(c[2])?;
+                let module = row.sctid(c[3])?;
+                let concept = row.sctid(c[4])?;
+                let language = table
+                    .arena
+                    .intern(row.raw(c[5]))
+                    .ok_or_else(|| row.error(c[5], Rf2ErrorKind::TooLarge("language codes")))?;
+                let type_id = row.sctid(c[6])?;
+                let term = table
+                    .arena
+                    .push_text(row.raw(c[7]))
+                    .ok_or_else(|| row.error(c[7], Rf2ErrorKind::TooLarge("characters")))?;
+                Ok(Description {
+                    id,
+                    effective_time: et,
+                    active,
+                    module,
+                    concept,
+                    language,
+                    type_id,
+                    term,
+                    case_significance: row.sctid(c[8])?,
                 })
             })?;
         }
@@ -384,31 +409,19 @@ fn read_file(
                 "characteristicTypeId",
                 "modifierId",
             ];
-            file.with_sized_reader(|r, len| {
-                let len = if full { None } else { len };
-                let table =
-                    if stated { &mut rel.stated_relationships } else { &mut rel.relationships };
-                table.reserve_rows(estimate_rows(r, len));
-                read_rows(&disp, r, &req, |row, c| {
-                    read += 1;
-                    let et = row.date(c[1])?;
-                    if after(et) {
-                        skipped += 1;
-                        return Ok(());
-                    }
-                    let v = Relationship {
-                        id: row.sctid(c[0])?,
-                        effective_time: et,
-                        active: row.boolean(c[2])?,
-                        module: row.sctid(c[3])?,
-                        source: row.sctid(c[4])?,
-                        destination: row.sctid(c[5])?,
-                        group: group(row, c[6])?,
-                        type_id: row.sctid(c[7])?,
-                        characteristic_type: row.sctid(c[8])?,
-                        modifier: row.sctid(c[9])?,
-                    };
-                    push(table, v, row, c[0])
+            let table = if stated { &mut rel.stated_relationships } else { &mut rel.relationships };
+            rows.read(table, &req, false, |row, c, et, _| {
+                Ok(Relationship {
+                    id: row.sctid(c[0])?,
+                    effective_time: et,
+                    active: row.boolean(c[2])?,
+                    module: row.sctid(c[3])?,
+                    source: row.sctid(c[4])?,
+                    destination: row.sctid(c[5])?,
+                    group: group(row, c[6])?,
+                    type_id: row.sctid(c[7])?,
+                    characteristic_type: row.sctid(c[8])?,
+                    modifier: row.sctid(c[9])?,
                 })
             })?;
         }
@@ -424,37 +437,25 @@ fn read_file(
                 "typeId",
                 "characteristicTypeId",
             ];
-            file.with_sized_reader(|r, len| {
-                let len = if full { None } else { len };
-                let table = &mut rel.concrete_values;
-                table.reserve_rows(estimate_rows(r, len));
-                read_rows(&disp, r, &req, |row, c| {
-                    read += 1;
-                    let et = row.date(c[1])?;
-                    if after(et) {
-                        skipped += 1;
-                        return Ok(());
-                    }
-                    let id = row.sctid(c[0])?;
-                    let active = row.boolean(c[2])?;
-                    let module = row.sctid(c[3])?;
-                    let source = row.sctid(c[4])?;
-                    let value = table
-                        .arena
-                        .push_text(row.raw(c[5]))
-                        .ok_or_else(|| row.error(c[5], Rf2ErrorKind::TooLarge("characters")))?;
-                    let v = ConcreteValue {
-                        id,
-                        effective_time: et,
-                        active,
-                        module,
-                        source,
-                        value,
-                        group: group(row, c[6])?,
-                        type_id: row.sctid(c[7])?,
-                        characteristic_type: row.sctid(c[8])?,
-                    };
-                    push(table, v, row, c[0])
+            rows.read(&mut rel.concrete_values, &req, false, |row, c, et, table| {
+                let id = row.sctid(c[0])?;
+                let active = row.boolean(c[2])?;
+                let module = row.sctid(c[3])?;
+                let source = row.sctid(c[4])?;
+                let value = table
+                    .arena
+                    .push_text(row.raw(c[5]))
+                    .ok_or_else(|| row.error(c[5], Rf2ErrorKind::TooLarge("characters")))?;
+                Ok(ConcreteValue {
+                    id,
+                    effective_time: et,
+                    active,
+                    module,
+                    source,
+                    value,
+                    group: group(row, c[6])?,
+                    type_id: row.sctid(c[7])?,
+                    characteristic_type: row.sctid(c[8])?,
                 })
             })?;
         }
@@ -535,8 +536,8 @@ fn read_file(
             extras.module_dependencies = deps;
         }
     }
-    rel.stats.rows_read += read;
-    rel.stats.rows_after_as_of += skipped;
+    rel.stats.rows_read += read + rows.read;
+    rel.stats.rows_after_as_of += skipped + rows.skipped;
     Ok(extras)
 }
 
