@@ -34,7 +34,8 @@ use tantivy::index::SegmentId;
 
 use crate::SearchError;
 use crate::build::{Ranked, rank_len};
-use crate::keys::{HEADER, open_mapped, verify_mapped};
+use crate::keys::{HEADER, open_mapped, verify_mapped, write_side_file};
+use crate::prefixes::{u32_at, u64_at};
 use crate::schema::{FLAG_ACTIVE, FLAG_CONCEPT_ACTIVE};
 
 /// File name of the document values inside the index directory.
@@ -202,26 +203,9 @@ pub(crate) fn write(
         dict.extend(p.iter().chain(a).flat_map(|c| c.to_le_bytes()));
     }
     dict.extend(concept_ids.iter().flat_map(|c| c.to_le_bytes()));
-    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    for part in [&dict, &entries, &body] {
-        hasher.update(part);
-    }
     let n = len32(dir, segments.len())?;
-    let mut header = Vec::with_capacity(HEADER);
-    header.extend_from_slice(MAGIC);
-    header.extend_from_slice(&n.to_le_bytes());
-    header.extend_from_slice(&0u32.to_le_bytes());
-    header.extend_from_slice(&hasher.digest().to_le_bytes());
-    let io = |source| SearchError::Io {
-        dir: dir.to_path_buf(),
-        what: "writing the document values",
-        source,
-    };
-    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).map_err(io)?);
-    for part in [&header, &dict, &entries, &body] {
-        std::io::Write::write_all(&mut f, part).map_err(io)?;
-    }
-    std::io::Write::flush(&mut f).map_err(io)
+    let parts: [&[u8]; 3] = [&dict, &entries, &body];
+    write_side_file(dir, DOCS_FILE, MAGIC, n, &parts, "writing the document values")
 }
 
 fn len32(dir: &Path, n: usize) -> Result<u32, SearchError> {
@@ -233,14 +217,6 @@ fn len32(dir: &Path, n: usize) -> Result<u32, SearchError> {
 
 fn u16_at(b: &[u8], at: usize) -> Option<u16> {
     b.get(at..at.checked_add(2)?).and_then(|s| s.try_into().ok()).map(u16::from_le_bytes)
-}
-
-fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    b.get(at..at.checked_add(4)?).and_then(|s| s.try_into().ok()).map(u32::from_le_bytes)
-}
-
-fn u64_at(b: &[u8], at: usize) -> Option<u64> {
-    b.get(at..at.checked_add(8)?).and_then(|s| s.try_into().ok()).map(u64::from_le_bytes)
 }
 
 /// Where one segment's arrays start.

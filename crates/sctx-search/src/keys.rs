@@ -81,22 +81,7 @@ pub(crate) fn write(
         body.extend(keys.concepts.iter().flat_map(|(_, d)| d.to_le_bytes()));
     }
     let n = len32(dir, entries.len() / ENTRY)?;
-    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    hasher.update(&entries);
-    hasher.update(&body);
-    let mut out = Vec::with_capacity(HEADER + entries.len() + body.len());
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&n.to_le_bytes());
-    out.extend_from_slice(&0u32.to_le_bytes());
-    out.extend_from_slice(&hasher.digest().to_le_bytes());
-    out.extend_from_slice(&entries);
-    out.extend_from_slice(&body);
-    let path = dir.join(KEYS_FILE);
-    std::fs::write(&path, &out).map_err(|source| SearchError::Io {
-        dir: dir.to_path_buf(),
-        what: "writing the key tables",
-        source,
-    })
+    write_side_file(dir, KEYS_FILE, MAGIC, n, &[&entries, &body], "writing the key tables")
 }
 
 fn len32(dir: &Path, n: usize) -> Result<u32, SearchError> {
@@ -138,6 +123,36 @@ fn u32_at(b: &[u8], at: usize) -> u32 {
 
 fn u64_at(b: &[u8], at: usize) -> u64 {
     b.get(at..at + 8).and_then(|s| s.try_into().ok()).map_or(0, u64::from_le_bytes)
+}
+
+/// Writes `dir/name`, a file sctx keeps beside tantivy's (the key tables, the prefix
+/// postings, the document values): the header (`magic`, `segments`, 0, the xxh3-64 of
+/// everything after the header) and then `parts` in order. Errors name the directory and
+/// `what` was being written.
+pub(crate) fn write_side_file(
+    dir: &Path,
+    name: &str,
+    magic: &[u8; 8],
+    segments: u32,
+    parts: &[&[u8]],
+    what: &'static str,
+) -> Result<(), SearchError> {
+    use std::io::Write;
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    for part in parts {
+        hasher.update(part);
+    }
+    let io = |source| SearchError::Io { dir: dir.to_path_buf(), what, source };
+    let file = std::fs::File::create(dir.join(name)).map_err(io)?;
+    let mut f = std::io::BufWriter::with_capacity(1 << 20, file);
+    f.write_all(magic).map_err(io)?;
+    f.write_all(&segments.to_le_bytes()).map_err(io)?;
+    f.write_all(&0u32.to_le_bytes()).map_err(io)?;
+    f.write_all(&hasher.digest().to_le_bytes()).map_err(io)?;
+    for part in parts {
+        f.write_all(part).map_err(io)?;
+    }
+    f.flush().map_err(io)
 }
 
 /// Memory-maps `dir/name`, a file sctx writes beside tantivy's (the key tables, the prefix

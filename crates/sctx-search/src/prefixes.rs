@@ -36,7 +36,7 @@ use tantivy::query::{ConstScorer, EmptyScorer, EnableScoring, Explanation, Query
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError};
 
 use crate::SearchError;
-use crate::keys::{HEADER, open_mapped, verify_mapped};
+use crate::keys::{HEADER, open_mapped, verify_mapped, write_side_file};
 
 /// File name of the prefix postings inside the index directory.
 pub(crate) const PREFIX_FILE: &str = "sctx-prefix.bin";
@@ -291,7 +291,6 @@ pub(crate) fn write(
 ) -> Result<(), SearchError> {
     let path = dir.join(PREFIX_FILE);
     let mut entries = Vec::with_capacity(segments.len() * ENTRY);
-    let body_len: usize = segments.iter().map(|(_, _, s)| s.fst.len() + s.lists.len()).sum();
     for (id, max_doc, s) in &segments {
         let uuid = id.uuid_string();
         if uuid.len() != 32 {
@@ -307,35 +306,22 @@ pub(crate) fn write(
         entries.extend_from_slice(&(s.lists.len() as u64).to_le_bytes());
         entries.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(&s.fst).to_le_bytes());
     }
-    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    hasher.update(&entries);
-    for (_, _, s) in &segments {
-        hasher.update(&s.fst);
-        hasher.update(&s.lists);
-    }
     let n = u32::try_from(segments.len()).unwrap_or(u32::MAX);
-    let mut out = Vec::with_capacity(HEADER + entries.len() + body_len);
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&n.to_le_bytes());
-    out.extend_from_slice(&0u32.to_le_bytes());
-    out.extend_from_slice(&hasher.digest().to_le_bytes());
-    out.extend_from_slice(&entries);
+    let mut parts: Vec<&[u8]> = vec![&entries];
     for (_, _, s) in &segments {
-        out.extend_from_slice(&s.fst);
-        out.extend_from_slice(&s.lists);
+        parts.push(&s.fst);
+        parts.push(&s.lists);
     }
-    std::fs::write(&path, &out).map_err(|source| SearchError::Io {
-        dir: dir.to_path_buf(),
-        what: "writing the prefix postings",
-        source,
-    })
+    write_side_file(dir, PREFIX_FILE, MAGIC, n, &parts, "writing the prefix postings")
 }
 
-fn u32_at(b: &[u8], at: usize) -> Option<u32> {
+/// The little-endian u32 at `at`, if `b` holds it.
+pub(crate) fn u32_at(b: &[u8], at: usize) -> Option<u32> {
     b.get(at..at.checked_add(4)?).and_then(|s| s.try_into().ok()).map(u32::from_le_bytes)
 }
 
-fn u64_at(b: &[u8], at: usize) -> Option<u64> {
+/// The little-endian u64 at `at`, if `b` holds it.
+pub(crate) fn u64_at(b: &[u8], at: usize) -> Option<u64> {
     b.get(at..at.checked_add(8)?).and_then(|s| s.try_into().ok()).map(u64::from_le_bytes)
 }
 
