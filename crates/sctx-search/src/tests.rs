@@ -859,27 +859,43 @@ fn prefix_postings_answer_like_the_prefix_field() {
     }
 }
 
+/// The checks every file sctx writes beside the index gets, on a copy of the fixture: a
+/// flipped last byte still opens (the structure is intact) and answers, and `verify` fails
+/// naming the file and the checksum; a truncated file is refused at open naming it (and
+/// saying `truncated_says`, when given); so is a missing one. Returns the copy (without the
+/// file) and the file's intact bytes.
+fn assert_side_file_checked(
+    name: &str,
+    truncated_says: Option<&str>,
+) -> (tempfile::TempDir, Vec<u8>) {
+    let tmp = copy_fixture();
+    let path = tmp.path().join(name);
+    let bytes = std::fs::read(&path).expect("read");
+    let mut flipped = bytes.clone();
+    let last = flipped.len() - 1;
+    flipped[last] ^= 0x40;
+    std::fs::write(&path, &flipped).expect("write");
+    let idx = SearchIndex::open(tmp.path()).expect("structure is intact");
+    idx.search(&SearchQuery::new("hea")).expect("answers");
+    let err = idx.verify().expect_err("checksum must fail").to_string();
+    assert!(err.contains(name) && err.contains("checksum"), "{err}");
+    std::fs::write(&path, &bytes[..bytes.len() - 4]).expect("write");
+    let err = SearchIndex::open(tmp.path()).expect_err("truncated").to_string();
+    assert!(err.contains(name), "{err}");
+    if let Some(says) = truncated_says {
+        assert!(err.contains(says), "{err}");
+    }
+    std::fs::remove_file(&path).expect("remove");
+    let err = SearchIndex::open(tmp.path()).expect_err("missing").to_string();
+    assert!(err.contains(name), "{err}");
+    (tmp, bytes)
+}
+
 /// The prefix postings are checked like the key tables: structure at open, checksum on
 /// `verify`; a missing file is refused, naming it.
 #[test]
 fn damaged_prefix_postings_are_reported() {
-    let path = |t: &tempfile::TempDir| t.path().join(crate::prefixes::PREFIX_FILE);
-    let tmp = copy_fixture();
-    let bytes = std::fs::read(path(&tmp)).expect("read");
-    let mut flipped = bytes.clone();
-    let last = flipped.len() - 1;
-    flipped[last] ^= 0x40;
-    std::fs::write(path(&tmp), &flipped).expect("write");
-    let idx = SearchIndex::open(tmp.path()).expect("structure is intact");
-    idx.search(&SearchQuery::new("hea")).expect("answers");
-    let err = idx.verify().expect_err("checksum must fail").to_string();
-    assert!(err.contains("sctx-prefix.bin") && err.contains("checksum"), "{err}");
-    std::fs::write(path(&tmp), &bytes[..bytes.len() - 4]).expect("write");
-    let err = SearchIndex::open(tmp.path()).expect_err("truncated").to_string();
-    assert!(err.contains("sctx-prefix.bin"), "{err}");
-    std::fs::remove_file(path(&tmp)).expect("remove");
-    let err = SearchIndex::open(tmp.path()).expect_err("missing").to_string();
-    assert!(err.contains("sctx-prefix.bin"), "{err}");
+    assert_side_file_checked(crate::prefixes::PREFIX_FILE, None);
 }
 
 /// An index without prefix postings (no `pfx1` payload word) and without a `prefix` field
@@ -975,38 +991,23 @@ fn fast_fields_answer_like_the_document_values() {
 /// or foreign file is refused, naming it.
 #[test]
 fn damaged_document_values_are_reported() {
-    let path = |t: &tempfile::TempDir| t.path().join(crate::docs::DOCS_FILE);
-    let tmp = copy_fixture();
-    let bytes = std::fs::read(path(&tmp)).expect("read");
-    let mut flipped = bytes.clone();
-    let last = flipped.len() - 1;
-    flipped[last] ^= 0x40;
-    std::fs::write(path(&tmp), &flipped).expect("write");
-    let idx = SearchIndex::open(tmp.path()).expect("structure is intact");
-    idx.search(&SearchQuery::new("hea")).expect("answers");
-    let err = idx.verify().expect_err("checksum must fail").to_string();
-    assert!(err.contains("sctx-docs.bin") && err.contains("checksum"), "{err}");
+    let (tmp, bytes) = assert_side_file_checked(crate::docs::DOCS_FILE, Some("truncated"));
+    let path = tmp.path().join(crate::docs::DOCS_FILE);
     // every body byte set to 0xFF: codes, concept indexes and lengths out of range
     let n = fixture().docs;
     let body = bytes.len() - n * 19;
     let mut ones = bytes.clone();
     ones[body..].fill(0xFF);
-    std::fs::write(path(&tmp), &ones).expect("write");
+    std::fs::write(&path, &ones).expect("write");
     let idx = SearchIndex::open(tmp.path()).expect("structure is intact");
     for q in value_queries() {
         idx.search(&q).expect("answers");
         idx.count(&q).expect("counts");
     }
     assert!(idx.verify().is_err());
-    std::fs::write(path(&tmp), &bytes[..bytes.len() - 4]).expect("write");
-    let err = SearchIndex::open(tmp.path()).expect_err("truncated").to_string();
-    assert!(err.contains("sctx-docs.bin") && err.contains("truncated"), "{err}");
-    std::fs::write(path(&tmp), b"hello").expect("write");
+    std::fs::write(&path, b"hello").expect("write");
     let err = SearchIndex::open(tmp.path()).expect_err("foreign").to_string();
     assert!(err.contains("not an sctx document values file"), "{err}");
-    std::fs::remove_file(path(&tmp)).expect("remove");
-    let err = SearchIndex::open(tmp.path()).expect_err("missing").to_string();
-    assert!(err.contains("sctx-docs.bin"), "{err}");
 }
 
 /// An index without document values (no `docs1` payload word) and without fast fields has
