@@ -530,6 +530,37 @@ mod tests {
         assert!(err.contains("concept index 4 is given for concepts 1000 and 2000"), "{err}");
     }
 
+    /// Inputs beyond the format's dictionaries are refused with a message naming what
+    /// overflowed: more than 256 description types or language codes, an over-long code.
+    #[test]
+    fn dictionary_overflows_are_refused() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let id = SegmentId::generate_random();
+        let write_all = |docs: &[(u64, SearchDoc<'static>)]| {
+            let ranked: Vec<Ranked<'_, '_>> = docs.iter().map(|(r, d)| (*r, d)).collect();
+            write(tmp.path(), &[(id, &ranked[..])]).map_err(|e| e.to_string())
+        };
+        let many = |f: &dyn Fn(u32, &mut SearchDoc<'static>)| {
+            (0..257u32)
+                .map(|i| {
+                    let (_, mut d) = doc(u64::from(i) * 10 + 3, 1000 + u64::from(i), i);
+                    f(i, &mut d);
+                    ranked(d)
+                })
+                .collect::<Vec<_>>()
+        };
+        let types = many(&|i, d| d.type_id = 5000 + u64::from(i));
+        let err = write_all(&types).expect_err("types");
+        assert!(err.contains("more than 256 description types"), "{err}");
+        let langs = many(&|i, d| d.language_code = format!("x{i}").into());
+        let err = write_all(&langs).expect_err("languages");
+        assert!(err.contains("more than 256 language codes"), "{err}");
+        let (_, mut d) = doc(13, 1000, 0);
+        d.language_code = "e".repeat(300).into();
+        let err = write_all(&[ranked(d)]).expect_err("long code");
+        assert!(err.contains("is too long"), "{err}");
+    }
+
     /// Long terms saturate the stored length instead of wrapping.
     #[test]
     fn long_terms_saturate() {
