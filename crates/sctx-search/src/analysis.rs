@@ -38,99 +38,237 @@ const MAX_WORD_BYTES: usize = 64;
 pub(crate) const MAX_EXACT_BYTES: usize = 512;
 
 /// One word of a term: its joined form plus, when it contained apostrophes, its parts.
+#[cfg(test)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Word {
     pub(crate) joined: String,
     pub(crate) parts: Vec<String>,
 }
 
-/// Lower-cases and folds `text` to ASCII where possible.
-pub(crate) fn fold(text: &str) -> String {
-    if text.is_ascii() {
-        return text.to_ascii_lowercase();
-    }
-    let mut analyzer = TextAnalyzer::builder(RawTokenizer::default())
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .build();
-    let mut stream = analyzer.token_stream(text);
-    let mut out = String::with_capacity(text.len());
-    while let Some(token) = stream.next() {
-        out.push_str(&token.text);
-    }
-    out
-}
-
 fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '`' | '\u{00B4}' | '\u{02BC}')
 }
 
-/// Splits `text` into normalised words.
-pub(crate) fn words(text: &str) -> Vec<Word> {
-    let folded = fold(text);
-    let mut out = Vec::new();
-    let mut current = String::new();
-    let mut parts: Vec<String> = Vec::new();
-    let mut part = String::new();
-    let mut flush = |current: &mut String, parts: &mut Vec<String>, part: &mut String| {
-        if !current.is_empty() && current.len() <= MAX_WORD_BYTES {
-            let mut word = Word { joined: std::mem::take(current), parts: Vec::new() };
-            if !parts.is_empty() {
-                let last = std::mem::take(part);
-                parts.push(last);
-                let n = parts.len();
-                for (i, p) in parts.drain(..).enumerate() {
-                    // "crohn's" → keep "crohn", drop the possessive "s".
-                    if p.is_empty() || (i + 1 == n && p == "s") {
-                        continue;
-                    }
-                    word.parts.push(p);
-                }
-            }
-            out.push(word);
+/// Reusable buffers for analysing terms, the one implementation of the rules above.
+///
+/// An import analyses every description (1.6M on the International edition): kept between
+/// terms, these buffers make that free of allocations (a `String` per word and per field
+/// value was 30 allocations per description, a tenth of the index build's CPU).
+#[derive(Default)]
+pub(crate) struct Analyser {
+    folded: String,
+    /// Every word form, space separated: each word's joined form, then its parts.
+    forms: String,
+    /// Per word: the byte range of its joined form in `forms` and its number of parts.
+    words: Vec<(u32, u32, u32)>,
+    /// Byte offsets in `forms` where the current word's parts after the first begin.
+    part_starts: Vec<u32>,
+    first: String,
+    prefixes: String,
+    exact: String,
+    /// For text that is not ASCII (built on first use).
+    folder: Option<TextAnalyzer>,
+}
+
+impl std::fmt::Debug for Analyser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Analyser").field("forms", &self.forms).finish_non_exhaustive()
+    }
+}
+
+/// Field values derived from one term (borrowed from an [`Analyser`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct IndexedText<'a> {
+    /// Every word form, space separated.
+    pub(crate) words: &'a str,
+    /// Edge n-grams (1..=[`PREFIX_EDGE`] characters) of every word form (empty unless
+    /// asked for).
+    pub(crate) prefixes: &'a str,
+    /// Edge n-grams (1..=[`PREFIX_EDGE`], only when asked for) and whole forms longer than
+    /// that of the first word.
+    pub(crate) first: &'a str,
+    /// How many of the forms in `words` are the first word's.
+    pub(crate) first_forms: usize,
+    /// The normalised term (joined forms, in order).
+    pub(crate) exact: &'a str,
+}
+
+impl Analyser {
+    /// Lower-cases and folds `text` to ASCII where possible, into `self.folded`.
+    fn fold(&mut self, text: &str) {
+        self.folded.clear();
+        if text.is_ascii() {
+            self.folded.push_str(text);
+            self.folded.make_ascii_lowercase();
+            return;
         }
-        current.clear();
-        parts.clear();
-        part.clear();
-    };
-    let mut chars = folded.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c.is_alphanumeric() {
-            current.push(c);
-            part.push(c);
-        } else if is_apostrophe(c)
-            && !current.is_empty()
-            && chars.peek().is_some_and(|n| n.is_alphanumeric())
-        {
-            parts.push(std::mem::take(&mut part));
-        } else {
-            flush(&mut current, &mut parts, &mut part);
+        let folder = self.folder.get_or_insert_with(|| {
+            TextAnalyzer::builder(RawTokenizer::default())
+                .filter(LowerCaser)
+                .filter(AsciiFoldingFilter)
+                .build()
+        });
+        let mut stream = folder.token_stream(text);
+        while let Some(token) = stream.next() {
+            self.folded.push_str(&token.text);
         }
     }
-    flush(&mut current, &mut parts, &mut part);
-    out
+
+    /// Splits `text` into normalised words: afterwards [`Self::forms`] and
+    /// [`Self::joined`] describe them.
+    pub(crate) fn split(&mut self, text: &str) {
+        self.fold(text);
+        self.forms.clear();
+        self.words.clear();
+        self.part_starts.clear();
+        let folded = std::mem::take(&mut self.folded);
+        // where the current word's separator (or the word, if first) starts; the word itself
+        let mut sep_at = 0usize;
+        let mut word_at: Option<usize> = None;
+        let mut chars = folded.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c.is_alphanumeric() {
+                if word_at.is_none() {
+                    sep_at = self.forms.len();
+                    if !self.forms.is_empty() {
+                        self.forms.push(' ');
+                    }
+                    word_at = Some(self.forms.len());
+                }
+                self.forms.push(c);
+            } else if is_apostrophe(c)
+                && word_at.is_some()
+                && chars.peek().is_some_and(|n| n.is_alphanumeric())
+            {
+                self.part_starts.push(self.forms.len() as u32);
+            } else if let Some(at) = word_at.take() {
+                self.end_word(sep_at, at);
+            }
+        }
+        if let Some(at) = word_at {
+            self.end_word(sep_at, at);
+        }
+        self.folded = folded;
+    }
+
+    /// Ends the word written at `at..` in `forms` (after its separator at `sep_at`): drops
+    /// it when too long, else records it and appends its apostrophe-separated parts ("crohn"
+    /// of "crohns"; a trailing possessive "s" is not a part).
+    fn end_word(&mut self, sep_at: usize, at: usize) {
+        let end = self.forms.len();
+        if end - at > MAX_WORD_BYTES {
+            self.forms.truncate(sep_at);
+            self.part_starts.clear();
+            return;
+        }
+        let mut parts = 0u32;
+        if !self.part_starts.is_empty() {
+            let n = self.part_starts.len() + 1;
+            for i in 0..n {
+                let s = if i == 0 { at } else { self.part_starts[i - 1] as usize };
+                let e = if i + 1 == n { end } else { self.part_starts[i] as usize };
+                if s == e || (i + 1 == n && &self.forms[s..e] == "s") {
+                    continue;
+                }
+                self.forms.push(' ');
+                self.forms.extend_from_within(s..e);
+                parts += 1;
+            }
+            self.part_starts.clear();
+        }
+        self.words.push((at as u32, end as u32, parts));
+    }
+
+    /// The joined form of every word of the last split text, in order.
+    pub(crate) fn joined(&self) -> impl Iterator<Item = &str> + '_ {
+        self.words.iter().map(|&(s, e, _)| &self.forms[s as usize..e as usize])
+    }
+
+    /// The words of the last split text, with their parts.
+    #[cfg(test)]
+    fn owned_words(&self) -> Vec<Word> {
+        let mut forms = self.forms.split(' ').filter(|f| !f.is_empty());
+        self.words
+            .iter()
+            .map(|&(_, _, parts)| Word {
+                joined: forms.next().unwrap_or_default().to_string(),
+                parts: forms.by_ref().take(parts as usize).map(str::to_string).collect(),
+            })
+            .collect()
+    }
+
+    /// Computes the indexed field values of `term`. With `with_prefixes` (the fallback
+    /// build), the edge n-grams of every word ([`IndexedText::prefixes`]) and of the first
+    /// word (in [`IndexedText::first`]) are field values; without, current indexes keep
+    /// both in [`crate::prefixes`], built from [`IndexedText::words`] and
+    /// [`IndexedText::first_forms`], and `first` holds only the whole first-word forms longer
+    /// than the edges.
+    pub(crate) fn index_text(&mut self, term: &str, with_prefixes: bool) -> IndexedText<'_> {
+        self.split(term);
+        self.first.clear();
+        self.prefixes.clear();
+        self.exact.clear();
+        let first_forms = self.words.first().map_or(0, |w| 1 + w.2 as usize);
+        let first: Vec<&str> =
+            self.forms.split(' ').filter(|f| !f.is_empty()).take(first_forms).collect();
+        if with_prefixes {
+            let forms: Vec<&str> = self.forms.split(' ').filter(|f| !f.is_empty()).collect();
+            let mut edges = Vec::with_capacity(forms.len() * PREFIX_EDGE);
+            distinct_edges(&forms, PREFIX_EDGE, &mut edges);
+            join_into(&mut self.prefixes, edges);
+            let mut edges = Vec::new();
+            distinct_edges(&first, PREFIX_EDGE, &mut edges);
+            join_into(&mut self.first, edges);
+        }
+        // whole forms longer than the edges (shorter ones are edges already)
+        for (k, form) in first.iter().enumerate() {
+            if form.chars().nth(PREFIX_EDGE).is_some() && !first[..k].contains(form) {
+                join_into(&mut self.first, [*form]);
+            }
+        }
+        for (s, e, _) in &self.words {
+            join_into(&mut self.exact, [&self.forms[*s as usize..*e as usize]]);
+        }
+        let exact_len = truncated_len(&self.exact);
+        IndexedText {
+            words: &self.forms,
+            prefixes: &self.prefixes,
+            first: &self.first,
+            first_forms,
+            exact: &self.exact[..exact_len],
+        }
+    }
+}
+
+/// Splits `text` into normalised words.
+#[cfg(test)]
+pub(crate) fn words(text: &str) -> Vec<Word> {
+    let mut a = Analyser::default();
+    a.split(text);
+    a.owned_words()
 }
 
 /// Query tokens: the joined form of every word, in order.
 pub(crate) fn query_tokens(text: &str) -> Vec<String> {
-    words(text).into_iter().map(|w| w.joined).collect()
+    let mut a = Analyser::default();
+    a.split(text);
+    a.joined().map(str::to_string).collect()
 }
 
 /// The normalised form of a whole term or query, used for exact matching.
 pub(crate) fn exact_key(tokens: &[String]) -> String {
-    truncate_key(tokens.join(" "))
+    let mut key = tokens.join(" ");
+    key.truncate(truncated_len(&key));
+    key
 }
 
-/// `key` cut to at most [`MAX_EXACT_BYTES`] (on a character boundary).
-fn truncate_key(mut key: String) -> String {
-    if key.len() > MAX_EXACT_BYTES {
-        let mut end = MAX_EXACT_BYTES;
-        while !key.is_char_boundary(end) {
-            end -= 1;
-        }
-        key.truncate(end);
+/// The length of `key` cut to at most [`MAX_EXACT_BYTES`] (on a character boundary).
+fn truncated_len(key: &str) -> usize {
+    let mut end = key.len().min(MAX_EXACT_BYTES);
+    while !key.is_char_boundary(end) {
+        end -= 1;
     }
-    key
+    end
 }
 
 /// Returns `token` cut to at most `max` characters.
@@ -139,23 +277,6 @@ pub(crate) fn truncate_chars(token: &str, max: usize) -> &str {
         Some((end, _)) => &token[..end],
         None => token,
     }
-}
-
-/// Field values derived from one term.
-#[derive(Debug, Default)]
-pub(crate) struct IndexedText {
-    /// Every word form, space separated.
-    pub(crate) words: String,
-    /// Edge n-grams (1..=[`PREFIX_EDGE`] characters) of every word form (empty unless
-    /// asked for).
-    pub(crate) prefixes: String,
-    /// Edge n-grams (1..=[`PREFIX_EDGE`], only when asked for) and whole forms longer than
-    /// that of the first word.
-    pub(crate) first: String,
-    /// How many of the forms in `words` are the first word's.
-    pub(crate) first_forms: usize,
-    /// The normalised term (joined forms, in order).
-    pub(crate) exact: String,
 }
 
 /// Pushes the edge n-grams of `form` from `skip + 1` up to `max` characters.
@@ -185,64 +306,53 @@ fn distinct_edges<'a>(forms: &[&'a str], max: usize, out: &mut Vec<&'a str>) {
     }
 }
 
-/// Joins `parts` with single spaces into a new string.
-fn join(parts: &[&str]) -> String {
-    let mut out = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
-    for (i, p) in parts.iter().enumerate() {
-        if i > 0 {
+/// Appends `parts` to `out`, each after a single space unless `out` is empty.
+fn join_into<'a>(out: &mut String, parts: impl IntoIterator<Item = &'a str>) {
+    for p in parts {
+        if !out.is_empty() {
             out.push(' ');
         }
         out.push_str(p);
-    }
-    out
-}
-
-/// Computes the indexed field values of `term`. With `with_prefixes` (the fallback build),
-/// the edge n-grams of every word ([`IndexedText::prefixes`]) and of the first word (in
-/// [`IndexedText::first`]) are field values; without, current indexes keep both in
-/// [`crate::prefixes`], built from [`IndexedText::words`] and
-/// [`IndexedText::first_forms`], and `first` holds only the whole first-word forms longer
-/// than the edges.
-pub(crate) fn index_text(term: &str, with_prefixes: bool) -> IndexedText {
-    let words = words(term);
-    let mut forms: Vec<&str> = Vec::new();
-    for w in &words {
-        forms.push(&w.joined);
-        forms.extend(w.parts.iter().map(String::as_str));
-    }
-    let mut prefixes: Vec<&str> = Vec::new();
-    if with_prefixes {
-        prefixes.reserve(forms.len() * PREFIX_EDGE);
-        distinct_edges(&forms, PREFIX_EDGE, &mut prefixes);
-    }
-    let mut first: Vec<&str> = Vec::new();
-    if let Some(w) = words.first() {
-        let first_forms: Vec<&str> =
-            std::iter::once(w.joined.as_str()).chain(w.parts.iter().map(String::as_str)).collect();
-        if with_prefixes {
-            distinct_edges(&first_forms, PREFIX_EDGE, &mut first);
-        }
-        // whole forms longer than the edges (shorter ones are edges already)
-        for (k, form) in first_forms.iter().enumerate() {
-            if form.chars().nth(PREFIX_EDGE).is_some() && !first_forms[..k].contains(form) {
-                first.push(form);
-            }
-        }
-    }
-    let joined: Vec<&str> = words.iter().map(|w| w.joined.as_str()).collect();
-    let first_forms = words.first().map_or(0, |w| 1 + w.parts.len());
-    IndexedText {
-        first_forms,
-        words: join(&forms),
-        prefixes: join(&prefixes),
-        first: join(&first),
-        exact: truncate_key(join(&joined)),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn index_text(term: &str, with_prefixes: bool) -> (String, String, String, String) {
+        let mut a = Analyser::default();
+        let t = a.index_text(term, with_prefixes);
+        (t.words.into(), t.prefixes.into(), t.first.into(), t.exact.into())
+    }
+
+    #[test]
+    fn a_reused_analyser_answers_as_a_fresh_one() {
+        let terms = [
+            "O'Brien's test of Sjögren's syndrome",
+            "Crohn\u{2019}s",
+            "",
+            "ab'cd'ef'gh'ij'kl'mn'op'qr'st'uv'wx'yz'abcdefghijabcdefghijabcdefghijabcdefghijabcdefg",
+            "MI - Myocardial infarction",
+            "Ménière's disease",
+        ];
+        let mut reused = Analyser::default();
+        for term in terms.iter().chain(terms.iter().rev()) {
+            for p in [false, true] {
+                let mut fresh = Analyser::default();
+                let (a, b) = (reused.index_text(term, p), fresh.index_text(term, p));
+                assert_eq!(
+                    (a.words, a.prefixes, a.first, a.first_forms, a.exact),
+                    (b.words, b.prefixes, b.first, b.first_forms, b.exact),
+                    "{term:?}"
+                );
+            }
+        }
+        // a word over the length limit is dropped with its separator and its parts
+        let long = format!("alpha {}'s beta", "x".repeat(MAX_WORD_BYTES));
+        let t = reused.index_text(&long, false);
+        assert_eq!((t.words, t.exact, t.first_forms), ("alpha beta", "alpha beta", 1));
+    }
 
     #[test]
     fn folds_accents_and_case() {
@@ -263,18 +373,18 @@ mod tests {
         let w = words("Crohn\u{2019}s disease");
         assert_eq!(w[0].joined, "crohns");
         assert_eq!(w[0].parts, vec!["crohn"]);
-        let t = index_text("O'Brien's test", true);
-        assert_eq!(t.words, "obriens o brien test");
-        assert_eq!(t.exact, "obriens test");
-        assert!(t.first.split(' ').any(|p| p == "bri"));
+        let (words, _, first, exact) = index_text("O'Brien's test", true);
+        assert_eq!(words, "obriens o brien test");
+        assert_eq!(exact, "obriens test");
+        assert!(first.split(' ').any(|p| p == "bri"));
         // A trailing or leading apostrophe is a separator.
         assert_eq!(query_tokens("'crohns'"), vec!["crohns"]);
     }
 
     #[test]
     fn edges_are_distinct_without_sorting() {
-        let t = index_text("Acute abdominal pain in adults, abdominal", true);
-        let grams: Vec<&str> = t.prefixes.split(' ').collect();
+        let (_, prefixes, _, _) = index_text("Acute abdominal pain in adults, abdominal", true);
+        let grams: Vec<&str> = prefixes.split(' ').collect();
         let mut sorted = grams.clone();
         sorted.sort_unstable();
         sorted.dedup();
@@ -282,22 +392,22 @@ mod tests {
         for g in ["a", "ac", "acute", "ab", "abdom", "ad", "adult", "p", "pain", "i", "in"] {
             assert!(grams.contains(&g), "{g} in {grams:?}");
         }
-        let t = index_text("Crohn's disease", true);
-        let first: Vec<&str> = t.first.split(' ').collect();
+        let (_, _, first, _) = index_text("Crohn's disease", true);
+        let first: Vec<&str> = first.split(' ').collect();
         assert_eq!(first, vec!["c", "cr", "cro", "croh", "crohn", "crohns"]);
-        let t = index_text("Ménière's disease", true);
-        let first: Vec<&str> = t.first.split(' ').collect();
+        let (_, _, first, _) = index_text("Ménière's disease", true);
+        let first: Vec<&str> = first.split(' ').collect();
         assert_eq!(first, vec!["m", "me", "men", "meni", "menie", "menieres", "meniere"]);
     }
 
     #[test]
     fn edge_ngrams_are_bounded() {
-        let t = index_text("Appendicectomy", true);
-        let grams: Vec<&str> = t.prefixes.split(' ').collect();
+        let (_, prefixes, first, _) = index_text("Appendicectomy", true);
+        let grams: Vec<&str> = prefixes.split(' ').collect();
         assert!(grams.contains(&"a"));
         assert!(grams.contains(&"appen"));
         assert!(!grams.contains(&"append"));
-        let first: Vec<&str> = t.first.split(' ').collect();
+        let first: Vec<&str> = first.split(' ').collect();
         assert!(first.contains(&"appen"));
         assert!(first.contains(&"appendicectomy"), "the whole first word");
         assert!(!first.contains(&"append"));

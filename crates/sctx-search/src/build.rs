@@ -7,7 +7,7 @@ use tantivy::index::SegmentId;
 use tantivy::indexer::NoMergePolicy;
 use tantivy::{DocId, Index, IndexSettings, IndexWriter, TantivyDocument};
 
-use crate::analysis::{exact_key, index_text, query_tokens};
+use crate::analysis::{Analyser, exact_key, query_tokens};
 use crate::docs::{self, DOCS_PAYLOAD};
 use crate::error::Context;
 use crate::keys::{self, KEYS_PAYLOAD, SegmentKeysBuilder, exact_hash};
@@ -290,9 +290,12 @@ impl<'a> IndexBuilder<'a> {
         let mut writer: IndexWriter<TantivyDocument> = index
             .writer_with_num_threads(threads, self.heap)
             .ctx(dir, "creating the index writer")?;
+        let mut analyser = Analyser::default();
         for (rank, doc) in all {
             writer
-                .add_document(document(&fields, doc, *rank, self.store_terms, None).0)
+                .add_document(
+                    document(&fields, doc, *rank, self.store_terms, None, &mut analyser).0,
+                )
                 .ctx(dir, "adding a description")?;
         }
         let mut prepared = writer.prepare_commit().ctx(dir, "committing")?;
@@ -423,19 +426,20 @@ fn document(
     rank: u64,
     store_term: bool,
     prefixes: Option<&mut PrefixBuilder>,
+    analyser: &mut Analyser,
 ) -> (TantivyDocument, Keys2) {
-    let text = index_text(&doc.term, prefixes.is_none());
+    let text = analyser.index_text(&doc.term, prefixes.is_none());
     if let Some(builder) = prefixes {
         builder.add(text.words.split(' ').filter(|w| !w.is_empty()), text.first_forms);
     }
     let mut d = TantivyDocument::default();
-    d.add_text(f.words, &text.words);
+    d.add_text(f.words, text.words);
     if let Some(field) = f.prefix
         && !text.prefixes.is_empty()
     {
-        d.add_text(field, &text.prefixes);
+        d.add_text(field, text.prefixes);
     }
-    d.add_text(f.first, &text.first);
+    d.add_text(f.first, text.first);
     if let Some(lang) = f.lang {
         d.add_text(lang, doc.language_code.to_ascii_lowercase());
     }
@@ -466,7 +470,7 @@ fn document(
         }
         d.add_u64(f.rank, rank);
     }
-    (d, exact_hashes(&doc.term, &text.exact))
+    (d, exact_hashes(&doc.term, text.exact))
 }
 
 /// Per segment: its id, its document count and its key tables.
@@ -506,6 +510,7 @@ fn index_chunk(
         concepts: Vec::with_capacity(chunk.len()),
     };
     let mut pfx = PrefixBuilder::new(crate::analysis::PREFIX_EDGE);
+    let mut analyser = Analyser::default();
     // ~38 distinct edges per International term (32 of all words, 6 of the first)
     pfx.reserve(chunk.len(), 38);
     for (i, (rank, doc)) in chunk.iter().enumerate() {
@@ -515,7 +520,7 @@ fn index_chunk(
                 detail: "more documents than a segment can hold".into(),
             });
         };
-        let (d, hashes) = document(fields, doc, *rank, store_terms, Some(&mut pfx));
+        let (d, hashes) = document(fields, doc, *rank, store_terms, Some(&mut pfx), &mut analyser);
         writer.add_document(d).ctx(dir, "adding a description")?;
         keys.exact.extend(hashes.into_iter().flatten().map(|h| (h, i)));
         keys.concepts.push((doc.concept_id, i));
@@ -591,6 +596,7 @@ fn layout_keys(
         return Ok(None);
     }
     let mut out = Vec::with_capacity(parts.len());
+    let mut analyser = Analyser::default();
     for (r, (chunk, keys)) in readers.iter().zip(parts) {
         if r.max_doc() as usize != chunk.len() {
             return Ok(None);
@@ -598,7 +604,7 @@ fn layout_keys(
         let inverted = r.inverted_index(fields.words).ctx(dir, "reading the word postings")?;
         let step = chunk.len().div_ceil(LAYOUT_SAMPLES).max(1);
         for i in (0..chunk.len()).step_by(step) {
-            let text = index_text(&chunk[i].1.term, false);
+            let text = analyser.index_text(&chunk[i].1.term, false);
             let Some(word) = text.words.split(' ').find(|w| !w.is_empty()) else { continue };
             let term = tantivy::Term::from_field_text(fields.words, word);
             let postings = inverted
