@@ -122,11 +122,13 @@ impl Analyser {
         self.words.clear();
         self.part_starts.clear();
         let folded = std::mem::take(&mut self.folded);
-        // where the current word's separator (or the word, if first) starts; the word itself
+        // where the current word's separator (or the word, if first) starts in `forms`; the
+        // word itself; the run of alphanumerics not yet copied (from `run` in `folded`)
         let mut sep_at = 0usize;
         let mut word_at: Option<usize> = None;
-        let mut chars = folded.chars().peekable();
-        while let Some(c) = chars.next() {
+        let mut run: Option<usize> = None;
+        let mut chars = folded.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
             if c.is_alphanumeric() {
                 if word_at.is_none() {
                     sep_at = self.forms.len();
@@ -135,15 +137,23 @@ impl Analyser {
                     }
                     word_at = Some(self.forms.len());
                 }
-                self.forms.push(c);
-            } else if is_apostrophe(c)
+                run.get_or_insert(i);
+                continue;
+            }
+            if let Some(r) = run.take() {
+                self.forms.push_str(&folded[r..i]);
+            }
+            if is_apostrophe(c)
                 && word_at.is_some()
-                && chars.peek().is_some_and(|n| n.is_alphanumeric())
+                && chars.peek().is_some_and(|(_, n)| n.is_alphanumeric())
             {
                 self.part_starts.push(self.forms.len() as u32);
             } else if let Some(at) = word_at.take() {
                 self.end_word(sep_at, at);
             }
+        }
+        if let Some(r) = run {
+            self.forms.push_str(&folded[r..]);
         }
         if let Some(at) = word_at {
             self.end_word(sep_at, at);
