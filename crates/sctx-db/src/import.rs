@@ -124,8 +124,9 @@ fn compile_release(
         p("compile", "store", 0, 1);
     }
     let t1 = Instant::now();
+    // (the release is consumed: its largest tables are freed while the store is compiled)
     let manifest = write_store(
-        &release,
+        release,
         build_dir,
         &BuildOptions {
             as_of: opts.as_of,
@@ -133,11 +134,6 @@ fn compile_release(
             source_fingerprint: opts.source_fingerprint.clone(),
         },
     )?;
-    // freeing the loaded release (a few large tables: unmapping them) overlaps what follows
-    let dropper = std::thread::Builder::new()
-        .name("sctx-free-release".into())
-        .spawn(move || drop(release))
-        .ok();
     // open once to prove the build is readable before it is committed (the archives are
     // validated; their checksums were computed while they were written, moments ago)
     let store = Store::open_with(build_dir, OpenOptions { verify_checksums: false })?;
@@ -148,8 +144,5 @@ fn compile_release(
     let t2 = Instant::now();
     let search = crate::search::build_search_index(&store, &build_dir.join("search"))?;
     let search_seconds = t2.elapsed().as_secs_f64();
-    if let Some(d) = dropper {
-        let _ = d.join();
-    }
     Ok((manifest, store, search, load_seconds, store_seconds, search_seconds))
 }

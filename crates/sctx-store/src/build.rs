@@ -78,7 +78,15 @@ fn is_language_refset(rel: &Release, refset: u64) -> bool {
 /// Writes `core.rkyv`, `graph.rkyv`, `refsets.rkyv`, `maptargets.fst` and `manifest.json`
 /// into `dir` (which must exist and hold none of them; an import writes its other parts,
 /// such as the legacy tables, beside them at the same time), returning the manifest.
-pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Manifest, StoreError> {
+///
+/// The release is consumed: its descriptions and relationships (the largest tables after
+/// the refset members) are freed as soon as they have been compiled, so that the rest of
+/// the build reuses their memory instead of growing the process.
+pub fn write_store(rel: Release, dir: &Path, opts: &BuildOptions) -> Result<Manifest, StoreError> {
+    let mut rel = rel;
+    let descriptions = std::mem::take(&mut rel.descriptions);
+    let relationships = std::mem::take(&mut rel.relationships);
+    let rel = &rel;
     // ---- concepts
     let mut concepts: Vec<&sctx_rf2::Concept> = rel.concepts.iter().collect();
     concepts.sort_by_key(|c| c.id);
@@ -94,7 +102,7 @@ pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Man
     // written by another worker while the refsets are compiled).
     let core_job = || -> Result<(FileInfo, CoreCounts), StoreError> {
         let mut dangling = 0u64;
-        let terms = rel.descriptions.text_bytes() + rel.text_definitions.text_bytes();
+        let terms = descriptions.text_bytes() + rel.text_definitions.text_bytes();
         let mut text = TextBlob::with_capacity(terms + 64);
         let concept_recs: Vec<ConceptRec> = concepts
             .iter()
@@ -112,8 +120,8 @@ pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Man
         // by concept, then FSN first, synonyms, then by id (the key is packed next to the
         // reference so that sorting does not chase pointers)
         let mut keyed: Vec<(DescKey, &sctx_rf2::Description)> =
-            Vec::with_capacity(rel.descriptions.len());
-        for d in rel.descriptions.iter() {
+            Vec::with_capacity(descriptions.len());
+        for d in descriptions.iter() {
             match idx(d.concept) {
                 Some(ci) => keyed.push(((ci, d.type_id != ids::FSN, !d.active, d.id), d)),
                 None => dangling += 1,
@@ -128,8 +136,8 @@ pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Man
         desc_index.reserve(descs.len());
         for (ci, d) in &descs {
             desc_off[*ci as usize + 1] += 1;
-            let (ts, tl) = text.push(rel.descriptions.term(d))?;
-            let ls = text.intern(rel.descriptions.language_code(d))?;
+            let (ts, tl) = text.push(descriptions.term(d))?;
+            let ls = text.intern(descriptions.language_code(d))?;
             desc_index.insert(d.id, desc_recs.len() as u32);
             desc_recs.push(DescRec {
                 id: d.id,
@@ -144,6 +152,8 @@ pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Man
                 active: d.active as u32,
             });
         }
+        drop(descs);
+        drop(descriptions);
         for i in 0..n {
             desc_off[i + 1] += desc_off[i];
         }
@@ -237,12 +247,12 @@ pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Man
         let core_handle = scope.spawn(core_job);
         let mut dangling = 0u64;
         // ---- graph
-        let rels = rel.relationships.len();
+        let rels = relationships.len();
         let mut parent_items: Vec<(u32, u32)> = Vec::with_capacity(rels);
         let mut out_items: Vec<(u32, RelRec)> = Vec::with_capacity(rels);
         let mut in_items: Vec<(u32, RelRec)> = Vec::with_capacity(rels);
         let mut active_rels = 0u64;
-        for r in rel.relationships.iter() {
+        for r in relationships.iter() {
             if !r.active || r.characteristic_type == ids::STATED {
                 continue;
             }
@@ -258,6 +268,7 @@ pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Man
             out_items.push((s, RelRec { type_idx: t, other: d, group: r.group }));
             in_items.push((d, RelRec { type_idx: t, other: s, group: r.group }));
         }
+        drop(relationships);
         parent_items.sort_unstable();
         parent_items.dedup();
         let child_items: Vec<(u32, u32)> = parent_items.iter().map(|(s, d)| (*d, *s)).collect();
@@ -484,7 +495,7 @@ pub fn write_store(rel: &Release, dir: &Path, opts: &BuildOptions) -> Result<Man
             descriptions: core_counts.descriptions,
             active_descriptions: core_counts.active_descriptions,
             text_definitions: core_counts.text_definitions,
-            relationships: rel.relationships.len() as u64,
+            relationships: rels as u64,
             active_inferred_relationships: active_rels,
             is_a_edges,
             closure_pairs,
