@@ -422,25 +422,6 @@ pub fn write_store(rel: Release, dir: &Path, opts: &BuildOptions) -> Result<Mani
                 field_len: m.field_count() as u32,
             });
         }
-        let (core_info, core_counts) =
-            core_handle.join().unwrap_or_else(|p| std::panic::resume_unwind(p))?;
-        let lang_counts = &core_counts.lang_counts;
-        // language refsets are listed with no stored members
-        for (&rid, &count) in lang_counts {
-            if refsets.iter().all(|r| r.id != rid) {
-                let layout = rel.refset_layouts.get(&rid);
-                refsets.push(RefsetRec {
-                    id: rid,
-                    member_start: 0,
-                    member_end: 0,
-                    active_members: count,
-                    pattern: layout.map(|l| l.pattern.clone()).unwrap_or_default(),
-                    summary: "Language".into(),
-                    field_names: layout.map(|l| l.field_names.clone()).unwrap_or_default(),
-                });
-            }
-        }
-        refsets.sort_by_key(|r| r.id);
         let mut by_comp: Vec<(u64, u32)> =
             member_recs.iter().enumerate().map(|(i, m)| (m.referenced, i as u32)).collect();
         by_comp.sort_unstable();
@@ -470,6 +451,27 @@ pub fn write_store(rel: Release, dir: &Path, opts: &BuildOptions) -> Result<Mani
             }
             b.finish().map_err(|e| StoreError::fst(&fst_path, e))?;
         }
+        // (only the language refsets' entries wait for the core: everything above runs
+        // while its thread finishes)
+        let (core_info, core_counts) =
+            core_handle.join().unwrap_or_else(|p| std::panic::resume_unwind(p))?;
+        let lang_counts = &core_counts.lang_counts;
+        // language refsets are listed with no stored members
+        for (&rid, &count) in lang_counts {
+            if refsets.iter().all(|r| r.id != rid) {
+                let layout = rel.refset_layouts.get(&rid);
+                refsets.push(RefsetRec {
+                    id: rid,
+                    member_start: 0,
+                    member_end: 0,
+                    active_members: count,
+                    pattern: layout.map(|l| l.pattern.clone()).unwrap_or_default(),
+                    summary: "Language".into(),
+                    field_names: layout.map(|l| l.field_names.clone()).unwrap_or_default(),
+                });
+            }
+        }
+        refsets.sort_by_key(|r| r.id);
         let member_count = member_recs.len() as u64;
         let active_member_count = member_recs.iter().filter(|m| m.active == 1).count() as u64;
         let refset_count = refsets.len() as u64;
