@@ -1,12 +1,14 @@
 //! Parsers for each file kind.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::error::NhsError;
 use crate::source::{FileKind, SourceFile};
 use crate::tables::*;
-use crate::text::{decode, lines};
+use crate::text::{count_lines, decode, for_each_line};
 
 /// Error sink: strict mode fails on the first problem, lenient mode records it.
 pub(crate) struct Sink<'a> {
@@ -27,18 +29,61 @@ impl Sink<'_> {
 
 /// Normalises a MapId: braces stripped, upper case.
 pub fn normalize_map_id(s: &str) -> String {
-    s.trim().trim_start_matches('{').trim_end_matches('}').to_ascii_uppercase()
+    // as `trim_start_matches('{').trim_end_matches('}')`, on bytes (both are ASCII)
+    let t = trim(s);
+    let b = t.as_bytes();
+    let start = b.iter().position(|&c| c != b'{').unwrap_or(b.len());
+    let end = b.iter().rposition(|&c| c != b'}').map_or(start, |e| e + 1).max(start);
+    t.get(start..end).unwrap_or("").to_ascii_uppercase()
+}
+
+/// `str::trim`, answering at once when both ends are ASCII and not whitespace (as nearly
+/// every field is).
+fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    match (b.first(), b.last()) {
+        (Some(f), Some(l)) if f.is_ascii_graphic() && l.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
+}
+
+/// Splits `text` on an ASCII separator into `out` (as `str::split` does).
+fn split_into<'a>(text: &'a str, sep: u8, out: &mut Vec<&'a str>) {
+    let mut start = 0;
+    for (i, &b) in text.as_bytes().iter().enumerate() {
+        if b == sep {
+            // an ASCII byte is always at a character boundary
+            out.push(text.get(start..i).unwrap_or(""));
+            start = i + 1;
+        }
+    }
+    out.push(text.get(start..).unwrap_or(""));
 }
 
 /// Parses a tolerant date: `YYYYMMDD`, `YYYY.MM.DD`, `YYYY-MM-DD`, optionally followed by a
 /// time. Returns `yyyymmdd`.
 pub fn parse_date(s: &str) -> Option<u32> {
-    let date = s.trim().split([' ', 'T']).next().unwrap_or("");
-    let digits: String = date.chars().filter(|c| !matches!(c, '.' | '-' | '/')).collect();
-    if digits.len() != 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+    let s = trim(s);
+    // the part before the first ' ' or 'T' (ASCII, so a byte search finds it)
+    let date = match s.bytes().position(|b| b == b' ' || b == b'T') {
+        Some(i) => s.get(..i).unwrap_or(""),
+        None => s,
+    };
+    // the digits once `.`, `-` and `/` are dropped: exactly 8 ASCII digits
+    let (mut v, mut n) = (0u32, 0usize);
+    for &b in date.as_bytes() {
+        match b {
+            b'.' | b'-' | b'/' => {}
+            b'0'..=b'9' if n < 8 => {
+                v = v * 10 + u32::from(b - b'0');
+                n += 1;
+            }
+            _ => return None,
+        }
+    }
+    if n != 8 {
         return None;
     }
-    let v: u32 = digits.parse().ok()?;
     let (m, d) = ((v / 100) % 100, v % 100);
     ((1..=12).contains(&m) && (1..=31).contains(&d)).then_some(v)
 }
@@ -53,14 +98,14 @@ fn parse_bool(s: &str) -> Option<Option<bool>> {
 }
 
 fn parse_sct_target(concept: &str, description: Option<&str>) -> Result<SctTarget, &'static str> {
-    let c = concept.trim();
+    let c = trim(concept);
     match c {
         "_DRUG" => return Ok(SctTarget::Drug),
         "_NONE" | "" => return Ok(SctTarget::None),
         _ => {}
     }
     let concept = parse_id(c).ok_or("not a SNOMED CT concept id")?;
-    let description = match description.map(str::trim) {
+    let description = match description.map(trim) {
         None | Some("") | Some("_DRUG") | Some("_NONE") => None,
         Some(d) => Some(parse_id(d).ok_or("not a SNOMED CT description id")?),
     };
@@ -68,11 +113,18 @@ fn parse_sct_target(concept: &str, description: Option<&str>) -> Result<SctTarge
 }
 
 fn parse_id(s: &str) -> Option<u64> {
-    if s.is_empty() || s.len() > 18 || !s.bytes().all(|b| b.is_ascii_digit()) || s.starts_with('0')
-    {
+    if s.is_empty() || s.len() > 18 || s.starts_with('0') {
         return None;
     }
-    s.parse().ok()
+    // at most 18 digits: no overflow
+    let mut v = 0u64;
+    for b in s.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + u64::from(b - b'0');
+    }
+    Some(v)
 }
 
 /// A header row, names compared case-insensitively.
@@ -111,23 +163,50 @@ struct Versioned<T> {
 
 /// Latest row per MapId at or before `as_of`, then only rows whose status is > 0. Rows on
 /// the same date: the later one in the input wins.
+#[cfg(test)]
 fn resolve<T>(rows: Vec<Versioned<T>>, as_of: Option<u32>) -> Vec<T> {
-    let mut best: HashMap<String, usize> = HashMap::with_capacity(rows.len());
-    for (i, r) in rows.iter().enumerate() {
-        if as_of.is_some_and(|d| r.effective > d) {
-            continue;
+    resolve_with(rows, as_of, |_, row| row)
+}
+
+/// [`resolve`], handing each kept row its MapId (`finish(map_id, row)`), in input order.
+fn resolve_with<T, U>(
+    rows: Vec<Versioned<T>>,
+    as_of: Option<u32>,
+    mut finish: impl FnMut(String, T) -> U,
+) -> Vec<U> {
+    let mut keep = vec![false; rows.len()];
+    {
+        let mut best: FxHashMap<&str, usize> =
+            FxHashMap::with_capacity_and_hasher(rows.len(), Default::default());
+        for (i, r) in rows.iter().enumerate() {
+            if as_of.is_some_and(|d| r.effective > d) {
+                continue;
+            }
+            match best.entry(r.map_id.as_str()) {
+                Entry::Occupied(mut e) => {
+                    let b = &rows[*e.get()];
+                    if (b.effective, b.order) <= (r.effective, r.order) {
+                        e.insert(i);
+                    }
+                }
+                Entry::Vacant(e) => {
+                    e.insert(i);
+                }
+            }
         }
-        match best.get(&r.map_id) {
-            Some(&j) if (rows[j].effective, rows[j].order) > (r.effective, r.order) => {}
-            _ => {
-                best.insert(r.map_id.clone(), i);
+        for i in best.into_values() {
+            if rows[i].status > 0 {
+                keep[i] = true;
             }
         }
     }
-    let mut keep: Vec<usize> = best.into_values().filter(|&i| rows[i].status > 0).collect();
-    keep.sort_unstable();
-    let mut rows: Vec<Option<Versioned<T>>> = rows.into_iter().map(Some).collect();
-    keep.into_iter().filter_map(|i| rows[i].take().map(|v| v.row)).collect()
+    rows.into_iter().zip(keep).filter(|(_, k)| *k).map(|(v, _)| finish(v.map_id, v.row)).collect()
+}
+
+/// Empties a field buffer so that it can hold slices of another line (keeps its allocation).
+fn recycle<'b>(mut v: Vec<&str>) -> Vec<&'b str> {
+    v.clear();
+    v.into_iter().map(|_| "").collect()
 }
 
 /// Column indices shared by the map files.
@@ -139,7 +218,7 @@ struct MapCols {
 }
 
 fn field<'a>(fields: &'a [&'a str], i: usize) -> &'a str {
-    fields.get(i).copied().unwrap_or("").trim()
+    trim(fields.get(i).copied().unwrap_or(""))
 }
 
 struct RowCtx<'a> {
@@ -197,21 +276,27 @@ fn for_rows<C>(
     setup: impl FnOnce(&Header) -> Result<C, NhsError>,
     mut row: impl FnMut(&RowCtx<'_>, &C, &[&str]) -> Result<(), NhsError>,
 ) -> Result<usize, NhsError> {
-    let mut it = lines(&f.data);
-    let header = match it.next() {
-        Some((_, l)) => Header::new(&decode(l)),
-        None => return Ok(0),
-    };
-    let cols = setup(&header)?;
+    let mut setup = Some(setup);
+    let mut head: Option<(Header, C)> = None;
+    let mut buf: Vec<&str> = Vec::new();
     let mut n = 0;
-    for (line, bytes) in it {
-        if bytes.iter().all(|b| b.is_ascii_whitespace()) {
-            continue;
+    for_each_line(&f.data, |line, text| {
+        if line == 1 {
+            let header = Header::new(text);
+            if let Some(setup) = setup.take() {
+                let cols = setup(&header)?;
+                head = Some((header, cols));
+            }
+            return Ok(());
+        }
+        let Some((header, cols)) = &head else { return Ok(()) };
+        if text.bytes().all(|b| b.is_ascii_whitespace()) {
+            return Ok(());
         }
         n += 1;
-        let text: Cow<'_, str> = decode(bytes);
-        let fields: Vec<&str> = text.split('\t').collect();
-        let ctx = RowCtx { file: &f.display, line, header: &header };
+        let mut fields = recycle(std::mem::take(&mut buf));
+        split_into(text, b'\t', &mut fields);
+        let ctx = RowCtx { file: &f.display, line, header };
         if fields.len() < header.names.len().min(5) {
             sink.fail(NhsError::ShortRow {
                 file: f.display.clone(),
@@ -219,12 +304,12 @@ fn for_rows<C>(
                 expected: header.names.len(),
                 found: fields.len(),
             })?;
-            continue;
-        }
-        if let Err(e) = row(&ctx, &cols, &fields) {
+        } else if let Err(e) = row(&ctx, cols, &fields) {
             sink.fail(e)?;
         }
-    }
+        buf = recycle(fields);
+        Ok(())
+    })?;
     Ok(n)
 }
 
@@ -239,6 +324,7 @@ pub(crate) fn sct_maps(
     let mut all = Vec::new();
     for f in files {
         let start = all.len();
+        all.reserve(count_lines(&f.data));
         let file = &f.display;
         let setup = |h: &Header| -> Result<_, NhsError> {
             let ctv3 = kind == FileKind::Ctv3Sct;
@@ -314,10 +400,7 @@ pub(crate) fn sct_maps(
             kept: all.len() - start,
         });
     }
-    for v in &mut all {
-        v.row.map_id = v.map_id.clone();
-    }
-    let out = resolve(all, as_of);
+    let out = resolve_with(all, as_of, |map_id, row| SctMap { map_id, ..row });
     if let Some(last) = summaries.last_mut() {
         // the resolved count is reported on the last file of the kind
         last.kept = out.len();
@@ -337,6 +420,7 @@ pub(crate) fn legacy_maps(
     let mut all = Vec::new();
     for f in files {
         let start = all.len();
+        all.reserve(count_lines(&f.data));
         let file = &f.display;
         let setup = |h: &Header| -> Result<_, NhsError> {
             let cols = MapCols {
@@ -372,12 +456,12 @@ pub(crate) fn legacy_maps(
                 }
             };
             all.push(Versioned {
-                map_id: map_id.clone(),
+                map_id,
                 effective,
                 status,
                 order: all.len(),
                 row: LegacyMap {
-                    map_id,
+                    map_id: String::new(),
                     code: code.to_string(),
                     term: term.to_string(),
                     term_type: ttype.and_then(|c| TermType::parse(field(fields, c))),
@@ -397,7 +481,7 @@ pub(crate) fn legacy_maps(
             kept: all.len() - start,
         });
     }
-    let out = resolve(all, as_of);
+    let out = resolve_with(all, as_of, |map_id, row| LegacyMap { map_id, ..row });
     if let Some(last) = summaries.last_mut() {
         last.kept = out.len();
     }
@@ -417,14 +501,13 @@ pub(crate) fn alternates(
         let start = out.len();
         let mut rows = 0;
         let header = Header::new("code\tterm\tconceptid\tdescriptionid\tuse");
-        for (line, bytes) in lines(&f.data) {
-            let text = decode(bytes);
+        for_each_line(&f.data, |line, text| {
             let fields: Vec<&str> = text.split('\t').collect();
             if line == 1 && parse_id(field(&fields, 2)).is_none() {
-                continue;
+                return Ok(());
             }
             if text.trim().is_empty() {
-                continue;
+                return Ok(());
             }
             rows += 1;
             let ctx = RowCtx { file: &f.display, line, header: &header };
@@ -454,7 +537,8 @@ pub(crate) fn alternates(
                 Ok(a) => out.push(a),
                 Err(e) => sink.fail(e)?,
             }
-        }
+            Ok(())
+        })?;
         summaries.push(FileSummary {
             kind,
             path: f.display.clone(),
@@ -518,7 +602,8 @@ pub(crate) fn read_terms(
     summaries: &mut Vec<FileSummary>,
 ) -> Result<Vec<ReadTerm>, NhsError> {
     let mut out: Vec<ReadTerm> = Vec::new();
-    let mut seen: HashMap<(String, String), usize> = HashMap::new();
+    // code (5 bytes) and term code (2 bytes, both checked below) packed into one integer
+    let mut seen: FxHashSet<u64> = FxHashSet::default();
     // Corev2 first so its preferred terms win.
     let mut ordered: Vec<&&SourceFile> = files.iter().collect();
     ordered.sort_by_key(|f| f.kind != FileKind::Corev2);
@@ -553,11 +638,11 @@ pub(crate) fn read_terms(
             if !is_read_term_code(term_code) {
                 return Err(bad(tc_i, term_code, "not a 2-character term code"));
             }
-            let key = (code.to_string(), term_code.to_string());
-            if seen.contains_key(&key) {
+            let key =
+                code.bytes().chain(term_code.bytes()).fold(0u64, |k, b| k << 8 | u64::from(b));
+            if !seen.insert(key) {
                 return Ok(());
             }
-            seen.insert(key, out.len());
             out.push(ReadTerm {
                 code: code.to_string(),
                 term_code: term_code.to_string(),
@@ -585,13 +670,14 @@ fn pipe_rows(
 ) -> Result<usize, NhsError> {
     let header = Header { names: Vec::new(), raw: String::new() };
     let mut n = 0;
-    for (line, bytes) in lines(&f.data) {
-        let text = decode(bytes);
+    let mut buf: Vec<&str> = Vec::new();
+    for_each_line(&f.data, |line, text| {
         if text.trim().is_empty() {
-            continue;
+            return Ok(());
         }
         n += 1;
-        let fields: Vec<&str> = text.split('|').collect();
+        let mut fields = recycle(std::mem::take(&mut buf));
+        split_into(text, b'|', &mut fields);
         if fields.len() < min_fields {
             sink.fail(NhsError::ShortRow {
                 file: f.display.clone(),
@@ -599,13 +685,15 @@ fn pipe_rows(
                 expected: min_fields,
                 found: fields.len(),
             })?;
-            continue;
+        } else {
+            let ctx = RowCtx { file: &f.display, line, header: &header };
+            if let Err(e) = each(&ctx, &fields) {
+                sink.fail(e)?;
+            }
         }
-        let ctx = RowCtx { file: &f.display, line, header: &header };
-        if let Err(e) = each(&ctx, &fields) {
-            sink.fail(e)?;
-        }
-    }
+        buf = recycle(fields);
+        Ok(())
+    })?;
     Ok(n)
 }
 

@@ -42,6 +42,39 @@ pub fn lines(data: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
         .map(|(i, l)| (i + 1, l))
 }
 
+/// Calls `f` with each line of a file, numbered and split as [`lines`] does, decoded as
+/// [`decode`] does. A file that is valid UTF-8 as a whole (the usual case) is checked once
+/// and its lines are borrowed from it; otherwise each line is decoded on its own.
+pub(crate) fn for_each_line<E>(
+    data: &[u8],
+    mut f: impl FnMut(usize, &str) -> Result<(), E>,
+) -> Result<(), E> {
+    let body = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
+    match std::str::from_utf8(body) {
+        Ok(text) => {
+            // a line break never falls inside a UTF-8 sequence, so every line is valid too
+            if text.is_empty() {
+                return Ok(());
+            }
+            let trimmed = text.strip_suffix('\n').unwrap_or(text);
+            for (i, l) in trimmed.split('\n').enumerate() {
+                f(i + 1, l.strip_suffix('\r').unwrap_or(l))?;
+            }
+        }
+        Err(_) => {
+            for (line, bytes) in lines(data) {
+                f(line, &decode(bytes))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Counts the line breaks in `data` (to size row vectors).
+pub(crate) fn count_lines(data: &[u8]) -> usize {
+    data.iter().filter(|&&b| b == b'\n').count() + 1
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,5 +92,29 @@ mod tests {
         let v: Vec<_> = lines(b"a\nb").collect();
         assert_eq!(v.len(), 2);
         assert_eq!(lines(b"").count(), 0);
+    }
+
+    #[test]
+    fn each_line_is_lines_then_decode() {
+        for data in [
+            &b"\xEF\xBB\xBFa\r\nb\nc\r\n"[..],
+            b"a\nb",
+            b"",
+            b"\n",
+            b"\r\n\r\n",
+            b"x\r\r\ny",
+            b"Sj\xC3\xB6gren\nb\n",
+            b"\xEF\xBB\xBFSj\xF6gren\r\nSj\xC3\xB6gren\n\x93x\x94",
+        ] {
+            let want: Vec<(usize, String)> =
+                lines(data).map(|(i, l)| (i, decode(l).into_owned())).collect();
+            let mut got = Vec::new();
+            for_each_line(data, |i, l| {
+                got.push((i, l.to_string()));
+                Ok::<(), ()>(())
+            })
+            .unwrap();
+            assert_eq!(got, want, "{data:?}");
+        }
     }
 }
