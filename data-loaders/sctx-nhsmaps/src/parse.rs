@@ -47,15 +47,36 @@ fn trim(s: &str) -> &str {
     }
 }
 
-/// Splits `text` on an ASCII separator into `out` (as `str::split` does).
+/// Splits `text` on an ASCII separator into `out` (as `str::split` does), looking at eight
+/// bytes at a time.
 fn split_into<'a>(text: &'a str, sep: u8, out: &mut Vec<&'a str>) {
-    let mut start = 0;
-    for (i, &b) in text.as_bytes().iter().enumerate() {
-        if b == sep {
-            // an ASCII byte is always at a character boundary
-            out.push(text.get(start..i).unwrap_or(""));
-            start = i + 1;
-        }
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let b = text.as_bytes();
+    let pattern = ONES * u64::from(sep);
+    let (mut start, mut i) = (0, 0);
+    while i < b.len() {
+        let found = match b.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
+            Some(w) => {
+                // the lowest byte of `x` that is zero is the first separator (the bits above
+                // it may be false, so the scan restarts after it)
+                let x = u64::from_le_bytes(w) ^ pattern;
+                let m = x.wrapping_sub(ONES) & !x & HIGHS;
+                if m == 0 {
+                    i += 8;
+                    continue;
+                }
+                i + (m.trailing_zeros() / 8) as usize
+            }
+            None => match b[i..].iter().position(|&c| c == sep) {
+                Some(p) => i + p,
+                None => break,
+            },
+        };
+        // an ASCII byte is always at a character boundary
+        out.push(text.get(start..found).unwrap_or(""));
+        start = found + 1;
+        i = start;
     }
     out.push(text.get(start..).unwrap_or(""));
 }
@@ -796,6 +817,37 @@ mod tests {
         assert_eq!(normalize_map_id("{ab-c}"), "AB-C");
         assert_eq!(parse_sct_target("_DRUG", Some("_DRUG")), Ok(SctTarget::Drug));
         assert!(parse_sct_target("12x", None).is_err());
+    }
+
+    #[test]
+    fn split_into_is_str_split() {
+        let mut words = vec![String::new()];
+        for s in ["a\tb", "\t", "\t\t", "abcdefgh\tijklmnop\t", "{5F62-3DF1}|x|}||"] {
+            words.push(s.to_string());
+        }
+        // separators at every offset, next to `}` (`|` ^ 1) and `\x08` (tab ^ 1), and non-ASCII
+        for n in 0..40 {
+            for sep in ['\t', '|'] {
+                let w: String = (0..n)
+                    .map(|i| match (i * 7 + n) % 5 {
+                        0 => sep,
+                        1 => '}',
+                        2 => '\u{8}',
+                        3 => 'é',
+                        _ => 'x',
+                    })
+                    .collect();
+                words.push(w);
+            }
+        }
+        for w in &words {
+            for sep in [b'\t', b'|'] {
+                let mut got = Vec::new();
+                split_into(w, sep, &mut got);
+                let want: Vec<&str> = w.split(sep as char).collect();
+                assert_eq!(got, want, "{w:?}");
+            }
+        }
     }
 
     #[test]
