@@ -11,9 +11,10 @@
 //!   index, so later accessors cannot go out of bounds;
 //! - `legacy.json`: [`LegacyCounts`] (row counts, format, file checksums).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 
+use rustc_hash::FxHashMap;
 use sctx_nhsmaps::{LegacyTarget, NhsTables, SctTarget, TermType};
 
 use crate::error::TranslateError;
@@ -115,6 +116,10 @@ impl Key {
     fn write(&self, o: &mut Vec<u8>) {
         o.extend_from_slice(&self.bytes);
         o.push(self.len);
+    }
+    /// A number that orders as the key does (bytes, then length), cheaper to compare.
+    fn ord(&self) -> u64 {
+        code_ord(&self.bytes) << 8 | u64::from(self.len)
     }
     fn read(b: &[u8]) -> Key {
         let mut bytes = [0u8; 5];
@@ -495,30 +500,20 @@ pub fn read_v2_parent(code: &[u8]) -> Option<[u8; 5]> {
 // ---------------------------------------------------------------------------------------
 // compile
 
-#[derive(Default)]
-struct Builder {
-    status: u8,
-    parents: Vec<([u8; 5], u32)>,
-    terms: Vec<TermRec>,
-    sct: Vec<SctRec>,
-    leg: Vec<LegRec>,
-    alt: Vec<AltRec>,
-}
-
-struct Pool {
+/// The string pool: each distinct string once, in order of first use (the strings are
+/// borrowed from the tables being compiled).
+struct Pool<'a> {
     text: String,
-    seen: HashMap<String, Str>,
+    seen: FxHashMap<&'a str, Str>,
 }
 
-impl Pool {
-    fn add(&mut self, s: &str) -> Str {
-        if let Some(v) = self.seen.get(s) {
-            return *v;
-        }
-        let v = Str { off: self.text.len() as u32, len: s.len() as u32 };
-        self.text.push_str(s);
-        self.seen.insert(s.to_string(), v);
-        v
+impl<'a> Pool<'a> {
+    fn add(&mut self, s: &'a str) -> Str {
+        *self.seen.entry(s).or_insert_with(|| {
+            let v = Str { off: self.text.len() as u32, len: s.len() as u32 };
+            self.text.push_str(s);
+            v
+        })
     }
 }
 
@@ -526,59 +521,170 @@ fn code5(s: &str) -> Option<[u8; 5]> {
     s.as_bytes().try_into().ok()
 }
 
-fn build_system(map: BTreeMap<[u8; 5], Builder>) -> Result<CodeTable, TranslateError> {
-    let index: HashMap<[u8; 5], u32> =
-        map.keys().enumerate().map(|(i, k)| (*k, i as u32)).collect();
-    let mut t = CodeTable::default();
+/// A number that orders as the code's bytes do.
+fn code_ord(c: &[u8; 5]) -> u64 {
+    c.iter().fold(0u64, |v, &b| v << 8 | u64::from(b))
+}
+
+/// A system's codes and rows while building: codes get ids in order of first use (found by
+/// code through a hash map); rows are kept with their code's id, in input order, and are
+/// grouped by code (in code order) once, in [`build_system`].
+#[derive(Default)]
+struct Codes {
+    index: FxHashMap<[u8; 5], u32>,
+    codes: Vec<[u8; 5]>,
+    status: Vec<u8>,
+    parents: Vec<(u32, ([u8; 5], u32))>,
+    terms: Vec<(u32, TermRec)>,
+    sct: Vec<(u32, SctRec)>,
+    leg: Vec<(u32, LegRec)>,
+    alt: Vec<(u32, AltRec)>,
+}
+
+impl Codes {
+    fn with_capacity(n: usize) -> Codes {
+        Codes {
+            index: FxHashMap::with_capacity_and_hasher(n, Default::default()),
+            codes: Vec::with_capacity(n),
+            status: Vec::with_capacity(n),
+            ..Codes::default()
+        }
+    }
+    /// The id of a code, adding it when new.
+    fn id(&mut self, code: [u8; 5]) -> u32 {
+        let next = self.codes.len() as u32;
+        let i = *self.index.entry(code).or_insert(next);
+        if i == next {
+            self.codes.push(code);
+            self.status.push(0);
+        }
+        i
+    }
+    fn set_status(&mut self, code: [u8; 5], status: u8) {
+        let i = self.id(code) as usize;
+        if let Some(s) = self.status.get_mut(i) {
+            *s = status;
+        }
+    }
+    fn contains(&self, code: &[u8; 5]) -> bool {
+        self.index.contains_key(code)
+    }
+}
+
+/// Groups rows by the rank of their code: the offsets (`n + 1`) and the rows, each code's in
+/// input order.
+fn group<T: Copy>(rows: &[(u32, T)], rank: &[u32], n: usize) -> (Vec<u32>, Vec<T>) {
+    let mut off = vec![0u32; n + 1];
+    for &(id, _) in rows {
+        off[rank[id as usize] as usize + 1] += 1;
+    }
+    for i in 1..off.len() {
+        off[i] += off[i - 1];
+    }
+    let mut next = off.clone();
+    let mut order = vec![0u32; rows.len()];
+    for (j, &(id, _)) in rows.iter().enumerate() {
+        let r = rank[id as usize] as usize;
+        order[next[r] as usize] = j as u32;
+        next[r] += 1;
+    }
+    (off, order.into_iter().map(|j| rows[j as usize].1).collect())
+}
+
+/// Appends `items` to `out` less those equal (`same(item, last kept)`) to the item kept before
+/// them, as `Vec::dedup_by` does.
+fn push_dedup<T: Copy>(out: &mut Vec<T>, items: &[T], same: impl Fn(&T, &T) -> bool) {
+    let start = out.len();
+    for x in items {
+        if out.len() > start && out.last().is_some_and(|y| same(x, y)) {
+            continue;
+        }
+        out.push(*x);
+    }
+}
+
+fn range(off: &[u32], i: usize) -> std::ops::Range<usize> {
+    off[i] as usize..off[i + 1] as usize
+}
+
+/// Builds a system's table: codes sorted, each code's rows sorted and deduplicated.
+fn build_system(c: Codes) -> Result<CodeTable, TranslateError> {
+    let n = c.codes.len();
+    let mut by_code: Vec<u32> = (0..n as u32).collect();
+    by_code.sort_unstable_by_key(|&i| code_ord(&c.codes[i as usize]));
+    let mut rank = vec![0u32; n];
+    for (r, &i) in by_code.iter().enumerate() {
+        rank[i as usize] = r as u32;
+    }
+    let (parent_g_off, mut parent_g) = group(&c.parents, &rank, n);
+    let (term_g_off, mut term_g) = group(&c.terms, &rank, n);
+    let (sct_g_off, mut sct_g) = group(&c.sct, &rank, n);
+    let (leg_g_off, mut leg_g) = group(&c.leg, &rank, n);
+    let (alt_off, alt) = group(&c.alt, &rank, n);
+    let mut t = CodeTable {
+        codes: Vec::with_capacity(n),
+        status: Vec::with_capacity(n),
+        parent_off: Vec::with_capacity(n + 1),
+        parents: Vec::with_capacity(parent_g.len()),
+        term_off: Vec::with_capacity(n + 1),
+        terms: Vec::with_capacity(term_g.len()),
+        sct_off: Vec::with_capacity(n + 1),
+        sct: Vec::with_capacity(sct_g.len()),
+        leg_off: Vec::with_capacity(n + 1),
+        leg: Vec::with_capacity(leg_g.len()),
+        alt_off,
+        alt,
+        ..CodeTable::default()
+    };
     let mut fb = fst::MapBuilder::memory();
-    for (i, (code, mut b)) in map.into_iter().enumerate() {
-        fb.insert(code, i as u64).map_err(|e| TranslateError::Fst(e.to_string()))?;
+    let mut parents: Vec<([u8; 5], u32)> = Vec::new();
+    for (r, &id) in by_code.iter().enumerate() {
+        let code = c.codes[id as usize];
+        fb.insert(code, r as u64).map_err(|e| TranslateError::Fst(e.to_string()))?;
         t.codes.push(code);
-        t.status.push(b.status);
+        t.status.push(c.status[id as usize]);
         t.parent_off.push(t.parents.len() as u32);
-        b.parents.sort_by_key(|p| (p.1, p.0));
-        b.parents.dedup_by_key(|p| p.0);
-        t.parents.extend(b.parents.iter().filter_map(|p| index.get(&p.0).copied()));
+        let ps = &mut parent_g[range(&parent_g_off, r)];
+        ps.sort_by_key(|p| (p.1, code_ord(&p.0)));
+        parents.clear();
+        push_dedup(&mut parents, ps, |x, y| x.0 == y.0);
+        t.parents
+            .extend(parents.iter().filter_map(|p| c.index.get(&p.0).map(|&i| rank[i as usize])));
         t.term_off.push(t.terms.len() as u32);
-        b.terms.sort_by_key(|r| (r.term_type != TT_P, r.term));
-        b.terms.dedup_by_key(|r| r.term);
-        t.terms.extend(b.terms);
+        let ts = &mut term_g[range(&term_g_off, r)];
+        ts.sort_by_key(|r| (r.term_type != TT_P, r.term.ord()));
+        push_dedup(&mut t.terms, ts, |x, y| x.term == y.term);
         t.sct_off.push(t.sct.len() as u32);
         // primary pack first; per term: assured first, newest first
-        b.sct.sort_by_key(|r| {
-            (r.source, r.term, r.assured != ASSURED_YES, std::cmp::Reverse(r.effective))
+        let ss = &mut sct_g[range(&sct_g_off, r)];
+        ss.sort_by_key(|r| {
+            (r.source, r.term.ord(), r.assured != ASSURED_YES, std::cmp::Reverse(r.effective))
         });
-        b.sct.dedup_by(|x, y| {
+        push_dedup(&mut t.sct, ss, |x, y| {
             x.source == y.source && x.term == y.term && x.kind == y.kind && x.concept == y.concept
         });
-        t.sct.extend(b.sct);
         t.leg_off.push(t.leg.len() as u32);
-        b.leg.sort_by_key(|r| (r.term, r.assured != ASSURED_YES, std::cmp::Reverse(r.effective)));
-        b.leg.dedup_by(|x, y| {
+        let ls = &mut leg_g[range(&leg_g_off, r)];
+        ls.sort_by_key(|r| {
+            (r.term.ord(), r.assured != ASSURED_YES, std::cmp::Reverse(r.effective))
+        });
+        push_dedup(&mut t.leg, ls, |x, y| {
             x.term == y.term
                 && x.kind == y.kind
                 && x.target == y.target
                 && x.target_term == y.target_term
         });
-        t.leg.extend(b.leg);
-        t.alt_off.push(t.alt.len() as u32);
-        t.alt.extend(b.alt);
     }
-    for off in [&mut t.parent_off, &mut t.term_off, &mut t.sct_off, &mut t.leg_off, &mut t.alt_off]
-    {
-        off.push(0);
-    }
-    *t.parent_off.last_mut().unwrap_or(&mut 0) = t.parents.len() as u32;
-    *t.term_off.last_mut().unwrap_or(&mut 0) = t.terms.len() as u32;
-    *t.sct_off.last_mut().unwrap_or(&mut 0) = t.sct.len() as u32;
-    *t.leg_off.last_mut().unwrap_or(&mut 0) = t.leg.len() as u32;
-    *t.alt_off.last_mut().unwrap_or(&mut 0) = t.alt.len() as u32;
+    t.parent_off.push(t.parents.len() as u32);
+    t.term_off.push(t.terms.len() as u32);
+    t.sct_off.push(t.sct.len() as u32);
+    t.leg_off.push(t.leg.len() as u32);
     let bytes = fb.into_inner().map_err(|e| TranslateError::Fst(e.to_string()))?;
     t.fst = Some(fst::Map::new(bytes).map_err(|e| TranslateError::Fst(e.to_string()))?);
     Ok(t)
 }
 
-fn sct_rec(pool: &mut Pool, m: &sctx_nhsmaps::SctMap, source: u8) -> SctRec {
+fn sct_rec<'a>(pool: &mut Pool<'a>, m: &'a sctx_nhsmaps::SctMap, source: u8) -> SctRec {
     let (kind, concept, description) = match m.target {
         SctTarget::Concept { concept, description } => {
             (KIND_CONCEPT, concept, description.unwrap_or(0))
@@ -599,7 +705,7 @@ fn sct_rec(pool: &mut Pool, m: &sctx_nhsmaps::SctMap, source: u8) -> SctRec {
     }
 }
 
-fn leg_rec(pool: &mut Pool, m: &sctx_nhsmaps::LegacyMap) -> LegRec {
+fn leg_rec<'a>(pool: &mut Pool<'a>, m: &'a sctx_nhsmaps::LegacyMap) -> LegRec {
     let (kind, target, target_term) = match &m.target {
         LegacyTarget::Code { code, term } => {
             (KIND_CONCEPT, Key::new(code.as_bytes()), Key::new(term.as_bytes()))
@@ -622,61 +728,109 @@ fn leg_rec(pool: &mut Pool, m: &sctx_nhsmaps::LegacyMap) -> LegRec {
 
 /// Builds the in-memory compiled form (what [`compile`] writes and [`open`] reads).
 pub fn build(tables: &NhsTables) -> Result<LegacyTables, TranslateError> {
-    let mut pool = Pool { text: String::new(), seen: HashMap::new() };
+    let t = tables;
+    // an upper bound of the pool: every string added, with repeats
+    let pool_len: usize = t.read_terms.iter().map(|r| r.term().len()).sum::<usize>()
+        + [&t.read_sct, &t.read_sct_nca, &t.ctv3_sct]
+            .into_iter()
+            .flatten()
+            .map(|m| m.map_id.len())
+            .sum::<usize>()
+        + [&t.read_ctv3, &t.ctv3_read].into_iter().flatten().map(|m| m.map_id.len()).sum::<usize>()
+        + t.ctv3_terms.iter().map(|x| x.term().len()).sum::<usize>();
+    let pool_n = t.read_terms.len()
+        + t.read_sct.len()
+        + t.read_sct_nca.len()
+        + t.ctv3_sct.len()
+        + t.read_ctv3.len()
+        + t.ctv3_read.len()
+        + t.ctv3_terms.len();
+    let mut pool = Pool {
+        text: String::with_capacity(pool_len),
+        seen: FxHashMap::with_capacity_and_hasher(pool_n, Default::default()),
+    };
     // Read v2
-    let mut read: BTreeMap<[u8; 5], Builder> = BTreeMap::new();
+    let mut read = Codes::with_capacity(
+        t.read_terms.len() + t.read_sct.len() + t.read_sct_nca.len() + t.read_ctv3.len(),
+    );
+    read.terms.reserve(t.read_terms.len());
+    read.sct.reserve(t.read_sct.len() + t.read_sct_nca.len());
+    read.leg.reserve(t.read_ctv3.len());
+    read.alt.reserve(t.read_alternates.len());
     for r in &tables.read_terms {
         let Some(c) = code5(&r.code) else { continue };
-        let b = read.entry(c).or_default();
-        b.status = b'C';
-        b.terms.push(TermRec {
-            term: Key::new(r.term_code.as_bytes()),
-            term_type: if r.term_code == "00" { TT_P } else { TT_S },
-            text: pool.add(r.term()),
-        });
+        read.set_status(c, b'C');
+        let id = read.id(c);
+        read.terms.push((
+            id,
+            TermRec {
+                term: Key::new(r.term_code.as_bytes()),
+                term_type: if r.term_code == "00" { TT_P } else { TT_S },
+                text: pool.add(r.term()),
+            },
+        ));
     }
     for (rows, src) in [(&tables.read_sct, SRC_PRIMARY), (&tables.read_sct_nca, SRC_NCA)] {
         for m in rows {
             let Some(c) = code5(&m.code) else { continue };
             let rec = sct_rec(&mut pool, m, src);
-            read.entry(c).or_default().sct.push(rec);
+            let id = read.id(c);
+            read.sct.push((id, rec));
         }
     }
     for m in &tables.read_ctv3 {
         let Some(c) = code5(&m.code) else { continue };
         let rec = leg_rec(&mut pool, m);
-        read.entry(c).or_default().leg.push(rec);
+        let id = read.id(c);
+        read.leg.push((id, rec));
     }
     for a in &tables.read_alternates {
         let Some(c) = code5(&a.code) else { continue };
-        read.entry(c).or_default().alt.push(AltRec {
-            term: Key::new(a.term.as_bytes()),
-            use_alt: a.use_alternate as u8,
-            concept: a.concept,
-            description: a.description.unwrap_or(0),
-        });
+        let id = read.id(c);
+        read.alt.push((
+            id,
+            AltRec {
+                term: Key::new(a.term.as_bytes()),
+                use_alt: a.use_alternate as u8,
+                concept: a.concept,
+                description: a.description.unwrap_or(0),
+            },
+        ));
     }
     // derived Read v2 hierarchy: every ancestor of every code becomes a code
-    let keys: Vec<[u8; 5]> = read.keys().copied().collect();
-    for k in keys {
-        let mut cur = k;
+    // (a walk stops at a code already known: its ancestors are known or will be walked
+    // from it, as every code present before the walks is walked)
+    let known = read.codes.len();
+    for i in 0..known {
+        let mut cur = read.codes[i];
         while let Some(p) = read_v2_parent(&cur) {
-            read.entry(p).or_default();
+            if read.contains(&p) {
+                break;
+            }
+            read.id(p);
             cur = p;
         }
     }
-    for (k, b) in read.iter_mut() {
+    read.parents.reserve(read.codes.len());
+    for (i, k) in read.codes.iter().enumerate() {
         if let Some(p) = read_v2_parent(k) {
-            b.parents = vec![(p, 0)];
+            read.parents.push((i as u32, (p, 0)));
         }
     }
     // CTV3
-    let mut ctv3: BTreeMap<[u8; 5], Builder> = BTreeMap::new();
+    let mut ctv3 = Codes::with_capacity(
+        t.ctv3_concepts.len() + t.ctv3_sct.len() + t.ctv3_read.len() + t.ctv3_hierarchy.len(),
+    );
+    ctv3.terms.reserve(t.ctv3_descriptions.len());
+    ctv3.sct.reserve(t.ctv3_sct.len());
+    ctv3.leg.reserve(t.ctv3_read.len());
+    ctv3.alt.reserve(t.ctv3_alternates.len());
+    ctv3.parents.reserve(t.ctv3_hierarchy.len());
     for c in &tables.ctv3_concepts {
         let Some(k) = code5(&c.code) else { continue };
-        ctv3.entry(k).or_default().status = c.status as u8;
+        ctv3.set_status(k, c.status as u8);
     }
-    let term_text: HashMap<&str, &str> =
+    let term_text: FxHashMap<&str, &str> =
         tables.ctv3_terms.iter().map(|t| (t.term_id.as_str(), t.term())).collect();
     for d in &tables.ctv3_descriptions {
         let Some(k) = code5(&d.code) else { continue };
@@ -686,35 +840,43 @@ pub fn build(tables: &NhsTables) -> Result<LegacyTables, TranslateError> {
             term_type: tt(Some(d.term_type)),
             text: pool.add(text),
         };
-        ctv3.entry(k).or_default().terms.push(rec);
+        let id = ctv3.id(k);
+        ctv3.terms.push((id, rec));
     }
     for m in &tables.ctv3_sct {
         let Some(c) = code5(&m.code) else { continue };
         let rec = sct_rec(&mut pool, m, SRC_PRIMARY);
-        ctv3.entry(c).or_default().sct.push(rec);
+        let id = ctv3.id(c);
+        ctv3.sct.push((id, rec));
     }
     for m in &tables.ctv3_read {
         let Some(c) = code5(&m.code) else { continue };
         let rec = leg_rec(&mut pool, m);
-        ctv3.entry(c).or_default().leg.push(rec);
+        let id = ctv3.id(c);
+        ctv3.leg.push((id, rec));
     }
     for a in &tables.ctv3_alternates {
         let Some(c) = code5(&a.code) else { continue };
-        ctv3.entry(c).or_default().alt.push(AltRec {
-            term: Key::new(a.term.as_bytes()),
-            use_alt: a.use_alternate as u8,
-            concept: a.concept,
-            description: a.description.unwrap_or(0),
-        });
+        let id = ctv3.id(c);
+        ctv3.alt.push((
+            id,
+            AltRec {
+                term: Key::new(a.term.as_bytes()),
+                use_alt: a.use_alternate as u8,
+                concept: a.concept,
+                description: a.description.unwrap_or(0),
+            },
+        ));
     }
     for h in &tables.ctv3_hierarchy {
         let (Some(c), Some(p)) = (code5(&h.child), code5(&h.parent)) else { continue };
-        ctv3.entry(p).or_default();
-        ctv3.entry(c).or_default().parents.push((p, h.order));
+        ctv3.id(p);
+        let id = ctv3.id(c);
+        ctv3.parents.push((id, (p, h.order)));
     }
     let read = build_system(read)?;
     let ctv3 = build_system(ctv3)?;
-    let mut reverse = Vec::new();
+    let mut reverse = Vec::with_capacity(read.sct.len() + ctv3.sct.len());
     for (s, t) in [&read, &ctv3].into_iter().enumerate() {
         for code in 0..t.codes.len() as u32 {
             for rec in t.sct_range(code) {
@@ -761,23 +923,54 @@ fn section(out: &mut Vec<u8>, bytes: &[u8]) {
     out.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
     out.extend_from_slice(bytes);
 }
+/// A section written in place: its length, patched once `write` has appended its bytes.
+fn section_with(out: &mut Vec<u8>, write: impl FnOnce(&mut Vec<u8>)) {
+    let at = out.len();
+    out.extend_from_slice(&0u64.to_le_bytes());
+    write(out);
+    let len = (out.len() - at - 8) as u64;
+    out[at..at + 8].copy_from_slice(&len.to_le_bytes());
+}
 fn u32_section(out: &mut Vec<u8>, v: &[u32]) {
-    let mut b = Vec::with_capacity(v.len() * 4);
-    for x in v {
-        b.extend_from_slice(&x.to_le_bytes());
-    }
-    section(out, &b);
+    section_with(out, |o| {
+        for x in v {
+            o.extend_from_slice(&x.to_le_bytes());
+        }
+    });
 }
 fn rec_section<T>(out: &mut Vec<u8>, v: &[T], write: impl Fn(&T, &mut Vec<u8>)) {
-    let mut b = Vec::new();
-    for x in v {
-        write(x, &mut b);
-    }
-    section(out, &b);
+    section_with(out, |o| {
+        for x in v {
+            write(x, o);
+        }
+    });
+}
+
+/// The size of `tables.bin` (to allocate it once).
+fn encoded_len(t: &LegacyTables) -> usize {
+    let systems: usize = t
+        .systems
+        .iter()
+        .map(|s| {
+            12 * 8
+                + s.codes.len() * 6
+                + 4 * (s.parent_off.len()
+                    + s.parents.len()
+                    + s.term_off.len()
+                    + s.sct_off.len()
+                    + s.leg_off.len()
+                    + s.alt_off.len())
+                + s.terms.len() * TermRec::SIZE
+                + s.sct.len() * SctRec::SIZE
+                + s.leg.len() * LegRec::SIZE
+                + s.alt.len() * AltRec::SIZE
+        })
+        .sum();
+    MAGIC.len() + 4 + 8 + t.text.len() + systems + 8 + t.reverse.len() * RevRec::SIZE + 8
 }
 
 fn encode(t: &LegacyTables) -> Vec<u8> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(encoded_len(t));
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&LEGACY_FORMAT.to_le_bytes());
     section(&mut out, t.text.as_bytes());
@@ -816,12 +1009,8 @@ pub fn compile(tables: &NhsTables, dir: &Path) -> Result<LegacyCounts, Translate
     std::fs::create_dir_all(&out).map_err(TranslateError::io(&out))?;
     let mut counts = built.counts.clone();
     for (name, s) in [("readv2.fst", 0usize), ("ctv3.fst", 1)] {
-        let bytes = built.systems[s]
-            .fst
-            .as_ref()
-            .map(|m| m.as_fst().as_bytes().to_vec())
-            .unwrap_or_default();
-        write_file(&out.join(name), &bytes, &mut counts)?;
+        let bytes = built.systems[s].fst.as_ref().map(|m| m.as_fst().as_bytes()).unwrap_or(&[]);
+        write_file(&out.join(name), bytes, &mut counts)?;
     }
     write_file(&out.join("tables.bin"), &encode(&built), &mut counts)?;
     let json =
@@ -987,4 +1176,54 @@ pub fn open(dir: &Path) -> Result<LegacyTables, TranslateError> {
         return Err(corrupt("trailing bytes"));
     }
     Ok(LegacyTables { text, systems, reverse, counts })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ord_numbers_order_as_keys_and_codes() {
+        let words: Vec<&[u8]> = vec![
+            b"",
+            b".",
+            b"0",
+            b"00",
+            b"0.",
+            b"1A",
+            b"H33..",
+            b"H33z.",
+            b"H3...",
+            b"XE0Ub",
+            b"Xa",
+            b"Y107p",
+            b"a",
+            b"z",
+            b"zzzzz",
+            b"\xff",
+            b"\x00",
+            b"\x00\x00",
+            b"..",
+            b"H33",
+        ];
+        let keys: Vec<Key> = words.iter().map(|w| Key::new(w)).collect();
+        for a in &keys {
+            for b in &keys {
+                assert_eq!(a.cmp(b), a.ord().cmp(&b.ord()), "{a:?} {b:?}");
+                assert_eq!(a.bytes.cmp(&b.bytes), code_ord(&a.bytes).cmp(&code_ord(&b.bytes)));
+            }
+        }
+    }
+
+    #[test]
+    fn grouping_keeps_input_order_per_code() {
+        // ids 0..3 with ranks 2, 0, 1
+        let rows = [(0u32, 'a'), (1, 'b'), (0, 'c'), (2, 'd'), (1, 'e'), (0, 'f')];
+        let (off, g) = group(&rows, &[2, 0, 1], 3);
+        assert_eq!(off, vec![0, 2, 3, 6]);
+        assert_eq!(g, vec!['b', 'e', 'd', 'a', 'c', 'f']);
+        let mut out = vec!['x'];
+        push_dedup(&mut out, &['x', 'x', 'y', 'y', 'x'], |a, b| a == b);
+        assert_eq!(out, vec!['x', 'x', 'y', 'x']);
+    }
 }
