@@ -610,8 +610,11 @@ fn range(off: &[u32], i: usize) -> std::ops::Range<usize> {
 /// Builds a system's table: codes sorted, each code's rows sorted and deduplicated.
 fn build_system(c: Codes) -> Result<CodeTable, TranslateError> {
     let n = c.codes.len();
-    let mut by_code: Vec<u32> = (0..n as u32).collect();
-    by_code.sort_unstable_by_key(|&i| code_ord(&c.codes[i as usize]));
+    // codes are unique, so an unstable sort of (code, id) gives the one code order
+    let mut keyed: Vec<(u64, u32)> =
+        c.codes.iter().enumerate().map(|(i, code)| (code_ord(code), i as u32)).collect();
+    keyed.sort_unstable();
+    let by_code: Vec<u32> = keyed.into_iter().map(|(_, i)| i).collect();
     let mut rank = vec![0u32; n];
     for (r, &i) in by_code.iter().enumerate() {
         rank[i as usize] = r as u32;
