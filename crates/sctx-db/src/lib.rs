@@ -27,6 +27,7 @@ use std::path::Path;
 use sctx_store::Store;
 use sctx_types::SctId;
 
+pub use background::prefer_small_pages;
 pub use detail::{
     AssociationRef, AttributeGroup, AttributeRef, ConceptDetail, ConceptRef, DescriptionDetail,
     Histories, RefsetMembership,

@@ -280,6 +280,8 @@ fn parse_date(s: &str) -> Result<u32> {
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Import { db, as_of, edition_versions, packages } => {
+            // (fresh memory is the dearest part of an import here: see the function)
+            sctx_db::prefer_small_pages();
             let as_of = as_of.as_deref().map(parse_date).transpose()?;
             let mut versions = Vec::new();
             for ev in &edition_versions {
