@@ -100,7 +100,12 @@ pub fn write_store(rel: Release, dir: &Path, opts: &BuildOptions) -> Result<Mani
     // The three archives are compiled and written concurrently: the core (descriptions,
     // language) on a worker thread, the graph then the refsets on this one (the graph is
     // written by another worker while the refsets are compiled).
+    // the language refsets' member counts, sent by the core's thread before it writes its
+    // archive: the refsets archive lists them, and is written meanwhile
+    let (lang_tx, lang_rx) = std::sync::mpsc::sync_channel::<BTreeMap<u64, u32>>(1);
     let core_job = || -> Result<(FileInfo, CoreCounts), StoreError> {
+        // (moved in, so that the channel closes if this thread ends without sending)
+        let lang_tx = lang_tx;
         let mut dangling = 0u64;
         let terms = descriptions.text_bytes() + rel.text_definitions.text_bytes();
         let mut text = TextBlob::with_capacity(terms + 64);
@@ -184,6 +189,7 @@ pub fn write_store(rel: Release, dir: &Path, opts: &BuildOptions) -> Result<Mani
             *lang_counts.entry(m.refset).or_default() += 1;
             lang_items.push((di, LangRec { refset: m.refset, acceptability: acc }));
         }
+        let _ = lang_tx.send(lang_counts.clone());
         lang_items.sort_unstable_by_key(|(d, l)| (*d, l.refset, l.acceptability));
         let (lang_off, lang) = csr(desc_recs.len(), lang_items)?;
 
@@ -451,13 +457,19 @@ pub fn write_store(rel: Release, dir: &Path, opts: &BuildOptions) -> Result<Mani
             }
             b.finish().map_err(|e| StoreError::fst(&fst_path, e))?;
         }
-        // (only the language refsets' entries wait for the core: everything above runs
-        // while its thread finishes)
-        let (core_info, core_counts) =
-            core_handle.join().unwrap_or_else(|p| std::panic::resume_unwind(p))?;
-        let lang_counts = &core_counts.lang_counts;
+        // (only the language refsets' entries wait for the core's thread: everything above
+        // runs while it works, and the two archives are written at the same time)
+        // (`Ok`: the thread's result; `Err`: its handle, still running)
+        let (lang_counts, core) = match lang_rx.recv() {
+            Ok(counts) => (counts, Err(core_handle)),
+            // the thread ended without sending them: its error (or panic) is the answer
+            Err(_) => {
+                let done = core_handle.join().unwrap_or_else(|p| std::panic::resume_unwind(p))?;
+                (done.1.lang_counts.clone(), Ok(done))
+            }
+        };
         // language refsets are listed with no stored members
-        for (&rid, &count) in lang_counts {
+        for (&rid, &count) in &lang_counts {
             if refsets.iter().all(|r| r.id != rid) {
                 let layout = rel.refset_layouts.get(&rid);
                 refsets.push(RefsetRec {
@@ -490,6 +502,10 @@ pub fn write_store(rel: Release, dir: &Path, opts: &BuildOptions) -> Result<Mani
         };
 
         let refs_info = write_archive(dir, "refsets.rkyv", &refs)?;
+        let (core_info, core_counts) = match core {
+            Ok(done) => done,
+            Err(handle) => handle.join().unwrap_or_else(|p| std::panic::resume_unwind(p))?,
+        };
         let graph_info = graph_handle.join().unwrap_or_else(|p| std::panic::resume_unwind(p))?;
         let counts = Counts {
             concepts: n as u64,
