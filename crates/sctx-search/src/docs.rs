@@ -95,7 +95,9 @@ pub(crate) fn write(
     let mut langsets: Codes<(Vec<u16>, Vec<u16>)> = Codes::new();
     let mut entries = Vec::with_capacity(segments.len() * ENTRY);
     let mut body = Vec::with_capacity(docs * (ROW + if dense { 0 } else { 8 }));
-    let mut last: Option<(&[u64], &[u64], u16)> = None;
+    // the acceptability combinations seen so far (there are few; consecutive documents
+    // alternate between them), so that a document's code is found without allocating
+    let mut seen: Vec<(&[u64], &[u64], u16)> = Vec::new();
     let mut codes = |ids: &[u64]| -> Result<Vec<u16>, SearchError> {
         ids.iter()
             .map(|&r| {
@@ -134,15 +136,18 @@ pub(crate) fn write(
             u16::try_from(rank_len(*rank, d)).unwrap_or(u16::MAX).to_le_bytes()
         }));
         for (_, d) in seg {
-            // consecutive documents mostly share their acceptability
-            let code = match last {
-                Some((p, a, c)) if p == &d.preferred_in[..] && a == &d.acceptable_in[..] => c,
-                _ => {
-                    let key = (codes(&d.preferred_in)?, codes(&d.acceptable_in)?);
+            let (p, a) = (&d.preferred_in[..], &d.acceptable_in[..]);
+            let code = match seen.iter().find(|(sp, sa, _)| *sp == p && *sa == a) {
+                Some(&(_, _, c)) => c,
+                None => {
+                    let key = (codes(p)?, codes(a)?);
                     let c = u16::try_from(langsets.get(&key)).map_err(|_| {
                         bad("more than 65,536 combinations of language acceptability".into())
                     })?;
-                    last = Some((&d.preferred_in, &d.acceptable_in, c));
+                    // (bounded: with many combinations, the dictionary answers the rest)
+                    if seen.len() < 64 {
+                        seen.push((p, a, c));
+                    }
                     c
                 }
             };
