@@ -544,7 +544,7 @@ fn index_chunk(
 pub(crate) type SegmentDocs<'d, 'a> = Vec<(SegmentId, Vec<Ranked<'d, 'a>>)>;
 
 /// Writes the key tables, the prefix postings and the document values (one entry per
-/// segment, in segment order); the prefix postings on another thread.
+/// segment, in segment order), each on its own thread.
 fn write_tables(
     dir: &Path,
     tables: SegmentTables,
@@ -567,9 +567,18 @@ fn write_tables(
                 what: "starting the thread that writes the prefix postings",
                 source,
             })?;
-        let here = keys::write(dir, tables).and_then(|()| docs::write(dir, &docs));
+        let values = std::thread::Builder::new()
+            .name("sctx-doc-values".into())
+            .spawn_scoped(scope, || docs::write(dir, &docs))
+            .map_err(|source| SearchError::Io {
+                dir: dir.to_path_buf(),
+                what: "starting the thread that writes the document values",
+                source,
+            })?;
+        let here = keys::write(dir, tables);
+        let values = values.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
         let there = prefixes.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-        here.and(there)
+        here.and(values).and(there)
     })
 }
 
