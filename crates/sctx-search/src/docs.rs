@@ -115,10 +115,21 @@ pub(crate) fn write(
         entries.extend_from_slice(uuid.as_bytes());
         entries.extend_from_slice(&max_doc.to_le_bytes());
         entries.extend_from_slice(&0u32.to_le_bytes());
-        let seg = *seg;
-        body.extend(seg.iter().flat_map(|d| d.1.description_id.to_le_bytes()));
-        if dense {
-            for (_, d) in seg {
+        // one pass over the documents (each is a random access: they are in rank order, not
+        // where they were collected), filling one buffer per column
+        let n = seg.len();
+        let mut ids = Vec::with_capacity(n * 8);
+        let mut per_doc_concepts = Vec::with_capacity(if dense { 0 } else { n * 8 });
+        let mut indexes = Vec::with_capacity(n * 4);
+        let mut lens = Vec::with_capacity(n * 2);
+        let mut langset_codes = Vec::with_capacity(n * 2);
+        let mut type_codes = Vec::with_capacity(n);
+        let mut flag_bytes = Vec::with_capacity(n);
+        let mut language_codes = Vec::with_capacity(n);
+        let mut last_type: Option<(u64, u8)> = None;
+        for (rank, d) in seg.iter() {
+            ids.extend_from_slice(&d.description_id.to_le_bytes());
+            if dense {
                 let slot = &mut concept_ids[d.concept_index as usize];
                 if *slot != u64::MAX && *slot != d.concept_id {
                     return Err(bad(format!(
@@ -127,17 +138,16 @@ pub(crate) fn write(
                     )));
                 }
                 *slot = d.concept_id;
+            } else {
+                per_doc_concepts.extend_from_slice(&d.concept_id.to_le_bytes());
             }
-        } else {
-            body.extend(seg.iter().flat_map(|d| d.1.concept_id.to_le_bytes()));
-        }
-        body.extend(seg.iter().flat_map(|d| d.1.concept_index.to_le_bytes()));
-        body.extend(seg.iter().flat_map(|(rank, d)| {
-            u16::try_from(rank_len(*rank, d)).unwrap_or(u16::MAX).to_le_bytes()
-        }));
-        for (_, d) in seg {
+            indexes.extend_from_slice(&d.concept_index.to_le_bytes());
+            let len = u16::try_from(rank_len(*rank, d)).unwrap_or(u16::MAX);
+            lens.extend_from_slice(&len.to_le_bytes());
             let (p, a) = (&d.preferred_in[..], &d.acceptable_in[..]);
-            let code = match seen.iter().find(|(sp, sa, _)| *sp == p && *sa == a) {
+            let same =
+                |x: &[u64], y: &[u64]| x.len() == y.len() && x.iter().zip(y).all(|(u, v)| u == v);
+            let code = match seen.iter().find(|(sp, sa, _)| same(sp, p) && same(sa, a)) {
                 Some(&(_, _, c)) => c,
                 None => {
                     let key = (codes(p)?, codes(a)?);
@@ -151,14 +161,17 @@ pub(crate) fn write(
                     c
                 }
             };
-            body.extend_from_slice(&code.to_le_bytes());
-        }
-        for (_, d) in seg {
-            let code = u8::try_from(types.get(&d.type_id))
-                .map_err(|_| bad("more than 256 description types".into()))?;
-            body.push(code);
-        }
-        body.extend(seg.iter().map(|(_, d)| {
+            langset_codes.extend_from_slice(&code.to_le_bytes());
+            let code = match last_type {
+                Some((t, c)) if t == d.type_id => c,
+                _ => {
+                    let c = u8::try_from(types.get(&d.type_id))
+                        .map_err(|_| bad("more than 256 description types".into()))?;
+                    last_type = Some((d.type_id, c));
+                    c
+                }
+            };
+            type_codes.push(code);
             let mut flags = 0;
             if d.active {
                 flags |= FLAG_ACTIVE as u8;
@@ -166,9 +179,7 @@ pub(crate) fn write(
             if d.concept_active {
                 flags |= FLAG_CONCEPT_ACTIVE as u8;
             }
-            flags
-        }));
-        for (_, d) in seg {
+            flag_bytes.push(flags);
             let code = match last_language {
                 Some((l, c)) if l == d.language_code => c,
                 _ => {
@@ -182,7 +193,19 @@ pub(crate) fn write(
                     c
                 }
             };
-            body.push(code);
+            language_codes.push(code);
+        }
+        for column in [
+            ids,
+            per_doc_concepts,
+            indexes,
+            lens,
+            langset_codes,
+            type_codes,
+            flag_bytes,
+            language_codes,
+        ] {
+            body.extend_from_slice(&column);
         }
     }
     let mut dict = Vec::new();
