@@ -211,7 +211,8 @@ impl<'a> IndexBuilder<'a> {
         let Some(tables) = layout_keys(&self.index, dir, &self.fields, parts)? else {
             return self.rebuild_with(&sorted);
         };
-        write_tables(dir, tables, vec![pfx], &[&sorted[..]])?;
+        let values = docs::encode(dir, &[&sorted[..]])?;
+        write_tables(dir, tables, vec![pfx], &values)?;
         Ok(IndexStats { descriptions: sorted.len() as u64, segments })
     }
 
@@ -240,10 +241,15 @@ impl<'a> IndexBuilder<'a> {
             .create_in_dir(&part1)
             .ctx(&part1, "creating the index")?;
         register_tokenizers(&index1);
-        let (r0, r1) = std::thread::scope(|scope| {
+        let halves = [&sorted[..half], &sorted[half..]];
+        // the document values are encoded beside the indexing (they need only the order);
+        // at the end they would be the last thing running, on one core
+        let (r0, r1, values) = std::thread::scope(|scope| {
+            let values = scope.spawn(|| docs::encode(dir, &halves));
             let h = scope.spawn(|| build_part(&index1, &part1, &sorted[half..]));
             let r0 = build_part(&self.index, dir, &sorted[..half]);
-            (r0, h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            let r1 = h.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            (r0, r1, values.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
         });
         let (keys0, pfx0) = r0?;
         let (keys1, pfx1) = r1?;
@@ -256,8 +262,7 @@ impl<'a> IndexBuilder<'a> {
                 let Some(tables) = layout_keys(&self.index, dir, &self.fields, parts)? else {
                     return self.rebuild_with(sorted);
                 };
-                let halves = [&sorted[..half], &sorted[half..]];
-                write_tables(dir, tables, vec![pfx0, pfx1], &halves)?;
+                write_tables(dir, tables, vec![pfx0, pfx1], &values?)?;
                 Ok(IndexStats { descriptions: sorted.len() as u64, segments })
             }
             // unexpected layout: build it the slow way
@@ -549,9 +554,9 @@ fn write_tables(
     dir: &Path,
     tables: SegmentTables,
     pfx: Vec<SegmentPrefixes>,
-    parts: &[&[Ranked<'_, '_>]],
+    values: &docs::Encoded,
 ) -> Result<(), SearchError> {
-    let docs: Vec<_> = tables.iter().zip(parts).map(|((id, _, _), part)| (*id, *part)).collect();
+    let ids: Vec<SegmentId> = tables.iter().map(|(id, _, _)| *id).collect();
     let segs: Vec<_> = tables
         .iter()
         .map(|(id, max, _)| (*id, *max))
@@ -569,7 +574,7 @@ fn write_tables(
             })?;
         let values = std::thread::Builder::new()
             .name("sctx-doc-values".into())
-            .spawn_scoped(scope, || docs::write(dir, &docs))
+            .spawn_scoped(scope, || docs::write_encoded(dir, values, &ids))
             .map_err(|source| SearchError::Io {
                 dir: dir.to_path_buf(),
                 what: "starting the thread that writes the document values",

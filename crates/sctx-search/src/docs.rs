@@ -80,11 +80,27 @@ pub(crate) fn write(
     dir: &Path,
     segments: &[(SegmentId, &[Ranked<'_, '_>])],
 ) -> Result<(), SearchError> {
-    let path = dir.join(DOCS_FILE);
+    let parts: Vec<&[Ranked<'_, '_>]> = segments.iter().map(|(_, d)| *d).collect();
+    let ids: Vec<SegmentId> = segments.iter().map(|(id, _)| *id).collect();
+    write_encoded(dir, &encode(dir, &parts)?, &ids)
+}
+
+/// The document values of segments, encoded but not yet tied to the segments' ids (which
+/// are known only once tantivy has committed them): the encoding runs beside the indexing.
+#[derive(Debug)]
+pub(crate) struct Encoded {
+    dict: Vec<u8>,
+    max_docs: Vec<u32>,
+    body: Vec<u8>,
+}
+
+/// Encodes the document values of `segments` (each one's documents with their static
+/// rank, in doc-id order), as [`write`] stores them.
+pub(crate) fn encode(dir: &Path, segments: &[&[Ranked<'_, '_>]]) -> Result<Encoded, SearchError> {
     let bad = |detail: String| SearchError::Incompatible { dir: dir.to_path_buf(), detail };
     // concept ids by concept index: a table when the indexes are dense enough
-    let docs: usize = segments.iter().map(|(_, d)| d.len()).sum();
-    let max_index = segments.iter().flat_map(|(_, d)| d.iter().map(|d| d.1.concept_index)).max();
+    let docs: usize = segments.iter().map(|d| d.len()).sum();
+    let max_index = segments.iter().flat_map(|d| d.iter().map(|d| d.1.concept_index)).max();
     let table_len = max_index.map_or(0, |m| m as usize + 1);
     let dense = table_len <= docs.saturating_mul(4).saturating_add(1 << 16);
     let mut concept_ids: Vec<u64> = if dense { vec![u64::MAX; table_len] } else { Vec::new() };
@@ -93,7 +109,7 @@ pub(crate) fn write(
     let mut last_language: Option<(&str, u8)> = None;
     let mut refsets = Codes::new();
     let mut langsets: Codes<(Vec<u16>, Vec<u16>)> = Codes::new();
-    let mut entries = Vec::with_capacity(segments.len() * ENTRY);
+    let mut max_docs = Vec::with_capacity(segments.len());
     let mut body = Vec::with_capacity(docs * (ROW + if dense { 0 } else { 8 }));
     // the acceptability combinations seen so far (there are few; consecutive documents
     // alternate between them), so that a document's code is found without allocating
@@ -106,15 +122,8 @@ pub(crate) fn write(
             })
             .collect()
     };
-    for (id, seg) in segments {
-        let uuid = id.uuid_string();
-        if uuid.len() != 32 {
-            return Err(SearchError::Corrupt { path, detail: format!("segment id {uuid:?}") });
-        }
-        let max_doc = u32::try_from(seg.len()).map_err(|_| bad("too many documents".into()))?;
-        entries.extend_from_slice(uuid.as_bytes());
-        entries.extend_from_slice(&max_doc.to_le_bytes());
-        entries.extend_from_slice(&0u32.to_le_bytes());
+    for seg in segments {
+        max_docs.push(u32::try_from(seg.len()).map_err(|_| bad("too many documents".into()))?);
         // one pass over the documents (each is a random access: they are in rank order, not
         // where they were collected), filling one buffer per column
         let n = seg.len();
@@ -231,8 +240,39 @@ pub(crate) fn write(
         dict.extend(p.iter().chain(a).flat_map(|c| c.to_le_bytes()));
     }
     dict.extend(concept_ids.iter().flat_map(|c| c.to_le_bytes()));
-    let n = len32(dir, segments.len())?;
-    let parts: [&[u8]; 3] = [&dict, &entries, &body];
+    Ok(Encoded { dict, max_docs, body })
+}
+
+/// Writes [`DOCS_FILE`] into `dir` from encoded values whose segments have the ids `ids`
+/// (in segment order).
+pub(crate) fn write_encoded(
+    dir: &Path,
+    enc: &Encoded,
+    ids: &[SegmentId],
+) -> Result<(), SearchError> {
+    let path = dir.join(DOCS_FILE);
+    if ids.len() != enc.max_docs.len() {
+        return Err(SearchError::Incompatible {
+            dir: dir.to_path_buf(),
+            detail: format!(
+                "document values encoded for {} segments, the index has {}",
+                enc.max_docs.len(),
+                ids.len()
+            ),
+        });
+    }
+    let mut entries = Vec::with_capacity(ids.len() * ENTRY);
+    for (id, max_doc) in ids.iter().zip(&enc.max_docs) {
+        let uuid = id.uuid_string();
+        if uuid.len() != 32 {
+            return Err(SearchError::Corrupt { path, detail: format!("segment id {uuid:?}") });
+        }
+        entries.extend_from_slice(uuid.as_bytes());
+        entries.extend_from_slice(&max_doc.to_le_bytes());
+        entries.extend_from_slice(&0u32.to_le_bytes());
+    }
+    let n = len32(dir, ids.len())?;
+    let parts: [&[u8]; 3] = [&enc.dict, &entries, &enc.body];
     write_side_file(dir, DOCS_FILE, MAGIC, n, &parts, "writing the document values")
 }
 
