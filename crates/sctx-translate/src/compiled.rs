@@ -708,6 +708,15 @@ fn sct_rec<'a>(pool: &mut Pool<'a>, m: &'a sctx_nhsmaps::SctMap, source: u8) -> 
     }
 }
 
+fn alt_rec(a: &sctx_nhsmaps::AlternateMap) -> AltRec {
+    AltRec {
+        term: Key::new(a.term.as_bytes()),
+        use_alt: a.use_alternate as u8,
+        concept: a.concept,
+        description: a.description.unwrap_or(0),
+    }
+}
+
 fn leg_rec<'a>(pool: &mut Pool<'a>, m: &'a sctx_nhsmaps::LegacyMap) -> LegRec {
     let (kind, target, target_term) = match &m.target {
         LegacyTarget::Code { code, term } => {
@@ -790,15 +799,7 @@ pub fn build(tables: &NhsTables) -> Result<LegacyTables, TranslateError> {
     for a in &tables.read_alternates {
         let Some(c) = code5(&a.code) else { continue };
         let id = read.id(c);
-        read.alt.push((
-            id,
-            AltRec {
-                term: Key::new(a.term.as_bytes()),
-                use_alt: a.use_alternate as u8,
-                concept: a.concept,
-                description: a.description.unwrap_or(0),
-            },
-        ));
+        read.alt.push((id, alt_rec(a)));
     }
     // derived Read v2 hierarchy: every ancestor of every code becomes a code
     // (a walk stops at a code already known: its ancestors are known or will be walked
@@ -861,15 +862,7 @@ pub fn build(tables: &NhsTables) -> Result<LegacyTables, TranslateError> {
     for a in &tables.ctv3_alternates {
         let Some(c) = code5(&a.code) else { continue };
         let id = ctv3.id(c);
-        ctv3.alt.push((
-            id,
-            AltRec {
-                term: Key::new(a.term.as_bytes()),
-                use_alt: a.use_alternate as u8,
-                concept: a.concept,
-                description: a.description.unwrap_or(0),
-            },
-        ));
+        ctv3.alt.push((id, alt_rec(a)));
     }
     for h in &tables.ctv3_hierarchy {
         let (Some(c), Some(p)) = (code5(&h.child), code5(&h.parent)) else { continue };
