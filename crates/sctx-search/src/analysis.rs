@@ -114,8 +114,8 @@ impl Analyser {
         }
     }
 
-    /// Splits `text` into normalised words: afterwards [`Self::forms`] and
-    /// [`Self::joined`] describe them.
+    /// Splits `text` into normalised words: afterwards `forms` holds them and
+    /// [`Self::joined`] lists each word's joined form.
     pub(crate) fn split(&mut self, text: &str) {
         self.fold(text);
         self.forms.clear();
@@ -219,21 +219,21 @@ impl Analyser {
         self.prefixes.clear();
         self.exact.clear();
         let first_forms = self.words.first().map_or(0, |w| 1 + w.2 as usize);
-        let first: Vec<&str> =
-            self.forms.split(' ').filter(|f| !f.is_empty()).take(first_forms).collect();
+        let forms = &self.forms;
+        let first = || forms.split(' ').filter(|f| !f.is_empty()).take(first_forms);
         if with_prefixes {
-            let forms: Vec<&str> = self.forms.split(' ').filter(|f| !f.is_empty()).collect();
-            let mut edges = Vec::with_capacity(forms.len() * PREFIX_EDGE);
-            distinct_edges(&forms, PREFIX_EDGE, &mut edges);
+            let all: Vec<&str> = forms.split(' ').filter(|f| !f.is_empty()).collect();
+            let mut edges = Vec::with_capacity(all.len() * PREFIX_EDGE);
+            distinct_edges(&all, PREFIX_EDGE, &mut edges);
             join_into(&mut self.prefixes, edges);
             let mut edges = Vec::new();
-            distinct_edges(&first, PREFIX_EDGE, &mut edges);
+            distinct_edges(&first().collect::<Vec<_>>(), PREFIX_EDGE, &mut edges);
             join_into(&mut self.first, edges);
         }
         // whole forms longer than the edges (shorter ones are edges already)
-        for (k, form) in first.iter().enumerate() {
-            if form.chars().nth(PREFIX_EDGE).is_some() && !first[..k].contains(form) {
-                join_into(&mut self.first, [*form]);
+        for (k, form) in first().enumerate() {
+            if form.chars().nth(PREFIX_EDGE).is_some() && !first().take(k).any(|f| f == form) {
+                join_into(&mut self.first, [form]);
             }
         }
         for (s, e, _) in &self.words {

@@ -154,9 +154,7 @@ pub(crate) fn encode(dir: &Path, segments: &[&[Ranked<'_, '_>]]) -> Result<Encod
             let len = u16::try_from(rank_len(*rank, d)).unwrap_or(u16::MAX);
             lens.extend_from_slice(&len.to_le_bytes());
             let (p, a) = (&d.preferred_in[..], &d.acceptable_in[..]);
-            let same =
-                |x: &[u64], y: &[u64]| x.len() == y.len() && x.iter().zip(y).all(|(u, v)| u == v);
-            let code = match seen.iter().find(|(sp, sa, _)| same(sp, p) && same(sa, a)) {
+            let code = match seen.iter().find(|(sp, sa, _)| *sp == p && *sa == a) {
                 Some(&(_, _, c)) => c,
                 None => {
                     let key = (codes(p)?, codes(a)?);
@@ -627,6 +625,23 @@ mod tests {
         d.language_code = "e".repeat(300).into();
         let err = write_all(&[ranked(d)]).expect_err("long code");
         assert!(err.contains("is too long"), "{err}");
+    }
+
+    /// Values encoded for one number of segments are refused for an index with another,
+    /// with both counts named, and nothing is written.
+    #[test]
+    fn encoded_values_must_match_the_segments() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let docs = [doc(13, 1000, 0), doc(23, 1001, 1)];
+        let ranked: Vec<Ranked<'_, '_>> = docs.iter().map(|(r, d)| (*r, d)).collect();
+        let enc = encode(tmp.path(), &[&ranked[..1], &ranked[1..]]).expect("encode");
+        let (a, _) = seg_ids();
+        let err = write_encoded(tmp.path(), &enc, &[a]).expect_err("one id for two segments");
+        assert!(
+            err.to_string().contains("document values encoded for 2 segments, the index has 1"),
+            "{err}"
+        );
+        assert!(!tmp.path().join(DOCS_FILE).exists());
     }
 
     /// Long terms saturate the stored length instead of wrapping.

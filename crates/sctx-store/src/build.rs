@@ -82,8 +82,11 @@ fn is_language_refset(rel: &Release, refset: u64) -> bool {
 /// The release is consumed: its descriptions and relationships (the largest tables after
 /// the refset members) are freed as soon as they have been compiled, so that the rest of
 /// the build reuses their memory instead of growing the process.
-pub fn write_store(rel: Release, dir: &Path, opts: &BuildOptions) -> Result<Manifest, StoreError> {
-    let mut rel = rel;
+pub fn write_store(
+    mut rel: Release,
+    dir: &Path,
+    opts: &BuildOptions,
+) -> Result<Manifest, StoreError> {
     let descriptions = std::mem::take(&mut rel.descriptions);
     let relationships = std::mem::take(&mut rel.relationships);
     let rel = &rel;
