@@ -26,16 +26,92 @@ const F: [[u8; 10]; 8] = [
 
 const INV: [u8; 10] = [0, 4, 3, 2, 1, 5, 6, 7, 8, 9];
 
-fn checksum(digits: &[u8], offset: usize) -> u8 {
-    let mut c = 0u8;
-    for (i, &b) in digits.iter().rev().enumerate() {
-        let d = b.wrapping_sub(b'0');
-        if d > 9 {
-            return 255;
+/// [`D`] with rows 16 wide, so that `a · b` is one load at `a << 4 | b` (`a`, `b` < 10).
+const DX: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 10 {
+        let mut j = 0;
+        while j < 10 {
+            t[i * 16 + j] = D[i][j];
+            j += 1;
         }
-        c = D[c as usize][F[(i + offset) % 8][d as usize] as usize];
+        i += 1;
+    }
+    t
+};
+
+/// [`F`] with rows 16 wide: the permuted digit at position `i` is at `(i % 8) << 4 | d`.
+const FX: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut i = 0;
+    while i < 8 {
+        let mut j = 0;
+        while j < 10 {
+            t[i * 16 + j] = F[i][j];
+            j += 1;
+        }
+        i += 1;
+    }
+    t
+};
+
+/// The D5 product `a · b` (both elements, i.e. below 10).
+#[inline(always)]
+fn mul(a: u8, b: u8) -> u8 {
+    DX[usize::from((a << 4) | b)]
+}
+
+/// The product of eight elements, as a balanced tree (the group is associative: the four
+/// pairs are independent loads instead of a chain of eight).
+#[inline(always)]
+fn product8(y: &[u8; 8]) -> u8 {
+    mul(mul(mul(y[0], y[1]), mul(y[2], y[3])), mul(mul(y[4], y[5]), mul(y[6], y[7])))
+}
+
+/// The Verhoeff checksum of `digits` (values `zero` to `zero + 9`, most significant first:
+/// ASCII digits or their values), the digit
+/// `i` places from the right permuted by `F[(i + offset) % 8]`: the product
+/// `F(d0) · F(d1) · …` from the right, whose one dependent chain Verhoeff's loop
+/// (`c = D[c][F[i % 8][d]]`) makes as long as the number; here a chain of one load per
+/// eight digits. Identity padding (0) completes the last group.
+fn product(digits: &[u8], zero: u8, offset: usize) -> u8 {
+    let mut c = 0u8;
+    for (g, group) in digits.rchunks(8).enumerate() {
+        let mut y = [0u8; 8];
+        for (k, &d) in group.iter().rev().enumerate() {
+            let i = g * 8 + k + offset;
+            y[k] = FX[((i & 7) << 4) | usize::from(d.wrapping_sub(zero).min(9))];
+        }
+        c = mul(c, product8(&y));
     }
     c
+}
+
+/// The checksum of ASCII `digits`, or 255 if any byte is not a digit.
+fn checksum(digits: &[u8], offset: usize) -> u8 {
+    if !digits.iter().all(u8::is_ascii_digit) {
+        return 255;
+    }
+    product(digits, b'0', offset)
+}
+
+/// True when `digits` (values 0 to 9) end with a correct check digit. This is the check of
+/// every identifier an import reads: [`product`] with the permutation of each place known
+/// when the loop is unrolled.
+pub(crate) fn digits_valid(digits: &[u8]) -> bool {
+    let n = digits.len();
+    let mut c = 0u8;
+    let mut i = 0;
+    while i < n {
+        let mut y = [0u8; 8];
+        for (k, slot) in y.iter_mut().enumerate().take(n - i) {
+            *slot = F[k][usize::from(digits[n - 1 - i - k].min(9))];
+        }
+        c = mul(c, product8(&y));
+        i += 8;
+    }
+    n > 0 && c == 0
 }
 
 /// True when `s` is all digits and its last digit is a correct Verhoeff check digit.
