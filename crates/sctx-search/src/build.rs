@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use tantivy::index::SegmentId;
-use tantivy::indexer::NoMergePolicy;
+use tantivy::indexer::{NoMergePolicy, UserOperation};
 use tantivy::{DocId, Index, IndexSettings, IndexWriter, TantivyDocument};
 
 use crate::analysis::{Analyser, exact_key, query_tokens};
@@ -495,6 +495,10 @@ fn exact_hashes(term: &str, exact: &str) -> Keys2 {
     [main, acronym]
 }
 
+/// Documents handed to tantivy's indexing thread at a time: one channel message per batch
+/// instead of per document (the channel's send and receive were 2.5% of the index build).
+const INDEX_BATCH: usize = 256;
+
 /// Indexes `chunk` (already in static order) with one writer thread into `index` as one
 /// segment, and returns the key-table entries by position in `chunk` and the encoded prefix
 /// postings.
@@ -518,6 +522,7 @@ fn index_chunk(
     let mut analyser = Analyser::default();
     // ~38 distinct edges per International term (32 of all words, 6 of the first)
     pfx.reserve(chunk.len(), 38);
+    let mut batch = Vec::with_capacity(INDEX_BATCH);
     for (i, (rank, doc)) in chunk.iter().enumerate() {
         let Ok(i) = DocId::try_from(i) else {
             return Err(SearchError::Incompatible {
@@ -526,10 +531,14 @@ fn index_chunk(
             });
         };
         let (d, hashes) = document(fields, doc, *rank, store_terms, Some(&mut pfx), &mut analyser);
-        writer.add_document(d).ctx(dir, "adding a description")?;
+        batch.push(UserOperation::Add(d));
+        if batch.len() == INDEX_BATCH {
+            writer.run(batch.drain(..)).ctx(dir, "adding descriptions")?;
+        }
         keys.exact.extend(hashes.into_iter().flatten().map(|h| (h, i)));
         keys.concepts.push((doc.concept_id, i));
     }
+    writer.run(batch.drain(..)).ctx(dir, "adding descriptions")?;
     // sorted and encoded here, while tantivy's thread indexes the last queued documents;
     // the writers then find them ready
     keys.exact.sort_unstable();
