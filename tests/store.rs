@@ -219,7 +219,9 @@ fn corrupt_database_files_are_refused() {
     let (_d, build) = fresh_build();
     let m = build.join("manifest.json");
     let text = std::fs::read_to_string(&m).unwrap();
-    std::fs::write(&m, text.replace("\"formatVersion\": 1", "\"formatVersion\": 999")).unwrap();
+    let version = format!("\"formatVersion\": {}", sctx_store::FORMAT_VERSION);
+    assert!(text.contains(&version), "{text}");
+    std::fs::write(&m, text.replace(&version, "\"formatVersion\": 999")).unwrap();
     let e = Store::open(&build).unwrap_err();
     assert!(matches!(e, StoreError::FormatVersion { found: 999, .. }), "{e}");
     std::fs::write(&m, "{not json").unwrap();

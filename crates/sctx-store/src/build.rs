@@ -1,7 +1,9 @@
 //! Compiling a loaded [`Release`] into the store files.
 
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 use std::fs::File;
+use std::hash::Hash;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
@@ -27,29 +29,97 @@ pub struct BuildOptions {
 
 struct TextBlob {
     text: String,
-    interned: FxHashMap<String, u32>,
 }
 
 impl TextBlob {
     /// A blob with room for `bytes` of text (growing a large blob step by step copies it
     /// and touches twice the memory).
     fn with_capacity(bytes: usize) -> Self {
-        TextBlob { text: String::with_capacity(bytes), interned: FxHashMap::default() }
+        TextBlob { text: String::with_capacity(bytes) }
     }
     fn push(&mut self, s: &str) -> Result<(u32, u32), StoreError> {
         let start = u32::try_from(self.text.len()).map_err(|_| StoreError::TooLarge("text"))?;
         self.text.push_str(s);
         Ok((start, s.len() as u32))
     }
-    fn intern(&mut self, s: &str) -> Result<u32, StoreError> {
-        if let Some(&p) = self.interned.get(s) {
-            return Ok(p);
+}
+
+/// The table of a column's distinct values (modules, description types, ...) and the small
+/// code (`C`: `u8`, `u16`) of each: codes are given in order of first appearance, and
+/// `values[code]` is the value. A look-up is one probe of a small hash map.
+struct Codes<K, C> {
+    /// What the values are, for [`StoreError::TooMany`].
+    what: &'static str,
+    values: Vec<K>,
+    index: FxHashMap<K, C>,
+}
+
+impl<K: Eq + Hash + Clone, C: Copy + TryFrom<usize>> Codes<K, C> {
+    fn new(what: &'static str) -> Self {
+        Codes { what, values: Vec::new(), index: FxHashMap::default() }
+    }
+
+    /// The code of `key`, given it if new; an error when the code cannot hold another value.
+    #[inline]
+    fn code<Q>(&mut self, key: &Q) -> Result<C, StoreError>
+    where
+        K: Borrow<Q>,
+        Q: Eq + Hash + ToOwned<Owned = K> + ?Sized,
+    {
+        if let Some(&c) = self.index.get(key) {
+            return Ok(c);
         }
-        // length-prefixed so the reader knows where it ends: store as "s\0"
-        let (start, _) = self.push(s)?;
-        self.text.push('\0');
-        self.interned.insert(s.to_string(), start);
-        Ok(start)
+        let n = self.values.len();
+        let c = C::try_from(n).map_err(|_| StoreError::TooMany { what: self.what, limit: n })?;
+        self.values.push(key.to_owned());
+        self.index.insert(key.to_owned(), c);
+        Ok(c)
+    }
+}
+
+/// The code tables of the core archive's concepts and descriptions (one set, filled on the
+/// core's thread).
+struct CoreCodes {
+    modules: Codes<u64, u16>,
+    definition_statuses: Codes<u64, u8>,
+    desc_types: Codes<u64, u8>,
+    case_significances: Codes<u64, u8>,
+    languages: Codes<String, u16>,
+}
+
+impl CoreCodes {
+    fn new() -> Self {
+        CoreCodes {
+            modules: Codes::new("modules of concepts and descriptions"),
+            definition_statuses: Codes::new("definition statuses"),
+            desc_types: Codes::new("description types"),
+            case_significances: Codes::new("case significances"),
+            languages: Codes::new("description language codes"),
+        }
+    }
+
+    /// The record of a description or text definition, `term` being its (start, length)
+    /// in the text blob.
+    fn desc_rec(
+        &mut self,
+        d: &sctx_rf2::Description,
+        concept: u32,
+        (term_start, term_len): (u32, u32),
+        language: &str,
+    ) -> Result<DescRec, StoreError> {
+        Ok(DescRec {
+            id: d.id,
+            concept,
+            effective_time: d.effective_time,
+            term_start,
+            term_len,
+            module: self.modules.code(&d.module)?,
+            language: self.languages.code(language)?,
+            type_id: self.desc_types.code(&d.type_id)?,
+            case_significance: self.case_significances.code(&d.case_significance)?,
+            active: d.active as u8,
+            reserved: 0,
+        })
     }
 }
 
@@ -98,8 +168,16 @@ pub fn write_store(
         concepts.iter().enumerate().map(|(i, c)| (c.id, i as u32)).collect();
     let idx = |id: u64| index.get(&id).copied();
 
+    // (sorted: the layouts are a BTreeMap) a language membership stores the position of its
+    // refset here in 16 bits
     let language_refsets: Vec<u64> =
         rel.refset_layouts.keys().copied().filter(|&r| is_language_refset(rel, r)).collect();
+    if language_refsets.len() > usize::from(u16::MAX) + 1 {
+        return Err(StoreError::TooMany {
+            what: "language refsets",
+            limit: usize::from(u16::MAX) + 1,
+        });
+    }
     // The three archives are compiled and written concurrently: the core (descriptions,
     // language) on a worker thread, the graph then the refsets on this one (the graph is
     // written by another worker while the refsets are compiled).
@@ -111,18 +189,19 @@ pub fn write_store(
         let lang_tx = lang_tx;
         let mut dangling = 0u64;
         let terms = descriptions.text_bytes() + rel.text_definitions.text_bytes();
-        let mut text = TextBlob::with_capacity(terms + 64);
-        let concept_recs: Vec<ConceptRec> = concepts
-            .iter()
-            .map(|c| ConceptRec {
+        let mut text = TextBlob::with_capacity(terms);
+        let mut codes = CoreCodes::new();
+        let mut concept_recs: Vec<ConceptRec> = Vec::with_capacity(n);
+        for c in &concepts {
+            concept_recs.push(ConceptRec {
                 id: c.id,
-                module: c.module,
-                definition_status: c.definition_status,
                 effective_time: c.effective_time,
-                flags: (if c.active { FLAG_ACTIVE } else { 0 } as u32)
-                    | (if c.definition_status != ids::DEFINED { FLAG_PRIMITIVE } else { 0 } as u32),
-            })
-            .collect();
+                module: codes.modules.code(&c.module)?,
+                definition_status: codes.definition_statuses.code(&c.definition_status)?,
+                flags: (if c.active { FLAG_ACTIVE } else { 0 })
+                    | (if c.definition_status != ids::DEFINED { FLAG_PRIMITIVE } else { 0 }),
+            });
+        }
 
         // ---- descriptions
         // by concept, then FSN first, synonyms, then by id (the key is packed next to the
@@ -144,21 +223,9 @@ pub fn write_store(
         desc_index.reserve(descs.len());
         for (ci, d) in &descs {
             desc_off[*ci as usize + 1] += 1;
-            let (ts, tl) = text.push(descriptions.term(d))?;
-            let ls = text.intern(descriptions.language_code(d))?;
+            let term = text.push(descriptions.term(d))?;
             desc_index.insert(d.id, desc_recs.len() as u32);
-            desc_recs.push(DescRec {
-                id: d.id,
-                module: d.module,
-                type_id: d.type_id,
-                case_significance: d.case_significance,
-                concept: *ci,
-                effective_time: d.effective_time,
-                term_start: ts,
-                term_len: tl,
-                lang_start: ls,
-                active: d.active as u32,
-            });
+            desc_recs.push(codes.desc_rec(d, *ci, term, descriptions.language_code(d))?);
         }
         drop(descs);
         drop(descriptions);
@@ -174,10 +241,11 @@ pub fn write_store(
         let mut lang_items: Vec<(u32, LangRec)> = Vec::with_capacity(rel.members.len());
         let mut lang_counts: BTreeMap<u64, u32> = BTreeMap::new();
         let mut language_members = 0u64;
+        let mut acceptabilities: Codes<u64, u16> = Codes::new("acceptabilities");
         for m in rel.members.iter() {
-            if !language_refsets.contains(&m.refset) {
+            let Some(ri) = language_refsets.iter().position(|&r| r == m.refset) else {
                 continue;
-            }
+            };
             language_members += 1;
             if !m.active {
                 continue;
@@ -190,10 +258,14 @@ pub fn write_store(
                 _ => continue,
             };
             *lang_counts.entry(m.refset).or_default() += 1;
-            lang_items.push((di, LangRec { refset: m.refset, acceptability: acc }));
+            // (`ri` fits: checked against the number of language refsets above)
+            let refset = ri as u16;
+            lang_items.push((di, LangRec { refset, acceptability: acceptabilities.code(&acc)? }));
         }
         let _ = lang_tx.send(lang_counts.clone());
-        lang_items.sort_unstable_by_key(|(d, l)| (*d, l.refset, l.acceptability));
+        // (the order of version 1, which sorted by the ids: the refset codes follow the ids)
+        let acc_ids = &acceptabilities.values;
+        lang_items.sort_unstable_by_key(|(d, l)| (*d, l.refset, acc_ids[l.acceptability as usize]));
         let (lang_off, lang) = csr(desc_recs.len(), lang_items)?;
 
         // ---- text definitions
@@ -202,23 +274,9 @@ pub fn write_store(
         defs.sort_by_key(|(c, d)| (*c, d.id));
         let mut def_items = Vec::with_capacity(defs.len());
         for (ci, d) in defs {
-            let (ts, tl) = text.push(rel.text_definitions.term(d))?;
-            let ls = text.intern(rel.text_definitions.language_code(d))?;
-            def_items.push((
-                ci,
-                DescRec {
-                    id: d.id,
-                    module: d.module,
-                    type_id: d.type_id,
-                    case_significance: d.case_significance,
-                    concept: ci,
-                    effective_time: d.effective_time,
-                    term_start: ts,
-                    term_len: tl,
-                    lang_start: ls,
-                    active: d.active as u32,
-                },
-            ));
+            let term = text.push(rel.text_definitions.term(d))?;
+            let language = rel.text_definitions.language_code(d);
+            def_items.push((ci, codes.desc_rec(d, ci, term, language)?));
         }
         let (def_off, definitions) = csr(n, def_items)?;
 
@@ -233,15 +291,22 @@ pub fn write_store(
             lang,
             def_off,
             definitions,
-            language_refsets: lang_counts.iter().map(|(k, v)| (*k, *v)).collect(),
+            language_members: language_refsets
+                .iter()
+                .map(|r| lang_counts.get(r).copied().unwrap_or(0))
+                .collect(),
+            language_refsets: language_refsets.clone(),
+            acceptabilities: acceptabilities.values,
+            modules: codes.modules.values,
+            definition_statuses: codes.definition_statuses.values,
+            desc_types: codes.desc_types.values,
+            case_significances: codes.case_significances.values,
+            languages: codes.languages.values,
             text: text.text,
         };
         let counts = CoreCounts {
-            active_concepts: core
-                .concepts
-                .iter()
-                .filter(|c| c.flags & FLAG_ACTIVE as u32 != 0)
-                .count() as u64,
+            active_concepts: core.concepts.iter().filter(|c| c.flags & FLAG_ACTIVE != 0).count()
+                as u64,
             descriptions: core.descriptions.len() as u64,
             active_descriptions: core.descriptions.iter().filter(|d| d.active == 1).count() as u64,
             text_definitions: core.definitions.len() as u64,
@@ -377,6 +442,7 @@ pub fn write_store(
         let mut targets: Vec<(u64, &str, u32)> = Vec::new();
         let mut assoc_out_items = Vec::new();
         let mut assoc_in_items = Vec::new();
+        let mut member_modules: Codes<u64, u16> = Codes::new("modules of refset members");
         for m in &members {
             let mi =
                 u32::try_from(member_recs.len()).map_err(|_| StoreError::TooLarge("members"))?;
@@ -392,6 +458,9 @@ pub fn write_store(
                     field_names: layout.map(|l| l.field_names.clone()).unwrap_or_default(),
                 });
             }
+            // the members are sorted by refset: its code is its position among the refsets so
+            // far (no more than the members, so it fits in 32 bits)
+            let refset_code = (refsets.len() - 1) as u32;
             let r = refsets.last_mut().expect("pushed above");
             r.member_end = mi + 1;
             r.active_members += m.active as u32;
@@ -416,21 +485,26 @@ pub fn write_store(
                 && let (Some(s), Some(Field::Id(t))) = (idx(m.referenced), rel.members.field(m, 0))
                 && let Some(t) = idx(t)
             {
-                assoc_out_items.push((s, AssocRec { refset: m.refset, other: t, reserved: 0 }));
-                assoc_in_items.push((t, AssocRec { refset: m.refset, other: s, reserved: 0 }));
+                assoc_out_items.push((s, AssocRec { refset: refset_code, other: t }));
+                assoc_in_items.push((t, AssocRec { refset: refset_code, other: s }));
             }
             member_recs.push(MemberRec {
                 uuid_hi: (m.id() >> 64) as u64,
                 uuid_lo: m.id() as u64,
-                refset: m.refset,
                 referenced: m.referenced,
-                module: m.module,
+                refset: refset_code,
                 effective_time: m.effective_time,
-                active: m.active as u32,
                 field_start,
-                field_len: m.field_count() as u32,
+                module: member_modules.code(&m.module)?,
+                field_len: u8::try_from(m.field_count()).map_err(|_| StoreError::TooMany {
+                    what: "extra columns in a refset member",
+                    limit: u8::MAX.into(),
+                })?,
+                active: m.active as u8,
             });
         }
+        // (before the language refsets join the list below)
+        let member_refsets: Vec<u64> = refsets.iter().map(|r| r.id).collect();
         let mut by_comp: Vec<(u64, u32)> =
             member_recs.iter().enumerate().map(|(i, m)| (m.referenced, i as u32)).collect();
         by_comp.sort_unstable();
@@ -493,6 +567,8 @@ pub fn write_store(
         let refs = RefsetArchive {
             refsets,
             members: member_recs,
+            member_refsets,
+            modules: member_modules.values,
             fields: field_recs,
             text: rtext.text,
             by_component,

@@ -69,6 +69,16 @@ pub enum StoreError {
     /// Some array would exceed the store's 32-bit offsets.
     #[error("the release is too large for this store format ({0} exceeds 4 GiB)")]
     TooLarge(&'static str),
+    /// A column has more distinct values than the store's small code for it can hold.
+    #[error(
+        "the release has more distinct {what} than this store format can code ({limit} at most)"
+    )]
+    TooMany {
+        /// What overflowed (e.g. `description modules`).
+        what: &'static str,
+        /// The most distinct values the code can hold.
+        limit: usize,
+    },
 }
 
 impl StoreError {

@@ -1,43 +1,49 @@
 //! The archived layout of the three store files. Every record is plain numbers; text lives
 //! in one string blob per archive and is addressed by (start, length), so validation at
 //! open is a fast linear scan.
+//!
+//! Columns that take only a few distinct values (modules, description types, case
+//! significance, definition status, acceptability, language codes, refsets) are stored in
+//! the records as small codes into per-archive tables of the distinct values: a
+//! description is 32 bytes instead of 56, a language membership 4 instead of 16, a concept
+//! 16 instead of 32 and a refset member 40 instead of 56. Codes are given in order of
+//! first appearance during the build; a release with more distinct values than a code
+//! can hold is refused with [`crate::StoreError::TooMany`]. The archived structs are
+//! `repr(C)` and every field is naturally aligned, with no implicit padding.
 
 use rkyv::{Archive, Deserialize, Serialize};
 
 /// Format version of the database directory. Bump on any change to these types.
-pub const FORMAT_VERSION: u32 = 1;
+///
+/// 2: coded modules, description types, case significance, definition status,
+/// acceptability, language codes and refsets (smaller records).
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Concept flag: active.
 pub const FLAG_ACTIVE: u8 = 1;
 /// Concept flag: primitive (not fully defined).
 pub const FLAG_PRIMITIVE: u8 = 2;
 
-/// A concept.
+/// A concept (16 bytes).
 #[derive(Archive, Serialize, Deserialize, Debug, Clone, Copy)]
 pub struct ConceptRec {
     /// SCTID.
     pub id: u64,
-    /// Module.
-    pub module: u64,
-    /// Definition status id.
-    pub definition_status: u64,
     /// `YYYYMMDD`.
     pub effective_time: u32,
+    /// Module: index into [`CoreArchive::modules`].
+    pub module: u16,
+    /// Definition status: index into [`CoreArchive::definition_statuses`].
+    pub definition_status: u8,
     /// [`FLAG_ACTIVE`] | [`FLAG_PRIMITIVE`].
-    pub flags: u32,
+    pub flags: u8,
 }
 
-/// A description or text definition.
+/// A description or text definition (32 bytes).
 #[derive(Archive, Serialize, Deserialize, Debug, Clone, Copy)]
 pub struct DescRec {
     /// SCTID.
     pub id: u64,
-    /// Module.
-    pub module: u64,
-    /// Type id.
-    pub type_id: u64,
-    /// Case significance id.
-    pub case_significance: u64,
     /// Dense index of the concept.
     pub concept: u32,
     /// `YYYYMMDD`.
@@ -46,20 +52,28 @@ pub struct DescRec {
     pub term_start: u32,
     /// Term length in bytes.
     pub term_len: u32,
-    /// Language code start in the text blob.
-    pub lang_start: u32,
+    /// Module: index into [`CoreArchive::modules`].
+    pub module: u16,
+    /// Language code: index into [`CoreArchive::languages`].
+    pub language: u16,
+    /// Type (FSN / synonym / definition): index into [`CoreArchive::desc_types`].
+    pub type_id: u8,
+    /// Case significance: index into [`CoreArchive::case_significances`].
+    pub case_significance: u8,
     /// 1 = active.
-    pub active: u32,
+    pub active: u8,
+    /// Always 0 (keeps the record free of padding).
+    pub reserved: u8,
 }
 
-/// Membership of a description in a language refset.
+/// Membership of a description in a language refset (4 bytes).
 #[derive(Archive, Serialize, Deserialize, Debug, Clone, Copy)]
 #[rkyv(derive(Debug))]
 pub struct LangRec {
-    /// Language refset id.
-    pub refset: u64,
-    /// Acceptability id (preferred / acceptable).
-    pub acceptability: u64,
+    /// Language refset: index into [`CoreArchive::language_refsets`].
+    pub refset: u16,
+    /// Acceptability (preferred / acceptable): index into [`CoreArchive::acceptabilities`].
+    pub acceptability: u16,
 }
 
 /// Concepts, descriptions, language acceptability, text definitions.
@@ -85,8 +99,22 @@ pub struct CoreArchive {
     pub def_off: Vec<u32>,
     /// Text definitions grouped by concept.
     pub definitions: Vec<DescRec>,
-    /// Language refsets seen, with member counts.
-    pub language_refsets: Vec<(u64, u32)>,
+    /// Every language refset of the release, sorted; [`LangRec::refset`] indexes it.
+    pub language_refsets: Vec<u64>,
+    /// Parallel to `language_refsets`: the number of its active members in `lang`.
+    pub language_members: Vec<u32>,
+    /// Acceptability ids by code ([`LangRec::acceptability`]).
+    pub acceptabilities: Vec<u64>,
+    /// Module ids of concepts, descriptions and text definitions, by code.
+    pub modules: Vec<u64>,
+    /// Definition status ids by code ([`ConceptRec::definition_status`]).
+    pub definition_statuses: Vec<u64>,
+    /// Description type ids by code ([`DescRec::type_id`]).
+    pub desc_types: Vec<u64>,
+    /// Case significance ids by code ([`DescRec::case_significance`]).
+    pub case_significances: Vec<u64>,
+    /// Language codes by code ([`DescRec::language`]).
+    pub languages: Vec<String>,
     /// All text.
     pub text: String,
 }
@@ -178,27 +206,28 @@ pub const FIELD_INT: u32 = 2;
 /// A string.
 pub const FIELD_STR: u32 = 3;
 
-/// A refset member.
+/// A refset member (40 bytes).
 #[derive(Archive, Serialize, Deserialize, Debug, Clone, Copy)]
 pub struct MemberRec {
     /// UUID high half.
     pub uuid_hi: u64,
     /// UUID low half.
     pub uuid_lo: u64,
-    /// Refset id.
-    pub refset: u64,
     /// Referenced component.
     pub referenced: u64,
-    /// Module.
-    pub module: u64,
+    /// Refset: index into [`RefsetArchive::member_refsets`] (32 bits: there are no more
+    /// refsets than members, whose count is already bounded by `u32`).
+    pub refset: u32,
     /// `YYYYMMDD`.
     pub effective_time: u32,
-    /// 1 = active.
-    pub active: u32,
     /// Fields `[field_start, field_start + field_len)`.
     pub field_start: u32,
+    /// Module: index into [`RefsetArchive::modules`].
+    pub module: u16,
     /// Number of fields.
-    pub field_len: u32,
+    pub field_len: u8,
+    /// 1 = active.
+    pub active: u8,
 }
 
 /// One extra column value.
@@ -212,15 +241,13 @@ pub struct FieldRec {
     pub value: u64,
 }
 
-/// A historical association between concepts.
+/// A historical association between concepts (8 bytes).
 #[derive(Archive, Serialize, Deserialize, Debug, Clone, Copy)]
 pub struct AssocRec {
-    /// Association refset.
-    pub refset: u64,
+    /// Association refset: index into [`RefsetArchive::member_refsets`].
+    pub refset: u32,
     /// The other concept's dense index.
     pub other: u32,
-    /// Padding / reserved.
-    pub reserved: u32,
 }
 
 /// Every non-language refset with members and fields, indexes by component, and
@@ -231,6 +258,11 @@ pub struct RefsetArchive {
     pub refsets: Vec<RefsetRec>,
     /// Members sorted by (refset, referenced component).
     pub members: Vec<MemberRec>,
+    /// The refsets that have members, sorted, by code ([`MemberRec::refset`],
+    /// [`AssocRec::refset`]).
+    pub member_refsets: Vec<u64>,
+    /// Module ids of members, by code ([`MemberRec::module`]).
+    pub modules: Vec<u64>,
     /// Field values.
     pub fields: Vec<FieldRec>,
     /// Field text.
@@ -249,4 +281,21 @@ pub struct RefsetArchive {
     pub assoc_in: Vec<AssocRec>,
     /// Member indices for the map-target fst.
     pub target_postings: Vec<u32>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::mem::{align_of, size_of};
+
+    /// The archived records have the sizes the format documents, with no padding.
+    #[test]
+    fn record_sizes() {
+        assert_eq!(size_of::<ArchivedConceptRec>(), 16);
+        assert_eq!(size_of::<ArchivedDescRec>(), 32);
+        assert_eq!(size_of::<ArchivedLangRec>(), 4);
+        assert_eq!(size_of::<ArchivedMemberRec>(), 40);
+        assert_eq!(size_of::<ArchivedAssocRec>(), 8);
+        assert_eq!(align_of::<ArchivedDescRec>(), 8);
+    }
 }

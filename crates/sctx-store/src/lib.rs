@@ -25,6 +25,8 @@ pub mod format;
 mod manifest;
 mod mmap;
 mod store;
+#[cfg(test)]
+mod tests;
 
 pub use build::{BuildOptions, write_store};
 pub use dbdir::{Staging, newest_build, resolve};

@@ -23,6 +23,11 @@ fn u32s(v: &[u32_le]) -> &[u32] {
 fn u64s(v: &[u64_le]) -> &[u64] {
     <[u64]>::ref_from_bytes(v.as_bytes()).unwrap_or(&[])
 }
+/// The value of `code` in a code table (0 if out of range: only in a corrupt archive).
+#[inline]
+fn decode(table: &[u64_le], code: impl Into<usize>) -> u64 {
+    table.get(code.into()).map_or(0, |v| v.to_native())
+}
 #[inline]
 fn range(off: &[u32], i: u32) -> std::ops::Range<usize> {
     let i = i as usize;
@@ -128,19 +133,24 @@ pub struct DescriptionView<'a> {
     /// The term.
     pub term: &'a str,
     acceptability: &'a [ArchivedLangRec],
+    /// The code tables of `acceptability`.
+    language_refsets: &'a [u64],
+    acceptabilities: &'a [u64],
 }
 
 impl<'a> DescriptionView<'a> {
     /// (language refset, acceptability id) pairs from active language members.
     pub fn acceptability(&self) -> impl Iterator<Item = (u64, u64)> + 'a {
-        self.acceptability.iter().map(|l| (l.refset.to_native(), l.acceptability.to_native()))
+        let (refsets, accs) = (self.language_refsets, self.acceptabilities);
+        self.acceptability.iter().map(move |l| {
+            let refset = refsets.get(usize::from(l.refset.to_native())).copied().unwrap_or(0);
+            let acc = accs.get(usize::from(l.acceptability.to_native())).copied().unwrap_or(0);
+            (refset, acc)
+        })
     }
     /// The acceptability in `refset`, if any.
     pub fn acceptability_in(&self, refset: u64) -> Option<u64> {
-        self.acceptability
-            .iter()
-            .find(|l| l.refset.to_native() == refset)
-            .map(|l| l.acceptability.to_native())
+        self.acceptability().find(|&(r, _)| r == refset).map(|(_, a)| a)
     }
     /// Preferred in `refset`.
     pub fn is_preferred_in(&self, refset: u64) -> bool {
@@ -363,15 +373,16 @@ impl Store {
 
     /// A concept by dense index.
     pub fn concept(&self, idx: u32) -> Option<ConceptView> {
-        let c = self.core.get().concepts.get(idx as usize)?;
-        let flags = c.flags.to_native();
+        let core = self.core.get();
+        let c = core.concepts.get(idx as usize)?;
+        let flags = c.flags;
         Some(ConceptView {
             index: idx,
             id: c.id.to_native(),
-            active: flags & FLAG_ACTIVE as u32 != 0,
-            primitive: flags & FLAG_PRIMITIVE as u32 != 0,
-            module: c.module.to_native(),
-            definition_status: c.definition_status.to_native(),
+            active: flags & FLAG_ACTIVE != 0,
+            primitive: flags & FLAG_PRIMITIVE != 0,
+            module: decode(&core.modules, c.module.to_native()),
+            definition_status: decode(&core.definition_statuses, c.definition_status),
             effective_time: c.effective_time.to_native(),
         })
     }
@@ -379,11 +390,7 @@ impl Store {
     /// Whether a concept is active.
     #[inline]
     pub fn is_active(&self, idx: u32) -> bool {
-        self.core
-            .get()
-            .concepts
-            .get(idx as usize)
-            .is_some_and(|c| c.flags.to_native() & FLAG_ACTIVE as u32 != 0)
+        self.core.get().concepts.get(idx as usize).is_some_and(|c| c.flags & FLAG_ACTIVE != 0)
     }
 
     fn text(&self) -> &str {
@@ -395,21 +402,23 @@ impl Store {
         let text = self.text();
         let ts = rec.term_start.to_native() as usize;
         let term = text.get(ts..ts + rec.term_len.to_native() as usize).unwrap_or("");
-        let ls = rec.lang_start.to_native() as usize;
-        let lang = text.get(ls..).and_then(|s| s.split('\0').next()).unwrap_or("");
+        let lang =
+            c.languages.get(usize::from(rec.language.to_native())).map_or("", |s| s.as_str());
         let lr = range(u32s(&c.lang_off), i as u32);
         DescriptionView {
             index: i as u32,
             id: rec.id.to_native(),
             concept: rec.concept.to_native(),
-            active: rec.active.to_native() == 1,
-            module: rec.module.to_native(),
+            active: rec.active == 1,
+            module: decode(&c.modules, rec.module.to_native()),
             effective_time: rec.effective_time.to_native(),
-            type_id: rec.type_id.to_native(),
-            case_significance: rec.case_significance.to_native(),
+            type_id: decode(&c.desc_types, rec.type_id),
+            case_significance: decode(&c.case_significances, rec.case_significance),
             language_code: lang,
             term,
             acceptability: c.lang.get(lr).unwrap_or(&[]),
+            language_refsets: u64s(&c.language_refsets),
+            acceptabilities: u64s(&c.acceptabilities),
         }
     }
 
@@ -516,23 +525,26 @@ impl Store {
         let c = self.core.get();
         let lang_off = u32s(&c.lang_off);
         let n = lang.refsets.len();
+        // the codes of `type_id` and of "preferred" (no description has a value without one)
+        let type_code = u64s(&c.desc_types).iter().position(|&t| t == type_id)?;
+        let preferred = u64s(&c.acceptabilities).iter().position(|&a| a == ids::PREFERRED);
+        let lang_refsets = u64s(&c.language_refsets);
         let mut best: Option<(usize, usize)> = None;
         for i in range(u32s(&c.desc_off), idx) {
             let Some(rec) = c.descriptions.get(i) else { continue };
-            if rec.active.to_native() != 1 || rec.type_id.to_native() != type_id {
+            if rec.active != 1 || usize::from(rec.type_id) != type_code {
                 continue;
             }
             let mut rank = n + 2;
             for l in c.lang.get(range(lang_off, i as u32)).unwrap_or(&[]) {
-                if l.acceptability.to_native() == ids::PREFERRED {
-                    let r = l.refset.to_native();
-                    rank = rank.min(lang.refsets.iter().position(|&x| x == r).unwrap_or(n));
+                if Some(usize::from(l.acceptability.to_native())) == preferred {
+                    let r = lang_refsets.get(usize::from(l.refset.to_native())).copied();
+                    rank = rank.min(lang.refsets.iter().position(|&x| Some(x) == r).unwrap_or(n));
                 }
             }
             if rank > n && best.is_none_or(|(b, _)| b > n + 1) {
-                let ls = rec.lang_start.to_native() as usize;
-                let code = self.text().get(ls..).and_then(|s| s.split('\0').next());
-                if code == Some(lang.language.as_str()) {
+                let code = c.languages.get(usize::from(rec.language.to_native()));
+                if code.map(|s| s.as_str()) == Some(lang.language.as_str()) {
                     rank = n + 1;
                 }
             }
@@ -640,10 +652,10 @@ impl Store {
     pub fn member(&self, i: u32) -> Option<MemberView<'_>> {
         let r = self.r();
         let m = r.members.get(i as usize)?;
-        let refset = m.refset.to_native();
+        let refset = decode(&r.member_refsets, m.refset.to_native() as usize);
         let names = self.refset_rec(refset).map(|x| &x.field_names[..]).unwrap_or(&[]);
         let fs = m.field_start.to_native() as usize;
-        let fl = m.field_len.to_native() as usize;
+        let fl = usize::from(m.field_len);
         let fields = r
             .fields
             .get(fs..fs + fl)
@@ -672,9 +684,9 @@ impl Store {
             uuid: ((m.uuid_hi.to_native() as u128) << 64) | m.uuid_lo.to_native() as u128,
             refset,
             referenced: m.referenced.to_native(),
-            module: m.module.to_native(),
+            module: decode(&r.modules, m.module.to_native()),
             effective_time: m.effective_time.to_native(),
-            active: m.active.to_native() == 1,
+            active: m.active == 1,
             fields,
         })
     }
@@ -695,11 +707,7 @@ impl Store {
             .refset_rec(refset)
             .map(|x| (x.member_start.to_native() as usize, x.member_end.to_native() as usize))
             .unwrap_or((0, 0));
-        r.members
-            .get(a..b)
-            .unwrap_or(&[])
-            .iter()
-            .map(|m| (m.referenced.to_native(), m.active.to_native() == 1))
+        r.members.get(a..b).unwrap_or(&[]).iter().map(|m| (m.referenced.to_native(), m.active == 1))
     }
 
     /// Members of a refset that reference `component`.
@@ -732,21 +740,17 @@ impl Store {
     /// Active historical associations from a concept: (association refset, target index).
     pub fn associations_from(&self, idx: u32) -> impl Iterator<Item = (u64, u32)> + '_ {
         let r = self.r();
-        r.assoc_out
-            .get(range(u32s(&r.assoc_out_off), idx))
-            .unwrap_or(&[])
-            .iter()
-            .map(|a| (a.refset.to_native(), a.other.to_native()))
+        r.assoc_out.get(range(u32s(&r.assoc_out_off), idx)).unwrap_or(&[]).iter().map(|a| {
+            (decode(&r.member_refsets, a.refset.to_native() as usize), a.other.to_native())
+        })
     }
 
     /// Active historical associations to a concept: (association refset, source index).
     pub fn associations_to(&self, idx: u32) -> impl Iterator<Item = (u64, u32)> + '_ {
         let r = self.r();
-        r.assoc_in
-            .get(range(u32s(&r.assoc_in_off), idx))
-            .unwrap_or(&[])
-            .iter()
-            .map(|a| (a.refset.to_native(), a.other.to_native()))
+        r.assoc_in.get(range(u32s(&r.assoc_in_off), idx)).unwrap_or(&[]).iter().map(|a| {
+            (decode(&r.member_refsets, a.refset.to_native() as usize), a.other.to_native())
+        })
     }
 
     /// Active members of a map refset whose `mapTarget` equals `target` (reverse map).
