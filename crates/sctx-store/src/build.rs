@@ -179,14 +179,14 @@ pub fn write_store(
         });
     }
     // The three archives are compiled and written concurrently: the core (descriptions,
-    // language) on a worker thread, the graph then the refsets on this one (the graph is
-    // written by another worker while the refsets are compiled).
+    // language) and the refsets (but their associations) on two worker threads, the graph on
+    // this one, which then adds the associations and writes the refsets archive (the graph
+    // is written by another worker meanwhile). With the refsets after the graph on this
+    // thread, it ran alone for the last half second of the store.
     // the language refsets' member counts, sent by the core's thread before it writes its
     // archive: the refsets archive lists them, and is written meanwhile
     let (lang_tx, lang_rx) = std::sync::mpsc::sync_channel::<BTreeMap<u64, u32>>(1);
     let core_job = || -> Result<(FileInfo, CoreCounts), StoreError> {
-        // (moved in, so that the channel closes if this thread ends without sending)
-        let lang_tx = lang_tx;
         let mut dangling = 0u64;
         let terms = descriptions.text_bytes() + rel.text_definitions.text_bytes();
         let mut text = TextBlob::with_capacity(terms);
@@ -232,41 +232,112 @@ pub fn write_store(
         for i in 0..n {
             desc_off[i + 1] += desc_off[i];
         }
-        let mut id_pairs: Vec<(u64, u32)> = desc_index.iter().map(|(k, v)| (*k, *v)).collect();
-        id_pairs.sort_unstable();
-        let (desc_ids, desc_idx): (Vec<u64>, Vec<u32>) = id_pairs.into_iter().unzip();
-
-        // ---- language memberships (active only), grouped by description
-        // (capacities here and below are upper bounds: pages never written are never touched)
-        let mut lang_items: Vec<(u32, LangRec)> = Vec::with_capacity(rel.members.len());
-        let mut lang_counts: BTreeMap<u64, u32> = BTreeMap::new();
-        let mut language_members = 0u64;
-        let mut acceptabilities: Codes<u64, u16> = Codes::new("acceptabilities");
-        for m in rel.members.iter() {
-            let Some(ri) = language_refsets.iter().position(|&r| r == m.refset) else {
-                continue;
-            };
-            language_members += 1;
-            if !m.active {
-                continue;
+        // the language memberships on another thread (they need only the descriptions'
+        // positions), while this one sorts the descriptions' ids and adds the definitions
+        let desc_count = desc_recs.len();
+        // one of two parts of the language memberships: those of the language refsets at
+        // even (`part` 0) or odd positions, so that the two parts' description look-ups (a
+        // cache miss each) run on two threads; the acceptability codes are local to the part,
+        // with the member position where each was first seen
+        let language_part = |part: usize| -> LanguagePart {
+            let mut out = LanguagePart::default();
+            // (an upper bound: pages never written are never touched; the even part's room
+            // takes the odd part's items too)
+            out.items.reserve(rel.members.len());
+            let mut local: FxHashMap<u64, u16> = FxHashMap::default();
+            for (pos, m) in rel.members.iter().enumerate() {
+                let Some(ri) = language_refsets.iter().position(|&r| r == m.refset) else {
+                    continue;
+                };
+                if ri % 2 != part {
+                    continue;
+                }
+                out.language_members += 1;
+                if !m.active {
+                    continue;
+                }
+                let Some(&di) = desc_index.get(&m.referenced) else {
+                    continue;
+                };
+                let acc = match rel.members.field(m, 0) {
+                    Some(Field::Id(a)) => a,
+                    _ => continue,
+                };
+                *out.lang_counts.entry(m.refset).or_default() += 1;
+                let acceptability = *local.entry(acc).or_insert_with(|| {
+                    out.firsts.push((pos, acc));
+                    // (at most one code per member: never more than u16 can count, as the
+                    // merged table is checked against)
+                    u16::try_from(out.firsts.len() - 1).unwrap_or(u16::MAX)
+                });
+                // (`ri` fits: checked against the number of language refsets above)
+                out.items.push((di, LangRec { refset: ri as u16, acceptability }));
             }
-            let Some(&di) = desc_index.get(&m.referenced) else {
-                continue;
-            };
-            let acc = match rel.members.field(m, 0) {
-                Some(Field::Id(a)) => a,
-                _ => continue,
-            };
-            *lang_counts.entry(m.refset).or_default() += 1;
-            // (`ri` fits: checked against the number of language refsets above)
-            let refset = ri as u16;
-            lang_items.push((di, LangRec { refset, acceptability: acceptabilities.code(&acc)? }));
-        }
-        let _ = lang_tx.send(lang_counts.clone());
-        // (the order of version 1, which sorted by the ids: the refset codes follow the ids)
-        let acc_ids = &acceptabilities.values;
-        lang_items.sort_unstable_by_key(|(d, l)| (*d, l.refset, acc_ids[l.acceptability as usize]));
-        let (lang_off, lang) = csr(desc_recs.len(), lang_items)?;
+            out
+        };
+        let language_job = || -> Result<Language, StoreError> {
+            // (moved in, so that the channel closes if this thread ends without sending)
+            let lang_tx = lang_tx;
+            let (even, odd) = std::thread::scope(|scope| {
+                let odd = scope.spawn(|| language_part(1));
+                let even = language_part(0);
+                (even, odd.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            });
+            // the codes in order of first appearance among all the members, as one pass
+            // would have given them
+            let mut firsts: Vec<(usize, u64)> =
+                even.firsts.iter().chain(&odd.firsts).copied().collect();
+            firsts.sort_unstable();
+            let mut acceptabilities: Codes<u64, u16> = Codes::new("acceptabilities");
+            for (_, acc) in &firsts {
+                acceptabilities.code(acc)?;
+            }
+            let mut lang_counts = even.lang_counts;
+            lang_counts.extend(odd.lang_counts);
+            let _ = lang_tx.send(lang_counts.clone());
+            let mut lang_items = even.items;
+            lang_items.reserve(odd.items.len());
+            for (part, items) in [(&even.firsts, None), (&odd.firsts, Some(odd.items))] {
+                // local code -> global code
+                let map: Vec<u16> = part
+                    .iter()
+                    .map(|(_, acc)| acceptabilities.index.get(acc).copied().unwrap_or_default())
+                    .collect();
+                let recode = |l: &mut LangRec| {
+                    l.acceptability =
+                        map.get(usize::from(l.acceptability)).copied().unwrap_or_default();
+                };
+                match items {
+                    // the even part is already in `lang_items`
+                    None => lang_items.iter_mut().for_each(|(_, l)| recode(l)),
+                    Some(items) => lang_items.extend(items.into_iter().map(|(d, mut l)| {
+                        recode(&mut l);
+                        (d, l)
+                    })),
+                }
+            }
+            // (the order of version 1, which sorted by the ids: the refset codes follow the ids)
+            let acc_ids = &acceptabilities.values;
+            lang_items
+                .sort_unstable_by_key(|(d, l)| (*d, l.refset, acc_ids[l.acceptability as usize]));
+            let (lang_off, lang) = csr(desc_count, lang_items)?;
+            Ok(Language {
+                lang_off,
+                lang,
+                lang_counts,
+                language_members: even.language_members + odd.language_members,
+                acceptabilities: acceptabilities.values,
+            })
+        };
+        let (language, (desc_ids, desc_idx)) = std::thread::scope(|scope| {
+            let language = scope.spawn(language_job);
+            let mut id_pairs: Vec<(u64, u32)> = desc_index.iter().map(|(k, v)| (*k, *v)).collect();
+            id_pairs.sort_unstable();
+            let ids: (Vec<u64>, Vec<u32>) = id_pairs.into_iter().unzip();
+            (language.join().unwrap_or_else(|p| std::panic::resume_unwind(p)), ids)
+        });
+        let Language { lang_off, lang, lang_counts, language_members, acceptabilities } = language?;
+        drop(desc_index);
 
         // ---- text definitions
         let mut defs: Vec<(u32, &sctx_rf2::Description)> =
@@ -296,7 +367,7 @@ pub fn write_store(
                 .map(|r| lang_counts.get(r).copied().unwrap_or(0))
                 .collect(),
             language_refsets: language_refsets.clone(),
-            acceptabilities: acceptabilities.values,
+            acceptabilities,
             modules: codes.modules.values,
             definition_statuses: codes.definition_statuses.values,
             desc_types: codes.desc_types.values,
@@ -317,8 +388,120 @@ pub fn write_store(
         let info = write_archive(dir, "core.rkyv", &core)?;
         Ok((info, counts))
     };
+    // ---- refsets (all but the associations, which need the graph's descendants)
+    let refsets_job = || -> Result<RefsetParts, StoreError> {
+        let mut keyed: Vec<(MemberKey, &sctx_rf2::Member)> = Vec::with_capacity(rel.members.len());
+        keyed.extend(
+            rel.members
+                .iter()
+                .filter(|m| !language_refsets.contains(&m.refset))
+                .map(|m| ((m.refset, m.referenced, !m.active, m.effective_time, m.id()), m)),
+        );
+        keyed.sort_unstable_by_key(|(k, _)| *k);
+        let members: Vec<&sctx_rf2::Member> = keyed.into_iter().map(|(_, m)| m).collect();
+        let mut rtext = TextBlob::with_capacity(rel.members.text_bytes());
+        let mut member_recs = Vec::with_capacity(members.len());
+        let mut field_recs = Vec::with_capacity(members.len() * 2);
+        let mut refsets: Vec<RefsetRec> = Vec::new();
+        // (refset, map target, member): sorted into the fst's keys after the loop
+        let mut targets: Vec<(u64, &str, u32)> = Vec::new();
+        let mut member_modules: Codes<u64, u16> = Codes::new("modules of refset members");
+        for m in &members {
+            let mi =
+                u32::try_from(member_recs.len()).map_err(|_| StoreError::TooLarge("members"))?;
+            if refsets.last().is_none_or(|r| r.id != m.refset) {
+                let layout = rel.refset_layouts.get(&m.refset);
+                refsets.push(RefsetRec {
+                    id: m.refset,
+                    member_start: mi,
+                    member_end: mi,
+                    active_members: 0,
+                    pattern: layout.map(|l| l.pattern.clone()).unwrap_or_default(),
+                    summary: layout.map(|l| l.summary.clone()).unwrap_or_default(),
+                    field_names: layout.map(|l| l.field_names.clone()).unwrap_or_default(),
+                });
+            }
+            // the members are sorted by refset: its code is its position among the refsets so
+            // far (no more than the members, so it fits in 32 bits)
+            let refset_code = (refsets.len() - 1) as u32;
+            let r = refsets.last_mut().expect("pushed above");
+            r.member_end = mi + 1;
+            r.active_members += m.active as u32;
+            let field_start = field_recs.len() as u32;
+            for (k, f) in rel.members.fields(m).enumerate() {
+                field_recs.push(match f {
+                    Field::Empty => FieldRec { tag: FIELD_EMPTY, len: 0, value: 0 },
+                    Field::Id(v) => FieldRec { tag: FIELD_ID, len: 0, value: v },
+                    Field::Int(v) => FieldRec { tag: FIELD_INT, len: 0, value: v as u64 },
+                    Field::Str(s) => {
+                        let (st, l) = rtext.push(s)?;
+                        let name = r.field_names.get(k).map(String::as_str).unwrap_or("");
+                        if name == "mapTarget" && m.active {
+                            targets.push((m.refset, s, mi));
+                        }
+                        FieldRec { tag: FIELD_STR, len: l, value: st as u64 }
+                    }
+                });
+            }
+            member_recs.push(MemberRec {
+                uuid_hi: (m.id() >> 64) as u64,
+                uuid_lo: m.id() as u64,
+                referenced: m.referenced,
+                refset: refset_code,
+                effective_time: m.effective_time,
+                field_start,
+                module: member_modules.code(&m.module)?,
+                field_len: u8::try_from(m.field_count()).map_err(|_| StoreError::TooMany {
+                    what: "extra columns in a refset member",
+                    limit: u8::MAX.into(),
+                })?,
+                active: m.active as u8,
+            });
+        }
+        // (before the language refsets join the list below)
+        let member_refsets: Vec<u64> = refsets.iter().map(|r| r.id).collect();
+        let mut by_comp: Vec<(u64, u32)> =
+            member_recs.iter().enumerate().map(|(i, m)| (m.referenced, i as u32)).collect();
+        by_comp.sort_unstable();
+        let (by_component, by_component_member): (Vec<u64>, Vec<u32>) = by_comp.into_iter().unzip();
+
+        // fst of map targets -> postings
+        let mut target_postings = Vec::new();
+        let fst_path = dir.join("maptargets.fst");
+        {
+            let w =
+                BufWriter::new(File::create(&fst_path).map_err(|e| StoreError::io(&fst_path, e))?);
+            let mut b = fst::MapBuilder::new(w).map_err(|e| StoreError::fst(&fst_path, e))?;
+            // key: refset (big-endian, so that keys sort by refset) then the target's bytes
+            targets.sort_unstable();
+            let mut key = Vec::new();
+            for run in targets.chunk_by(|a, b| a.0 == b.0 && a.1 == b.1) {
+                let (refset, target, _) = run[0];
+                key.clear();
+                key.extend_from_slice(&refset.to_be_bytes());
+                key.extend_from_slice(target.as_bytes());
+                let start = target_postings.len() as u64;
+                target_postings.extend(run.iter().map(|t| t.2));
+                b.insert(&key, (start << 32) | run.len() as u64)
+                    .map_err(|e| StoreError::fst(&fst_path, e))?;
+            }
+            b.finish().map_err(|e| StoreError::fst(&fst_path, e))?;
+        }
+        Ok(RefsetParts {
+            refsets,
+            member_recs,
+            member_refsets,
+            member_modules: member_modules.values,
+            field_recs,
+            text: rtext.text,
+            by_component,
+            by_component_member,
+            target_postings,
+        })
+    };
     std::thread::scope(|scope| -> Result<Manifest, StoreError> {
         let core_handle = scope.spawn(core_job);
+        let refsets_handle = scope.spawn(refsets_job);
         let mut dangling = 0u64;
         // ---- graph
         let rels = relationships.len();
@@ -424,116 +607,43 @@ pub fn write_store(
         let is_a_edges = graph.parents.len() as u64;
         let closure_pairs = graph.ancestors.len() as u64;
         let graph_handle = scope.spawn(move || write_archive(dir, "graph.rkyv", &graph));
-        // ---- refsets
-        let mut keyed: Vec<(MemberKey, &sctx_rf2::Member)> = Vec::with_capacity(rel.members.len());
-        keyed.extend(
-            rel.members
-                .iter()
-                .filter(|m| !language_refsets.contains(&m.refset))
-                .map(|m| ((m.refset, m.referenced, !m.active, m.effective_time, m.id()), m)),
-        );
-        keyed.sort_unstable_by_key(|(k, _)| *k);
-        let members: Vec<&sctx_rf2::Member> = keyed.into_iter().map(|(_, m)| m).collect();
-        let mut rtext = TextBlob::with_capacity(rel.members.text_bytes());
-        let mut member_recs = Vec::with_capacity(members.len());
-        let mut field_recs = Vec::with_capacity(members.len() * 2);
-        let mut refsets: Vec<RefsetRec> = Vec::new();
-        // (refset, map target, member): sorted into the fst's keys after the loop
-        let mut targets: Vec<(u64, &str, u32)> = Vec::new();
+        // ---- refsets: the associations, once the graph says which refsets hold them
+        let RefsetParts {
+            mut refsets,
+            member_recs,
+            member_refsets,
+            member_modules,
+            field_recs,
+            text: rtext,
+            by_component,
+            by_component_member,
+            target_postings,
+        } = refsets_handle.join().unwrap_or_else(|p| std::panic::resume_unwind(p))?;
         let mut assoc_out_items = Vec::new();
         let mut assoc_in_items = Vec::new();
-        let mut member_modules: Codes<u64, u16> = Codes::new("modules of refset members");
-        for m in &members {
-            let mi =
-                u32::try_from(member_recs.len()).map_err(|_| StoreError::TooLarge("members"))?;
-            if refsets.last().is_none_or(|r| r.id != m.refset) {
-                let layout = rel.refset_layouts.get(&m.refset);
-                refsets.push(RefsetRec {
-                    id: m.refset,
-                    member_start: mi,
-                    member_end: mi,
-                    active_members: 0,
-                    pattern: layout.map(|l| l.pattern.clone()).unwrap_or_default(),
-                    summary: layout.map(|l| l.summary.clone()).unwrap_or_default(),
-                    field_names: layout.map(|l| l.field_names.clone()).unwrap_or_default(),
-                });
+        // (the list holds only refsets with members yet: a member's refset code is its index)
+        for (code, r) in refsets.iter().enumerate() {
+            if assoc_refsets.binary_search(&r.id).is_err() {
+                continue;
             }
-            // the members are sorted by refset: its code is its position among the refsets so
-            // far (no more than the members, so it fits in 32 bits)
-            let refset_code = (refsets.len() - 1) as u32;
-            let r = refsets.last_mut().expect("pushed above");
-            r.member_end = mi + 1;
-            r.active_members += m.active as u32;
-            let field_start = field_recs.len() as u32;
-            for (k, f) in rel.members.fields(m).enumerate() {
-                field_recs.push(match f {
-                    Field::Empty => FieldRec { tag: FIELD_EMPTY, len: 0, value: 0 },
-                    Field::Id(v) => FieldRec { tag: FIELD_ID, len: 0, value: v },
-                    Field::Int(v) => FieldRec { tag: FIELD_INT, len: 0, value: v as u64 },
-                    Field::Str(s) => {
-                        let (st, l) = rtext.push(s)?;
-                        let name = r.field_names.get(k).map(String::as_str).unwrap_or("");
-                        if name == "mapTarget" && m.active {
-                            targets.push((m.refset, s, mi));
-                        }
-                        FieldRec { tag: FIELD_STR, len: l, value: st as u64 }
-                    }
-                });
+            let members = member_recs.get(r.member_start as usize..r.member_end as usize);
+            for m in members.unwrap_or_default() {
+                // the target is the first extra column (`targetComponentId`)
+                let first = field_recs.get(m.field_start as usize).filter(|_| m.field_len > 0);
+                if m.active == 1
+                    && let Some(s) = idx(m.referenced)
+                    && let Some(f) = first
+                    && f.tag == FIELD_ID
+                    && let Some(t) = idx(f.value)
+                {
+                    let refset = code as u32;
+                    assoc_out_items.push((s, AssocRec { refset, other: t }));
+                    assoc_in_items.push((t, AssocRec { refset, other: s }));
+                }
             }
-            if m.active
-                && assoc_refsets.binary_search(&m.refset).is_ok()
-                && let (Some(s), Some(Field::Id(t))) = (idx(m.referenced), rel.members.field(m, 0))
-                && let Some(t) = idx(t)
-            {
-                assoc_out_items.push((s, AssocRec { refset: refset_code, other: t }));
-                assoc_in_items.push((t, AssocRec { refset: refset_code, other: s }));
-            }
-            member_recs.push(MemberRec {
-                uuid_hi: (m.id() >> 64) as u64,
-                uuid_lo: m.id() as u64,
-                referenced: m.referenced,
-                refset: refset_code,
-                effective_time: m.effective_time,
-                field_start,
-                module: member_modules.code(&m.module)?,
-                field_len: u8::try_from(m.field_count()).map_err(|_| StoreError::TooMany {
-                    what: "extra columns in a refset member",
-                    limit: u8::MAX.into(),
-                })?,
-                active: m.active as u8,
-            });
         }
-        // (before the language refsets join the list below)
-        let member_refsets: Vec<u64> = refsets.iter().map(|r| r.id).collect();
-        let mut by_comp: Vec<(u64, u32)> =
-            member_recs.iter().enumerate().map(|(i, m)| (m.referenced, i as u32)).collect();
-        by_comp.sort_unstable();
-        let (by_component, by_component_member): (Vec<u64>, Vec<u32>) = by_comp.into_iter().unzip();
         let (assoc_out_off, assoc_out) = csr(n, assoc_out_items)?;
         let (assoc_in_off, assoc_in) = csr(n, assoc_in_items)?;
-
-        // fst of map targets -> postings
-        let mut target_postings = Vec::new();
-        let fst_path = dir.join("maptargets.fst");
-        {
-            let w =
-                BufWriter::new(File::create(&fst_path).map_err(|e| StoreError::io(&fst_path, e))?);
-            let mut b = fst::MapBuilder::new(w).map_err(|e| StoreError::fst(&fst_path, e))?;
-            // key: refset (big-endian, so that keys sort by refset) then the target's bytes
-            targets.sort_unstable();
-            let mut key = Vec::new();
-            for run in targets.chunk_by(|a, b| a.0 == b.0 && a.1 == b.1) {
-                let (refset, target, _) = run[0];
-                key.clear();
-                key.extend_from_slice(&refset.to_be_bytes());
-                key.extend_from_slice(target.as_bytes());
-                let start = target_postings.len() as u64;
-                target_postings.extend(run.iter().map(|t| t.2));
-                b.insert(&key, (start << 32) | run.len() as u64)
-                    .map_err(|e| StoreError::fst(&fst_path, e))?;
-            }
-            b.finish().map_err(|e| StoreError::fst(&fst_path, e))?;
-        }
         // (only the language refsets' entries wait for the core's thread: everything above
         // runs while it works, and the two archives are written at the same time)
         // (`Ok`: the thread's result; `Err`: its handle, still running)
@@ -568,9 +678,9 @@ pub fn write_store(
             refsets,
             members: member_recs,
             member_refsets,
-            modules: member_modules.values,
+            modules: member_modules,
             fields: field_recs,
-            text: rtext.text,
+            text: rtext,
             by_component,
             by_component_member,
             assoc_out_off,
@@ -608,7 +718,7 @@ pub fn write_store(
         files.insert("core.rkyv".to_string(), core_info);
         files.insert("graph.rkyv".to_string(), graph_info);
         files.insert("refsets.rkyv".to_string(), refs_info);
-        files.insert("maptargets.fst".to_string(), file_info(&fst_path)?);
+        files.insert("maptargets.fst".to_string(), file_info(&dir.join("maptargets.fst"))?);
 
         let detected = rel.editions();
         let declared: Vec<(u64, u32, String)> = if opts.edition_versions.is_empty() {
@@ -680,6 +790,40 @@ pub fn write_store(
 type DescKey = (u32, bool, bool, u64);
 /// Sort key of a refset member: refset, referenced component, inactive, time, id.
 type MemberKey = (u64, u64, bool, u32, u128);
+
+/// One part of the language memberships (see `language_part` in [`write_store`]).
+#[derive(Default)]
+struct LanguagePart {
+    /// By description position, with the refset's position and a code local to the part.
+    items: Vec<(u32, LangRec)>,
+    /// Per acceptability code of the part, the position of the member that first had it.
+    firsts: Vec<(usize, u64)>,
+    lang_counts: BTreeMap<u64, u32>,
+    language_members: u64,
+}
+
+/// The language memberships of the core archive, compiled on a thread of their own.
+struct Language {
+    lang_off: Vec<u32>,
+    lang: Vec<LangRec>,
+    lang_counts: BTreeMap<u64, u32>,
+    language_members: u64,
+    acceptabilities: Vec<u64>,
+}
+
+/// The refsets archive but its associations, compiled on a thread of its own.
+struct RefsetParts {
+    /// The refsets with members, in member order (a member's refset code is its index).
+    refsets: Vec<RefsetRec>,
+    member_recs: Vec<MemberRec>,
+    member_refsets: Vec<u64>,
+    member_modules: Vec<u64>,
+    field_recs: Vec<FieldRec>,
+    text: String,
+    by_component: Vec<u64>,
+    by_component_member: Vec<u32>,
+    target_postings: Vec<u32>,
+}
 
 /// Counts from compiling the core archive.
 struct CoreCounts {
