@@ -351,7 +351,7 @@ fn push_edges<'a>(form: &'a str, skip: usize, max: usize, out: &mut Vec<&'a str>
 }
 
 /// Number of leading characters `a` and `b` share, up to `max`.
-pub(crate) fn shared_chars(a: &str, b: &str, max: usize) -> usize {
+fn shared_chars(a: &str, b: &str, max: usize) -> usize {
     a.chars().zip(b.chars()).take(max).take_while(|(x, y)| x == y).count()
 }
 

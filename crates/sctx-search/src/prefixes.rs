@@ -36,7 +36,6 @@ use tantivy::query::{ConstScorer, EmptyScorer, EnableScoring, Explanation, Query
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError};
 
 use crate::SearchError;
-use crate::analysis::{shared_chars, truncate_chars};
 use crate::keys::{HEADER, open_mapped, verify_mapped, write_side_file};
 
 /// File name of the prefix postings inside the index directory.
@@ -74,10 +73,8 @@ pub(crate) struct PrefixBuilder {
     form_edges: Vec<u32>,
     /// Edge → id.
     edges: FxHashMap<Box<str>, u32>,
-    /// The first `max_chars` characters of each form of the document being added, one after
-    /// another, and where each ends.
-    heads: String,
-    head_ends: Vec<usize>,
+    /// Per edge id: the last document added + 1 (0: none yet).
+    next: Vec<u32>,
     /// Edge ids, document after document.
     log: Vec<u32>,
     /// Per document: the end of its run in `log`.
@@ -147,8 +144,7 @@ impl PrefixBuilder {
             long_forms: FxHashMap::default(),
             form_edges: Vec::new(),
             edges: FxHashMap::default(),
-            heads: String::new(),
-            head_ends: Vec::new(),
+            next: Vec::new(),
             log: Vec::new(),
             ends: Vec::new(),
         }
@@ -176,7 +172,8 @@ impl PrefixBuilder {
             let id = match self.edges.get(edge.as_str()) {
                 Some(&id) => id,
                 None => {
-                    let id = self.edges.len() as u32;
+                    let id = self.next.len() as u32;
+                    self.next.push(0);
                     self.edges.insert(edge.as_str().into(), id);
                     id
                 }
@@ -217,33 +214,23 @@ impl PrefixBuilder {
     /// Adds the next document (doc id = the number added before) with its word forms, of
     /// which the first `first` are the first word's (their edges are also recorded as
     /// term-start edges).
-    ///
-    /// Each edge is logged once per document: a form's edges that an earlier form of the
-    /// document also has are exactly those within their common prefix, so they are skipped
-    /// by comparing the forms' first characters (a per-edge "last document" array, checked
-    /// for every edge, was a cache miss on most of them).
     pub(crate) fn add<'a>(&mut self, forms: impl IntoIterator<Item = &'a str>, first: usize) {
-        self.heads.clear();
-        self.head_ends.clear();
+        let next = self.ends.len() as u32 + 1;
         for (k, form) in forms.into_iter().enumerate() {
-            let head = truncate_chars(form, self.max_chars);
-            let mut skip = 0;
-            let mut start = 0;
-            for &end in &self.head_ends {
-                skip = skip.max(shared_chars(&self.heads[start..end], head, self.max_chars));
-                start = end;
-            }
-            // the earlier forms of a first-word form are first-word forms too
             for marked in [false, true] {
                 if marked && k >= first {
                     break;
                 }
                 let (s, e) = self.edges_of(form, marked);
-                let from = (s as usize + skip).min(e as usize);
-                self.log.extend_from_slice(&self.form_edges[from..e as usize]);
+                for &id in &self.form_edges[s as usize..e as usize] {
+                    // a form of this document shares this edge with an earlier one
+                    let seen = &mut self.next[id as usize];
+                    if *seen != next {
+                        *seen = next;
+                        self.log.push(id);
+                    }
+                }
             }
-            self.heads.push_str(head);
-            self.head_ends.push(self.heads.len());
         }
         self.ends.push(self.log.len());
     }
@@ -251,7 +238,7 @@ impl PrefixBuilder {
     /// Encodes the segment: the fst map and the lists.
     pub(crate) fn finish(self) -> Result<SegmentPrefixes, String> {
         // counting sort of the log by edge id: `start[id]..start[id + 1]` in `docs`
-        let n_edges = self.edges.len();
+        let n_edges = self.next.len();
         let mut start = vec![0usize; n_edges + 1];
         for &id in &self.log {
             start[id as usize + 1] += 1;
