@@ -26,35 +26,27 @@ const F: [[u8; 10]; 8] = [
 
 const INV: [u8; 10] = [0, 4, 3, 2, 1, 5, 6, 7, 8, 9];
 
-/// [`D`] with rows 16 wide, so that `a · b` is one load at `a << 4 | b` (`a`, `b` < 10).
-const DX: [u8; 256] = {
-    let mut t = [0u8; 256];
+/// `table` with rows 16 wide (`N` = 16 × its rows), so that entry `(i, j)` is one load at
+/// `i << 4 | j`.
+const fn rows16<const R: usize, const N: usize>(table: &[[u8; 10]; R]) -> [u8; N] {
+    let mut t = [0u8; N];
     let mut i = 0;
-    while i < 10 {
+    while i < R {
         let mut j = 0;
         while j < 10 {
-            t[i * 16 + j] = D[i][j];
+            t[i * 16 + j] = table[i][j];
             j += 1;
         }
         i += 1;
     }
     t
-};
+}
+
+/// [`D`] with rows 16 wide: `a · b` is at `a << 4 | b` (`a`, `b` < 10).
+const DX: [u8; 256] = rows16(&D);
 
 /// [`F`] with rows 16 wide: the permuted digit at position `i` is at `(i % 8) << 4 | d`.
-const FX: [u8; 128] = {
-    let mut t = [0u8; 128];
-    let mut i = 0;
-    while i < 8 {
-        let mut j = 0;
-        while j < 10 {
-            t[i * 16 + j] = F[i][j];
-            j += 1;
-        }
-        i += 1;
-    }
-    t
-};
+const FX: [u8; 128] = rows16(&F);
 
 /// The D5 product `a · b` (both elements, i.e. below 10).
 #[inline(always)]
@@ -97,21 +89,21 @@ fn checksum(digits: &[u8], offset: usize) -> u8 {
 }
 
 /// True when `digits` (values 0 to 9) end with a correct check digit. This is the check of
-/// every identifier an import reads: [`product`] with the permutation of each place known
-/// when the loop is unrolled.
+/// every identifier an import reads.
 pub(crate) fn digits_valid(digits: &[u8]) -> bool {
-    let n = digits.len();
+    !digits.is_empty() && product(digits, 0, 0) == 0
+}
+
+/// Verhoeff's own loop, one table step per digit from the right, on ASCII digits (`None`
+/// for any other byte): the reference that the tree of products must agree with.
+#[cfg(test)]
+pub(crate) fn reference_checksum(s: &[u8]) -> Option<u8> {
     let mut c = 0u8;
-    let mut i = 0;
-    while i < n {
-        let mut y = [0u8; 8];
-        for (k, slot) in y.iter_mut().enumerate().take(n - i) {
-            *slot = F[k][usize::from(digits[n - 1 - i - k].min(9))];
-        }
-        c = mul(c, product8(&y));
-        i += 8;
+    for (i, &b) in s.iter().rev().enumerate() {
+        let d = b.checked_sub(b'0').filter(|d| *d <= 9)?;
+        c = D[c as usize][F[i % 8][d as usize] as usize];
     }
-    n > 0 && c == 0
+    Some(c)
 }
 
 /// True when `s` is all digits and its last digit is a correct Verhoeff check digit.
