@@ -295,27 +295,21 @@ pub fn write_store(
             let mut lang_counts = even.lang_counts;
             lang_counts.extend(odd.lang_counts);
             let _ = lang_tx.send(lang_counts.clone());
+            // each part's local codes -> the global ones
+            let global = |firsts: &[(usize, u64)]| -> Vec<u16> {
+                let codes = firsts.iter().map(|(_, acc)| acceptabilities.index.get(acc));
+                codes.map(|c| c.copied().unwrap_or_default()).collect()
+            };
+            let (even_codes, odd_codes) = (global(&even.firsts), global(&odd.firsts));
+            let recode = |codes: &[u16], l: &mut LangRec| {
+                l.acceptability = codes.get(usize::from(l.acceptability)).copied().unwrap_or(0);
+            };
             let mut lang_items = even.items;
-            lang_items.reserve(odd.items.len());
-            for (part, items) in [(&even.firsts, None), (&odd.firsts, Some(odd.items))] {
-                // local code -> global code
-                let map: Vec<u16> = part
-                    .iter()
-                    .map(|(_, acc)| acceptabilities.index.get(acc).copied().unwrap_or_default())
-                    .collect();
-                let recode = |l: &mut LangRec| {
-                    l.acceptability =
-                        map.get(usize::from(l.acceptability)).copied().unwrap_or_default();
-                };
-                match items {
-                    // the even part is already in `lang_items`
-                    None => lang_items.iter_mut().for_each(|(_, l)| recode(l)),
-                    Some(items) => lang_items.extend(items.into_iter().map(|(d, mut l)| {
-                        recode(&mut l);
-                        (d, l)
-                    })),
-                }
-            }
+            lang_items.iter_mut().for_each(|(_, l)| recode(&even_codes, l));
+            lang_items.extend(odd.items.into_iter().map(|(d, mut l)| {
+                recode(&odd_codes, &mut l);
+                (d, l)
+            }));
             // (the order of version 1, which sorted by the ids: the refset codes follow the ids)
             let acc_ids = &acceptabilities.values;
             lang_items
@@ -458,8 +452,6 @@ pub fn write_store(
                 active: m.active as u8,
             });
         }
-        // (before the language refsets join the list below)
-        let member_refsets: Vec<u64> = refsets.iter().map(|r| r.id).collect();
         let mut by_comp: Vec<(u64, u32)> =
             member_recs.iter().enumerate().map(|(i, m)| (m.referenced, i as u32)).collect();
         by_comp.sort_unstable();
@@ -490,7 +482,6 @@ pub fn write_store(
         Ok(RefsetParts {
             refsets,
             member_recs,
-            member_refsets,
             member_modules: member_modules.values,
             field_recs,
             text: rtext.text,
@@ -611,7 +602,6 @@ pub fn write_store(
         let RefsetParts {
             mut refsets,
             member_recs,
-            member_refsets,
             member_modules,
             field_recs,
             text: rtext,
@@ -619,9 +609,11 @@ pub fn write_store(
             by_component_member,
             target_postings,
         } = refsets_handle.join().unwrap_or_else(|p| std::panic::resume_unwind(p))?;
+        // (the list holds only refsets with members yet: a member's refset code is its index;
+        // the language refsets join it below)
+        let member_refsets: Vec<u64> = refsets.iter().map(|r| r.id).collect();
         let mut assoc_out_items = Vec::new();
         let mut assoc_in_items = Vec::new();
-        // (the list holds only refsets with members yet: a member's refset code is its index)
         for (code, r) in refsets.iter().enumerate() {
             if assoc_refsets.binary_search(&r.id).is_err() {
                 continue;
@@ -816,7 +808,6 @@ struct RefsetParts {
     /// The refsets with members, in member order (a member's refset code is its index).
     refsets: Vec<RefsetRec>,
     member_recs: Vec<MemberRec>,
-    member_refsets: Vec<u64>,
     member_modules: Vec<u64>,
     field_recs: Vec<FieldRec>,
     text: String,

@@ -7,17 +7,13 @@ use sctx_types::verhoeff::make_id;
 
 use crate::{Store, StoreError, write_store};
 
-const CORE: u64 = 900000000000207008;
-const ROOT: u64 = 138875005;
-const PRIMITIVE: u64 = 900000000000074008;
-const FSN: u64 = 900000000000003001;
-const SYNONYM: u64 = 900000000000013009;
-const DEFINITION: u64 = 900000000000550004;
+use sctx_types::ids::{
+    ACCEPTABLE, CORE_MODULE as CORE, DEFINITION, FSN, GB_ENGLISH as GB, PREFERRED, PRIMITIVE, ROOT,
+    SAME_AS, SYNONYM,
+};
+
+/// Entire term case insensitive.
 const CASE: u64 = 900000000000448009;
-const GB: u64 = 900000000000508004;
-const PREFERRED: u64 = 900000000000548007;
-const ACCEPTABLE: u64 = 900000000000549004;
-const SAME_AS: u64 = 900000000000527005;
 
 const DESC_HEADER: &str = "id\teffectiveTime\tactive\tmoduleId\tconceptId\tlanguageCode\ttypeId\tterm\tcaseSignificanceId";
 const LANG_HEADER: &str =
