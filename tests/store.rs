@@ -318,3 +318,59 @@ fn database_open_defers_checksums_and_check_reports_them() {
     assert!(e.to_string().contains("tables.bin"), "{e}");
     assert!(db.legacy().is_none());
 }
+
+/// Everything the search index reads of a description, and of its concept.
+type DocFields = (u64, u32, u64, bool, String, u64, u64, bool, Vec<(u64, u64)>, u64, u64);
+
+fn doc_fields(
+    d: &sctx_store::DescriptionView<'_>,
+    concept_id: u64,
+    concept_active: bool,
+) -> DocFields {
+    (
+        d.id,
+        d.concept,
+        d.type_id,
+        d.active,
+        format!("{}|{}", d.term, d.language_code),
+        d.module,
+        d.case_significance,
+        concept_active,
+        d.acceptability().collect(),
+        concept_id,
+        u64::from(d.effective_time),
+    )
+}
+
+/// The search index of an import is built from the core archive as compiled (while the
+/// archives are written), not from the files: the view must answer as the opened store does.
+#[test]
+fn the_compiled_core_answers_as_the_opened_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let release =
+        sctx_rf2::load(&[int_package(), uk_package()], &Default::default()).expect("load");
+    let (_, from_view) =
+        sctx_store::write_store_with(release, dir.path(), &Default::default(), |core| {
+            (0..core.description_count() + 1)
+                .map(|i| {
+                    core.description_at(i)
+                        .map(|d| doc_fields(&d, core.id_of(d.concept), core.is_active(d.concept)))
+                })
+                .collect::<Vec<_>>()
+        })
+        .expect("build");
+    let store = Store::open(dir.path()).expect("open");
+    let from_store: Vec<_> = (0..store.description_count() + 1)
+        .map(|i| {
+            store
+                .description_at(i)
+                .map(|d| doc_fields(&d, store.id_of(d.concept), store.is_active(d.concept)))
+        })
+        .collect();
+    assert!(from_store.len() > 100, "{} descriptions", from_store.len());
+    // (the sample has GB and US language refsets, preferred and acceptable terms)
+    let accs: BTreeSet<_> =
+        from_store.iter().flatten().flat_map(|f| f.8.iter().map(|a| a.1)).collect();
+    assert!(accs.len() >= 2, "{accs:?}");
+    assert_eq!(from_view, from_store);
+}

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use sctx_rf2::LoadOptions;
-use sctx_store::{BuildOptions, Manifest, OpenOptions, Staging, Store, write_store};
+use sctx_store::{BuildOptions, Manifest, Staging, write_store_with};
 
 use crate::DbError;
 
@@ -35,9 +35,11 @@ pub struct ImportReport {
     pub manifest: Manifest,
     /// Seconds spent loading RF2.
     pub load_seconds: f64,
-    /// Seconds spent compiling the store.
+    /// Seconds from the end of the load until the store's archives and the search index
+    /// were both written (the index is built while the archives are written).
     pub store_seconds: f64,
-    /// Seconds spent building the search index.
+    /// Seconds spent building the search index, from when the store's compiled
+    /// descriptions were ready.
     pub search_seconds: f64,
 }
 
@@ -73,7 +75,7 @@ pub fn import(
         };
         (legacy, built)
     });
-    let (mut manifest, store, search_stats, load_seconds, store_seconds, search_seconds) = built?;
+    let (mut manifest, search_stats, load_seconds, store_seconds, search_seconds) = built?;
     if let Some(counts) = legacy? {
         manifest.extra.insert(
             "legacy".to_string(),
@@ -92,7 +94,6 @@ pub fn import(
         }),
     );
     manifest.write(staging.path())?;
-    drop(store);
     let build = staging.commit(opts.keep_builds.unwrap_or(2))?;
     if let Some(p) = progress {
         p("done", &build.display().to_string(), 1, 1);
@@ -100,9 +101,9 @@ pub fn import(
     Ok(ImportReport { build, manifest, load_seconds, store_seconds, search_seconds })
 }
 
-/// What [`compile_release`] built: the manifest so far, the opened store, the index
-/// statistics, and the load, store and index seconds.
-type Built = (Manifest, Store, sctx_search::IndexStats, f64, f64, f64);
+/// What [`compile_release`] built: the manifest so far, the index statistics, and the load,
+/// store and index seconds.
+type Built = (Manifest, sctx_search::IndexStats, f64, f64, f64);
 
 /// Loads the RF2 packages and compiles the store and the search index into `build_dir`.
 fn compile_release(
@@ -121,11 +122,17 @@ fn compile_release(
         sctx_rf2::load(rf2_paths, &LoadOptions { as_of: opts.as_of, progress: Some(&file_cb) })?;
     let load_seconds = t0.elapsed().as_secs_f64();
     if let Some(p) = progress {
-        p("compile", "store", 0, 1);
+        p("compile", "store and search index", 0, 1);
     }
     let t1 = Instant::now();
+    // The search index needs only the core archive (descriptions, language): it is built
+    // from the compiled core while the archives are still being compiled and written, which
+    // keeps both cores busy where the store's last writes ran alone. The archives go around
+    // the page cache and nothing here reads them back: they are validated when the build
+    // is opened (the checksums in the manifest are those of the bytes written).
     // (the release is consumed: its largest tables are freed while the store is compiled)
-    let manifest = write_store(
+    let search_dir = build_dir.join("search");
+    let (manifest, (search, search_seconds)) = write_store_with(
         release,
         build_dir,
         &BuildOptions {
@@ -133,16 +140,13 @@ fn compile_release(
             edition_versions: opts.edition_versions.clone(),
             source_fingerprint: opts.source_fingerprint.clone(),
         },
+        |core| {
+            let t2 = Instant::now();
+            let built = crate::search::build_search_index(&core, &search_dir);
+            (built, t2.elapsed().as_secs_f64())
+        },
     )?;
-    // open once to prove the build is readable before it is committed (the archives are
-    // validated; their checksums were computed while they were written, moments ago)
-    let store = Store::open_with(build_dir, OpenOptions { verify_checksums: false })?;
     let store_seconds = t1.elapsed().as_secs_f64();
-    if let Some(p) = progress {
-        p("compile", "search index", 0, 1);
-    }
-    let t2 = Instant::now();
-    let search = crate::search::build_search_index(&store, &build_dir.join("search"))?;
-    let search_seconds = t2.elapsed().as_secs_f64();
-    Ok((manifest, store, search, load_seconds, store_seconds, search_seconds))
+    let search = search?;
+    Ok((manifest, search, load_seconds, store_seconds, search_seconds))
 }

@@ -38,7 +38,7 @@ pub use legacy::legacy_system;
 pub use sample::{sample_db, sample_release_dir};
 pub use sctx_store::{Manifest, StoreError};
 pub use sctx_translate;
-pub use search::{SearchHit, SearchOptions, SearchResult, build_search_index};
+pub use search::{DescriptionSource, SearchHit, SearchOptions, SearchResult, build_search_index};
 
 /// What an import builds beside the store (search index, legacy tables); bump it when
 /// that changes so cached sample databases are rebuilt.

@@ -4,15 +4,62 @@ use std::path::Path;
 
 use roaring::RoaringBitmap;
 use sctx_search::{Fuzzy, IndexBuilder, IndexStats, SearchDoc, SearchQuery};
-use sctx_store::Store;
+use sctx_store::{CoreView, DescriptionView, Store};
 use sctx_types::{LanguagePreference, ids};
 use serde::Serialize;
 
 use crate::{Database, DbError};
 
-/// Builds the search index of a store into `dir`, as `import` does: one document per
-/// description; terms are not stored in the index (they are read from the store).
-pub fn build_search_index(store: &Store, dir: &Path) -> Result<IndexStats, DbError> {
+/// Where the search index's documents come from: an open [`Store`], or the core archive
+/// an import has just compiled ([`CoreView`]), which gives the same answers.
+pub trait DescriptionSource: Sync {
+    /// Number of descriptions.
+    fn description_count(&self) -> u32;
+    /// The description at position `i`.
+    fn description_at(&self, i: u32) -> Option<DescriptionView<'_>>;
+    /// SCTID of the concept with dense index `idx`.
+    fn id_of(&self, idx: u32) -> u64;
+    /// Whether that concept is active.
+    fn is_active(&self, idx: u32) -> bool;
+}
+
+impl DescriptionSource for Store {
+    fn description_count(&self) -> u32 {
+        Store::description_count(self)
+    }
+    fn description_at(&self, i: u32) -> Option<DescriptionView<'_>> {
+        Store::description_at(self, i)
+    }
+    fn id_of(&self, idx: u32) -> u64 {
+        Store::id_of(self, idx)
+    }
+    fn is_active(&self, idx: u32) -> bool {
+        Store::is_active(self, idx)
+    }
+}
+
+impl DescriptionSource for CoreView<'_> {
+    fn description_count(&self) -> u32 {
+        CoreView::description_count(self)
+    }
+    fn description_at(&self, i: u32) -> Option<DescriptionView<'_>> {
+        CoreView::description_at(self, i)
+    }
+    fn id_of(&self, idx: u32) -> u64 {
+        CoreView::id_of(self, idx)
+    }
+    fn is_active(&self, idx: u32) -> bool {
+        CoreView::is_active(self, idx)
+    }
+}
+
+/// Builds the search index of a store (or of a core archive being written) into `dir`, as
+/// `import` does: one document per description; terms are not stored in the index (they
+/// are read from the store).
+pub fn build_search_index(
+    store: &impl DescriptionSource,
+    dir: &Path,
+) -> Result<IndexStats, DbError> {
     let err = |e: sctx_search::SearchError| DbError::Search(e.to_string());
     let mut b = IndexBuilder::create(dir, 300_000_000).map_err(err)?;
     // terms are read from the store by description id: not stored twice
@@ -38,7 +85,7 @@ pub fn build_search_index(store: &Store, dir: &Path) -> Result<IndexStats, DbErr
 }
 
 /// The search documents of the store's descriptions at positions `range`.
-fn search_docs(store: &Store, range: std::ops::Range<u32>) -> Vec<SearchDoc<'_>> {
+fn search_docs(store: &impl DescriptionSource, range: std::ops::Range<u32>) -> Vec<SearchDoc<'_>> {
     let mut out = Vec::with_capacity(range.len());
     for i in range {
         let Some(d) = store.description_at(i) else { continue };

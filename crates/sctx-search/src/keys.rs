@@ -143,8 +143,8 @@ pub(crate) fn write_side_file(
         hasher.update(part);
     }
     let io = |source| SearchError::Io { dir: dir.to_path_buf(), what, source };
-    let file = std::fs::File::create(dir.join(name)).map_err(io)?;
-    let mut f = std::io::BufWriter::with_capacity(1 << 20, file);
+    // (not read again by the import: written around the page cache)
+    let mut f = sctx_io::OutputFile::create(&dir.join(name)).map_err(io)?;
     f.write_all(magic).map_err(io)?;
     f.write_all(&segments.to_le_bytes()).map_err(io)?;
     f.write_all(&0u32.to_le_bytes()).map_err(io)?;
@@ -152,7 +152,7 @@ pub(crate) fn write_side_file(
     for part in parts {
         f.write_all(part).map_err(io)?;
     }
-    f.flush().map_err(io)
+    f.finish(false).map(drop).map_err(io)
 }
 
 /// Memory-maps `dir/name`, a file sctx writes beside tantivy's (the key tables, the prefix

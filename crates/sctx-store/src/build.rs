@@ -2,18 +2,18 @@
 
 use std::borrow::Borrow;
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::hash::Hash;
-use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use rustc_hash::FxHashMap;
+use sctx_io::OutputFile;
 use sctx_rf2::{Field, Release};
 use sctx_types::ids;
 
 use crate::error::StoreError;
 use crate::format::*;
 use crate::manifest::{Counts, EditionInfo, FileInfo, Manifest, ModuleDependency, SourceInfo};
+use crate::store::CoreView;
 
 /// Options for [`write_store`].
 #[derive(Debug, Clone, Default)]
@@ -152,11 +152,24 @@ fn is_language_refset(rel: &Release, refset: u64) -> bool {
 /// The release is consumed: its descriptions and relationships (the largest tables after
 /// the refset members) are freed as soon as they have been compiled, so that the rest of
 /// the build reuses their memory instead of growing the process.
-pub fn write_store(
+pub fn write_store(rel: Release, dir: &Path, opts: &BuildOptions) -> Result<Manifest, StoreError> {
+    write_store_with(rel, dir, opts, |_| ()).map(|(manifest, ())| manifest)
+}
+
+/// As [`write_store`], and calls `with_core` with the compiled core archive (concepts,
+/// descriptions, language memberships: [`CoreView`]) as soon as it is ready, on a thread of
+/// its own, while the archives are still being compiled and written; returns its result
+/// once both are done.
+///
+/// The archives are written around the page cache ([`sctx_io::OutputFile`]): work that
+/// needs only descriptions, such as building the search index, should read them from the
+/// view rather than from the files, which are not in memory after the build.
+pub fn write_store_with<R: Send>(
     mut rel: Release,
     dir: &Path,
     opts: &BuildOptions,
-) -> Result<Manifest, StoreError> {
+    with_core: impl FnOnce(CoreView<'_>) -> R + Send,
+) -> Result<(Manifest, R), StoreError> {
     let descriptions = std::mem::take(&mut rel.descriptions);
     let relationships = std::mem::take(&mut rel.relationships);
     let rel = &rel;
@@ -186,7 +199,7 @@ pub fn write_store(
     // the language refsets' member counts, sent by the core's thread before it writes its
     // archive: the refsets archive lists them, and is written meanwhile
     let (lang_tx, lang_rx) = std::sync::mpsc::sync_channel::<BTreeMap<u64, u32>>(1);
-    let core_job = || -> Result<(FileInfo, CoreCounts), StoreError> {
+    let core_job = || -> Result<(FileInfo, CoreCounts, R), StoreError> {
         let mut dangling = 0u64;
         let terms = descriptions.text_bytes() + rel.text_definitions.text_bytes();
         let mut text = TextBlob::with_capacity(terms);
@@ -379,8 +392,15 @@ pub fn write_store(
             lang_counts,
             dangling,
         };
-        let info = write_archive(dir, "core.rkyv", &core)?;
-        Ok((info, counts))
+        // the caller's work on the core runs while it is written (and the other archives
+        // are compiled and written)
+        let (info, done) = std::thread::scope(|scope| {
+            let view = CoreView::new(&core);
+            let user = scope.spawn(move || with_core(view));
+            let info = write_archive(dir, "core.rkyv", &core);
+            (info, user.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+        });
+        Ok((info?, counts, done))
     };
     // ---- refsets (all but the associations, which need the graph's descendants)
     let refsets_job = || -> Result<RefsetParts, StoreError> {
@@ -460,9 +480,8 @@ pub fn write_store(
         // fst of map targets -> postings
         let mut target_postings = Vec::new();
         let fst_path = dir.join("maptargets.fst");
-        {
-            let w =
-                BufWriter::new(File::create(&fst_path).map_err(|e| StoreError::io(&fst_path, e))?);
+        let fst_info = {
+            let w = OutputFile::create(&fst_path).map_err(|e| StoreError::io(&fst_path, e))?;
             let mut b = fst::MapBuilder::new(w).map_err(|e| StoreError::fst(&fst_path, e))?;
             // key: refset (big-endian, so that keys sort by refset) then the target's bytes
             targets.sort_unstable();
@@ -477,9 +496,11 @@ pub fn write_store(
                 b.insert(&key, (start << 32) | run.len() as u64)
                     .map_err(|e| StoreError::fst(&fst_path, e))?;
             }
-            b.finish().map_err(|e| StoreError::fst(&fst_path, e))?;
-        }
+            let w = b.into_inner().map_err(|e| StoreError::fst(&fst_path, e))?;
+            file_info(w.finish(true).map_err(|e| StoreError::io(&fst_path, e))?)
+        };
         Ok(RefsetParts {
+            fst_info,
             refsets,
             member_recs,
             member_modules: member_modules.values,
@@ -490,7 +511,7 @@ pub fn write_store(
             target_postings,
         })
     };
-    std::thread::scope(|scope| -> Result<Manifest, StoreError> {
+    std::thread::scope(|scope| -> Result<(Manifest, R), StoreError> {
         let core_handle = scope.spawn(core_job);
         let refsets_handle = scope.spawn(refsets_job);
         let mut dangling = 0u64;
@@ -608,6 +629,7 @@ pub fn write_store(
             by_component,
             by_component_member,
             target_postings,
+            fst_info,
         } = refsets_handle.join().unwrap_or_else(|p| std::panic::resume_unwind(p))?;
         // (the list holds only refsets with members yet: a member's refset code is its index;
         // the language refsets join it below)
@@ -683,7 +705,7 @@ pub fn write_store(
         };
 
         let refs_info = write_archive(dir, "refsets.rkyv", &refs)?;
-        let (core_info, core_counts) = match core {
+        let (core_info, core_counts, done) = match core {
             Ok(done) => done,
             Err(handle) => handle.join().unwrap_or_else(|p| std::panic::resume_unwind(p))?,
         };
@@ -710,7 +732,7 @@ pub fn write_store(
         files.insert("core.rkyv".to_string(), core_info);
         files.insert("graph.rkyv".to_string(), graph_info);
         files.insert("refsets.rkyv".to_string(), refs_info);
-        files.insert("maptargets.fst".to_string(), file_info(&dir.join("maptargets.fst"))?);
+        files.insert("maptargets.fst".to_string(), fst_info);
 
         let detected = rel.editions();
         let declared: Vec<(u64, u32, String)> = if opts.edition_versions.is_empty() {
@@ -774,7 +796,7 @@ pub fn write_store(
             extra: BTreeMap::new(),
         };
         manifest.write(dir)?;
-        Ok(manifest)
+        Ok((manifest, done))
     })
 }
 
@@ -814,6 +836,8 @@ struct RefsetParts {
     by_component: Vec<u64>,
     by_component_member: Vec<u32>,
     target_postings: Vec<u32>,
+    /// `maptargets.fst`, written by the refsets' thread.
+    fst_info: FileInfo,
 }
 
 /// Counts from compiling the core archive.
@@ -827,29 +851,11 @@ struct CoreCounts {
     dangling: u64,
 }
 
-/// A file writer that hashes (xxh3) and counts what goes through it.
-struct HashingWriter {
-    inner: BufWriter<File>,
-    hasher: xxhash_rust::xxh3::Xxh3,
-    bytes: u64,
-}
-
-impl Write for HashingWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hasher.update(&buf[..n]);
-        self.bytes += n as u64;
-        Ok(n)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
-}
-
-type ArchiveWriter = rkyv::ser::writer::IoWriter<HashingWriter>;
+type ArchiveWriter = rkyv::ser::writer::IoWriter<OutputFile>;
 
 /// Serializes `value` straight into `dir/name` (no in-memory copy of the archive), computing
-/// the checksum on the way, and syncs the file.
+/// the checksum on the way, and syncs the file. The file is written around the page cache
+/// (the import does not read it back).
 fn write_archive<T>(dir: &Path, name: &str, value: &T) -> Result<FileInfo, StoreError>
 where
     T: for<'a> rkyv::Serialize<
@@ -861,29 +867,18 @@ where
         >,
 {
     let path = dir.join(name);
-    let file = File::create(&path).map_err(|e| StoreError::io(&path, e))?;
-    let w = HashingWriter {
-        inner: BufWriter::with_capacity(1 << 20, file),
-        hasher: xxhash_rust::xxh3::Xxh3::new(),
-        bytes: 0,
-    };
+    let file = OutputFile::create(&path).map_err(|e| StoreError::io(&path, e))?;
     let w = rkyv::api::high::to_bytes_in::<_, rkyv::rancor::Error>(
         value,
-        rkyv::ser::writer::IoWriter::new(w),
+        rkyv::ser::writer::IoWriter::new(file),
     )
     .map_err(|e| StoreError::Serialize { file: path.clone(), reason: e.to_string() })?;
-    let mut w = w.into_inner();
-    w.flush().map_err(|e| StoreError::io(&path, e))?;
-    w.inner.get_ref().sync_all().map_err(|e| StoreError::io(&path, e))?;
-    Ok(FileInfo { bytes: w.bytes, xxh3: format!("{:016x}", w.hasher.digest()) })
+    let written = w.into_inner().finish(true).map_err(|e| StoreError::io(&path, e))?;
+    Ok(file_info(written))
 }
 
-fn file_info(path: &Path) -> Result<FileInfo, StoreError> {
-    let bytes = std::fs::read(path).map_err(|e| StoreError::io(path, e))?;
-    Ok(FileInfo {
-        bytes: bytes.len() as u64,
-        xxh3: format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&bytes)),
-    })
+fn file_info(w: sctx_io::Written) -> FileInfo {
+    FileInfo { bytes: w.bytes, xxh3: format!("{:016x}", w.xxh3) }
 }
 
 /// Transitive closure of the is-a graph by topological order (Kahn). Returns CSR arrays

@@ -28,7 +28,7 @@ mod store;
 #[cfg(test)]
 mod tests;
 
-pub use build::{BuildOptions, write_store};
+pub use build::{BuildOptions, write_store, write_store_with};
 pub use dbdir::{Staging, newest_build, resolve};
 pub use error::StoreError;
 pub use format::FORMAT_VERSION;
@@ -36,6 +36,6 @@ pub use manifest::{
     Counts, EditionInfo, FileInfo, Manifest, ModuleDependency, SourceInfo, now_rfc3339,
 };
 pub use store::{
-    ConceptView, ConcreteView, DescriptionView, FieldValue, MemberView, OpenOptions, RefsetInfo,
-    RelView, Store, verify_build_files,
+    ConceptView, ConcreteView, CoreView, DescriptionView, FieldValue, MemberView, OpenOptions,
+    RefsetInfo, RelView, Store, verify_build_files,
 };

@@ -84,6 +84,60 @@ pub fn verify_build_files(dir: &Path, cancelled: &dyn Fn() -> bool) -> Result<()
     Ok(())
 }
 
+/// The core archive (concepts, descriptions, language memberships) as compiled, before
+/// and while it is written: what [`crate::write_store_with`] hands to its caller so that
+/// work needing only descriptions (the search index) need not wait for the files. Its
+/// answers are the [`Store`]'s for the same positions.
+#[derive(Debug, Clone, Copy)]
+pub struct CoreView<'a> {
+    core: &'a CoreArchive,
+}
+
+impl<'a> CoreView<'a> {
+    pub(crate) fn new(core: &'a CoreArchive) -> Self {
+        CoreView { core }
+    }
+
+    /// As [`Store::description_count`].
+    pub fn description_count(&self) -> u32 {
+        self.core.descriptions.len() as u32
+    }
+
+    /// As [`Store::description_at`].
+    pub fn description_at(&self, i: u32) -> Option<DescriptionView<'a>> {
+        let c = self.core;
+        let rec = c.descriptions.get(i as usize)?;
+        let ts = rec.term_start as usize;
+        let lr = range(&c.lang_off, i);
+        let decode = |table: &[u64], code: usize| table.get(code).copied().unwrap_or(0);
+        Some(DescriptionView {
+            index: i,
+            id: rec.id,
+            concept: rec.concept,
+            active: rec.active == 1,
+            module: decode(&c.modules, rec.module.into()),
+            effective_time: rec.effective_time,
+            type_id: decode(&c.desc_types, rec.type_id.into()),
+            case_significance: decode(&c.case_significances, rec.case_significance.into()),
+            language_code: c.languages.get(usize::from(rec.language)).map_or("", |s| s.as_str()),
+            term: c.text.get(ts..ts + rec.term_len as usize).unwrap_or(""),
+            acceptability: LangRecs::Built(c.lang.get(lr).unwrap_or(&[])),
+            language_refsets: &c.language_refsets,
+            acceptabilities: &c.acceptabilities,
+        })
+    }
+
+    /// As [`Store::id_of`].
+    pub fn id_of(&self, idx: u32) -> u64 {
+        self.core.concept_ids.get(idx as usize).copied().unwrap_or(0)
+    }
+
+    /// As [`Store::is_active`].
+    pub fn is_active(&self, idx: u32) -> bool {
+        self.core.concepts.get(idx as usize).is_some_and(|c| c.flags & FLAG_ACTIVE != 0)
+    }
+}
+
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Store").field("dir", &self.dir).finish_non_exhaustive()
@@ -132,21 +186,34 @@ pub struct DescriptionView<'a> {
     pub language_code: &'a str,
     /// The term.
     pub term: &'a str,
-    acceptability: &'a [ArchivedLangRec],
+    acceptability: LangRecs<'a>,
     /// The code tables of `acceptability`.
     language_refsets: &'a [u64],
     acceptabilities: &'a [u64],
+}
+
+/// A description's language memberships: in a mapped archive, or in the core archive
+/// being written (see [`CoreView`]).
+#[derive(Debug, Clone, Copy)]
+enum LangRecs<'a> {
+    Archived(&'a [ArchivedLangRec]),
+    Built(&'a [LangRec]),
 }
 
 impl<'a> DescriptionView<'a> {
     /// (language refset, acceptability id) pairs from active language members.
     pub fn acceptability(&self) -> impl Iterator<Item = (u64, u64)> + 'a {
         let (refsets, accs) = (self.language_refsets, self.acceptabilities);
-        self.acceptability.iter().map(move |l| {
-            let refset = refsets.get(usize::from(l.refset.to_native())).copied().unwrap_or(0);
-            let acc = accs.get(usize::from(l.acceptability.to_native())).copied().unwrap_or(0);
-            (refset, acc)
-        })
+        let decode = move |(refset, acc): (u16, u16)| {
+            let refset = refsets.get(usize::from(refset)).copied().unwrap_or(0);
+            (refset, accs.get(usize::from(acc)).copied().unwrap_or(0))
+        };
+        let (archived, built) = match self.acceptability {
+            LangRecs::Archived(a) => (a, &[][..]),
+            LangRecs::Built(b) => (&[][..], b),
+        };
+        let archived = archived.iter().map(|l| (l.refset.to_native(), l.acceptability.to_native()));
+        archived.chain(built.iter().map(|l| (l.refset, l.acceptability))).map(decode)
     }
     /// The acceptability in `refset`, if any.
     pub fn acceptability_in(&self, refset: u64) -> Option<u64> {
@@ -416,7 +483,7 @@ impl Store {
             case_significance: decode(&c.case_significances, rec.case_significance),
             language_code: lang,
             term,
-            acceptability: c.lang.get(lr).unwrap_or(&[]),
+            acceptability: LangRecs::Archived(c.lang.get(lr).unwrap_or(&[])),
             language_refsets: u64s(&c.language_refsets),
             acceptabilities: u64s(&c.acceptabilities),
         }
