@@ -7,7 +7,7 @@ use std::path::Path;
 
 use rustc_hash::FxHashMap;
 use sctx_io::OutputFile;
-use sctx_rf2::{Field, Release};
+use sctx_rf2::{Field, Member, Release, Table};
 use sctx_types::ids;
 
 use crate::error::StoreError;
@@ -172,6 +172,11 @@ pub fn write_store_with<R: Send>(
 ) -> Result<(Manifest, R), StoreError> {
     let descriptions = std::mem::take(&mut rel.descriptions);
     let relationships = std::mem::take(&mut rel.relationships);
+    // the refset members are shared by the language memberships' and the refsets' threads,
+    // and freed by whichever finishes last (not at the end, when the search index built
+    // beside the store may still run)
+    let members_for_language = std::sync::Arc::new(std::mem::take(&mut rel.members));
+    let members_for_refsets = std::sync::Arc::clone(&members_for_language);
     let rel = &rel;
     // ---- concepts
     let mut concepts: Vec<&sctx_rf2::Concept> = rel.concepts.iter().collect();
@@ -232,12 +237,13 @@ pub fn write_store_with<R: Send>(
             keyed.into_iter().map(|(k, d)| (k.0, d)).collect();
         let mut desc_off = vec![0u32; n + 1];
         let mut desc_recs = Vec::with_capacity(descs.len());
-        let mut desc_index: FxHashMap<u64, u32> = FxHashMap::default();
-        desc_index.reserve(descs.len());
+        // (description id, position), sorted by id: the archive's id index, and what the
+        // language memberships are joined with
+        let mut id_pairs: Vec<(u64, u32)> = Vec::with_capacity(descs.len());
         for (ci, d) in &descs {
             desc_off[*ci as usize + 1] += 1;
             let term = text.push(descriptions.term(d))?;
-            desc_index.insert(d.id, desc_recs.len() as u32);
+            id_pairs.push((d.id, desc_recs.len() as u32));
             desc_recs.push(codes.desc_rec(d, *ci, term, descriptions.language_code(d))?);
         }
         drop(descs);
@@ -245,20 +251,32 @@ pub fn write_store_with<R: Send>(
         for i in 0..n {
             desc_off[i + 1] += desc_off[i];
         }
+        id_pairs.sort_unstable();
+        // (ids are unique in a layered release; were one repeated, its last position stands)
+        let mut kept = 0;
+        for i in 0..id_pairs.len() {
+            if id_pairs.get(i + 1).is_some_and(|next| next.0 == id_pairs[i].0) {
+                continue;
+            }
+            id_pairs[kept] = id_pairs[i];
+            kept += 1;
+        }
+        id_pairs.truncate(kept);
+        let (desc_ids, desc_idx): (Vec<u64>, Vec<u32>) = id_pairs.into_iter().unzip();
         // the language memberships on another thread (they need only the descriptions'
-        // positions), while this one sorts the descriptions' ids and adds the definitions
+        // positions), while this one adds the definitions
         let desc_count = desc_recs.len();
         // one of two parts of the language memberships: those of the language refsets at
-        // even (`part` 0) or odd positions, so that the two parts' description look-ups (a
-        // cache miss each) run on two threads; the acceptability codes are local to the part,
-        // with the member position where each was first seen
-        let language_part = |part: usize| -> LanguagePart {
+        // even (`part` 0) or odd positions, on two threads. A part's active members are
+        // sorted by description id and joined with the sorted description ids (a hash map of
+        // the ids cost a cache miss per member, and another per description to build); the
+        // acceptability codes are local to the part, numbered by the member position where
+        // each was first seen among the members that have a description
+        let language_part = |members: &Table<Member>, part: usize| -> LanguagePart {
             let mut out = LanguagePart::default();
-            // (an upper bound: pages never written are never touched; the even part's room
-            // takes the odd part's items too)
-            out.items.reserve(rel.members.len());
-            let mut local: FxHashMap<u64, u16> = FxHashMap::default();
-            for (pos, m) in rel.members.iter().enumerate() {
+            // (description id, acceptability, member position, refset position)
+            let mut active: Vec<(u64, u64, u32, u16)> = Vec::new();
+            for (pos, m) in members.iter().enumerate() {
                 let Some(ri) = language_refsets.iter().position(|&r| r == m.refset) else {
                     continue;
                 };
@@ -269,33 +287,60 @@ pub fn write_store_with<R: Send>(
                 if !m.active {
                     continue;
                 }
-                let Some(&di) = desc_index.get(&m.referenced) else {
-                    continue;
-                };
-                let acc = match rel.members.field(m, 0) {
+                let acc = match members.field(m, 0) {
                     Some(Field::Id(a)) => a,
                     _ => continue,
                 };
-                *out.lang_counts.entry(m.refset).or_default() += 1;
-                let acceptability = *local.entry(acc).or_insert_with(|| {
-                    out.firsts.push((pos, acc));
-                    // (at most one code per member: never more than u16 can count, as the
-                    // merged table is checked against)
-                    u16::try_from(out.firsts.len() - 1).unwrap_or(u16::MAX)
-                });
-                // (`ri` fits: checked against the number of language refsets above)
-                out.items.push((di, LangRec { refset: ri as u16, acceptability }));
+                // (`ri` fits: checked against the number of language refsets above; the
+                // position: a table's rows are counted in a u32)
+                active.push((m.referenced, acc, pos as u32, ri as u16));
+            }
+            active.sort_unstable_by_key(|a| a.0);
+            let mut joined: Vec<(u32, u64, u32, u16)> = Vec::with_capacity(active.len());
+            let mut j = 0;
+            for &(referenced, acc, pos, ri) in &active {
+                while desc_ids.get(j).is_some_and(|&id| id < referenced) {
+                    j += 1;
+                }
+                if desc_ids.get(j) == Some(&referenced) {
+                    joined.push((desc_idx[j], acc, pos, ri));
+                }
+            }
+            drop(active);
+            // the first position of each acceptability, in position order: the local codes
+            let mut local: FxHashMap<u64, u32> = FxHashMap::default();
+            for &(_, acc, pos, _) in &joined {
+                let first = local.entry(acc).or_insert(pos);
+                *first = (*first).min(pos);
+            }
+            out.firsts = local.iter().map(|(&acc, &pos)| (pos as usize, acc)).collect();
+            out.firsts.sort_unstable();
+            let code: FxHashMap<u64, u16> = out
+                .firsts
+                .iter()
+                .enumerate()
+                // (at most one code per member: never more than u16 can count, as the
+                // merged table is checked against)
+                .map(|(c, &(_, acc))| (acc, u16::try_from(c).unwrap_or(u16::MAX)))
+                .collect();
+            out.items.reserve(joined.len());
+            for (di, acc, _, ri) in joined {
+                *out.lang_counts.entry(language_refsets[usize::from(ri)]).or_default() += 1;
+                let acceptability = code.get(&acc).copied().unwrap_or_default();
+                out.items.push((di, LangRec { refset: ri, acceptability }));
             }
             out
         };
         let language_job = || -> Result<Language, StoreError> {
             // (moved in, so that the channel closes if this thread ends without sending)
             let lang_tx = lang_tx;
+            let members = members_for_language;
             let (even, odd) = std::thread::scope(|scope| {
-                let odd = scope.spawn(|| language_part(1));
-                let even = language_part(0);
+                let odd = scope.spawn(|| language_part(&members, 1));
+                let even = language_part(&members, 0);
                 (even, odd.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
             });
+            drop(members);
             // the codes in order of first appearance among all the members, as one pass
             // would have given them
             let mut firsts: Vec<(usize, u64)> =
@@ -336,27 +381,28 @@ pub fn write_store_with<R: Send>(
                 acceptabilities: acceptabilities.values,
             })
         };
-        let (language, (desc_ids, desc_idx)) = std::thread::scope(|scope| {
+        // ---- text definitions, while the language memberships are joined
+        let (language, definitions) = std::thread::scope(|scope| {
             let language = scope.spawn(language_job);
-            let mut id_pairs: Vec<(u64, u32)> = desc_index.iter().map(|(k, v)| (*k, *v)).collect();
-            id_pairs.sort_unstable();
-            let ids: (Vec<u64>, Vec<u32>) = id_pairs.into_iter().unzip();
-            (language.join().unwrap_or_else(|p| std::panic::resume_unwind(p)), ids)
+            let definitions = (|| {
+                let mut defs: Vec<(u32, &sctx_rf2::Description)> = rel
+                    .text_definitions
+                    .iter()
+                    .filter_map(|d| idx(d.concept).map(|c| (c, d)))
+                    .collect();
+                defs.sort_by_key(|(c, d)| (*c, d.id));
+                let mut def_items = Vec::with_capacity(defs.len());
+                for (ci, d) in defs {
+                    let term = text.push(rel.text_definitions.term(d))?;
+                    let language = rel.text_definitions.language_code(d);
+                    def_items.push((ci, codes.desc_rec(d, ci, term, language)?));
+                }
+                csr(n, def_items)
+            })();
+            (language.join().unwrap_or_else(|p| std::panic::resume_unwind(p)), definitions)
         });
         let Language { lang_off, lang, lang_counts, language_members, acceptabilities } = language?;
-        drop(desc_index);
-
-        // ---- text definitions
-        let mut defs: Vec<(u32, &sctx_rf2::Description)> =
-            rel.text_definitions.iter().filter_map(|d| idx(d.concept).map(|c| (c, d))).collect();
-        defs.sort_by_key(|(c, d)| (*c, d.id));
-        let mut def_items = Vec::with_capacity(defs.len());
-        for (ci, d) in defs {
-            let term = text.push(rel.text_definitions.term(d))?;
-            let language = rel.text_definitions.language_code(d);
-            def_items.push((ci, codes.desc_rec(d, ci, term, language)?));
-        }
-        let (def_off, definitions) = csr(n, def_items)?;
+        let (def_off, definitions) = definitions?;
 
         let core = CoreArchive {
             concepts: concept_recs,
@@ -404,16 +450,18 @@ pub fn write_store_with<R: Send>(
     };
     // ---- refsets (all but the associations, which need the graph's descendants)
     let refsets_job = || -> Result<RefsetParts, StoreError> {
-        let mut keyed: Vec<(MemberKey, &sctx_rf2::Member)> = Vec::with_capacity(rel.members.len());
+        let members_arc = members_for_refsets;
+        let all_members: &Table<Member> = &members_arc;
+        let mut keyed: Vec<(MemberKey, &sctx_rf2::Member)> = Vec::with_capacity(all_members.len());
         keyed.extend(
-            rel.members
+            all_members
                 .iter()
                 .filter(|m| !language_refsets.contains(&m.refset))
                 .map(|m| ((m.refset, m.referenced, !m.active, m.effective_time, m.id()), m)),
         );
         keyed.sort_unstable_by_key(|(k, _)| *k);
         let members: Vec<&sctx_rf2::Member> = keyed.into_iter().map(|(_, m)| m).collect();
-        let mut rtext = TextBlob::with_capacity(rel.members.text_bytes());
+        let mut rtext = TextBlob::with_capacity(all_members.text_bytes());
         let mut member_recs = Vec::with_capacity(members.len());
         let mut field_recs = Vec::with_capacity(members.len() * 2);
         let mut refsets: Vec<RefsetRec> = Vec::new();
@@ -442,7 +490,7 @@ pub fn write_store_with<R: Send>(
             r.member_end = mi + 1;
             r.active_members += m.active as u32;
             let field_start = field_recs.len() as u32;
-            for (k, f) in rel.members.fields(m).enumerate() {
+            for (k, f) in all_members.fields(m).enumerate() {
                 field_recs.push(match f {
                     Field::Empty => FieldRec { tag: FIELD_EMPTY, len: 0, value: 0 },
                     Field::Id(v) => FieldRec { tag: FIELD_ID, len: 0, value: v },
