@@ -54,7 +54,7 @@ struct Codes<K, C> {
     index: FxHashMap<K, C>,
 }
 
-impl<K: Eq + Hash + Clone, C: Copy + TryFrom<usize>> Codes<K, C> {
+impl<K: Eq + Hash + Clone + std::fmt::Debug, C: Copy + TryFrom<usize>> Codes<K, C> {
     fn new(what: &'static str) -> Self {
         Codes { what, values: Vec::new(), index: FxHashMap::default() }
     }
@@ -70,7 +70,11 @@ impl<K: Eq + Hash + Clone, C: Copy + TryFrom<usize>> Codes<K, C> {
             return Ok(c);
         }
         let n = self.values.len();
-        let c = C::try_from(n).map_err(|_| StoreError::TooMany { what: self.what, limit: n })?;
+        let c = C::try_from(n).map_err(|_| StoreError::TooMany {
+            what: self.what,
+            limit: n,
+            value: format!("{:?}", key.to_owned()),
+        })?;
         self.values.push(key.to_owned());
         self.index.insert(key.to_owned(), c);
         Ok(c)
@@ -191,9 +195,11 @@ pub fn write_store_with<R: Send>(
     let language_refsets: Vec<u64> =
         rel.refset_layouts.keys().copied().filter(|&r| is_language_refset(rel, r)).collect();
     if language_refsets.len() > usize::from(u16::MAX) + 1 {
+        let limit = usize::from(u16::MAX) + 1;
         return Err(StoreError::TooMany {
             what: "language refsets",
-            limit: usize::from(u16::MAX) + 1,
+            limit,
+            value: language_refsets[limit].to_string(),
         });
     }
     // The three archives are compiled and written concurrently: the core (descriptions,
@@ -516,6 +522,12 @@ pub fn write_store_with<R: Send>(
                 field_len: u8::try_from(m.field_count()).map_err(|_| StoreError::TooMany {
                     what: "extra columns in a refset member",
                     limit: u8::MAX.into(),
+                    value: format!(
+                        "member {} of refset {} with {} columns",
+                        sctx_rf2::format_uuid(m.id()),
+                        m.refset,
+                        m.field_count()
+                    ),
                 })?,
                 active: m.active as u8,
             });

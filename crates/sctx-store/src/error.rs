@@ -71,13 +71,16 @@ pub enum StoreError {
     TooLarge(&'static str),
     /// A column has more distinct values than the store's small code for it can hold.
     #[error(
-        "the release has more distinct {what} than this store format can code ({limit} at most)"
+        "the release has more distinct {what} than this store format can code ({limit} at \
+         most): {value} is one too many"
     )]
     TooMany {
         /// What overflowed (e.g. `description modules`).
         what: &'static str,
         /// The most distinct values the code can hold.
         limit: usize,
+        /// The first value that did not fit (for a count, what was counted and how many).
+        value: String,
     },
 }
 

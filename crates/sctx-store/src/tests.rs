@@ -224,6 +224,13 @@ fn too_many_distinct_values_is_an_error() {
         ],
     )
     .unwrap_err();
-    assert!(matches!(e, StoreError::TooMany { what: "case significances", limit: 256 }), "{e}");
+    assert!(
+        matches!(&e, StoreError::TooMany { what: "case significances", limit: 256, .. }),
+        "{e}"
+    );
     assert!(e.to_string().contains("case significances"), "{e}");
+    // the error names the first value that did not fit: the 257th distinct case significance
+    let StoreError::TooMany { value, .. } = &e else { unreachable!() };
+    assert!(descs.iter().any(|row| row.ends_with(&format!("\t{value}"))), "{e}");
+    assert!(e.to_string().contains(value.as_str()), "{e}");
 }
