@@ -324,7 +324,10 @@ fn run(cli: Cli) -> Result<()> {
             print_json(&serde_json::json!({
                 "build": report.build.display().to_string(),
                 "loadSeconds": report.load_seconds,
+                // (the store and the search index are built at the same time: the store's
+                // seconds run until both are written)
                 "storeSeconds": report.store_seconds,
+                "searchSeconds": report.search_seconds,
                 "editions": report.manifest.editions,
                 "counts": report.manifest.counts,
             }))
