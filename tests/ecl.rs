@@ -310,3 +310,23 @@ fn filters_and_refinements_match_brute_force() {
     want.insert(22298006);
     assert!(want.is_subset(&ids(db, "22298006 {{ +HISTORY-MAX }}")));
 }
+
+/// Description filters see text definitions too: without a type filter any description
+/// type matches (the ECL specification's description filters range over all of a concept's
+/// descriptions), and `type = def` selects the definitions alone. Found by a differential run
+/// against snomed-ecl-engine (BENCHMARKS.md, peers), where sctx answered 0 for `type = def`.
+#[test]
+fn description_filters_include_text_definitions() {
+    let db = sample();
+    // "vermiform": a synonym of 66754008 (Vermiform appendix) and only the definition of
+    // 80146002 (Appendectomy)
+    let both = set(&[66754008, 80146002]);
+    assert_eq!(ids(db, "<< 138875005 {{ term = \"vermiform\" }}"), both);
+    assert_eq!(ids(db, "<< 138875005 {{ term = \"vermiform\", type = def }}"), set(&[80146002]));
+    let not_def = ids(db, "<< 138875005 {{ term = \"vermiform\", type = (syn fsn) }}");
+    assert_eq!(not_def, set(&[66754008]));
+    // definitions alone: the concepts that have one containing "obstruction"
+    let obstruction = ids(db, "<< 138875005 {{ term = \"obstruction\", type = def }}");
+    assert!(obstruction.contains(&22298006) && obstruction.contains(&195967001), "{obstruction:?}");
+    assert!(!ids(db, "<< 138875005 {{ type = def }}").contains(&44054006));
+}

@@ -109,9 +109,13 @@ impl EclBackend for StoreBackend<'_> {
             })
             .collect()
     }
+    /// The concept's descriptions and text definitions: a description filter without a
+    /// type matches any description type, text definitions included (`type = def` selects
+    /// them).
     fn descriptions(&self, idx: u32) -> Vec<DescriptionView<'_>> {
         self.store
             .descriptions(idx)
+            .chain(self.store.text_definitions(idx))
             .map(|d| DescriptionView {
                 id: d.id,
                 active: d.active,
