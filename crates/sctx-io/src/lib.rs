@@ -86,12 +86,6 @@ impl OutputFile {
         Ok(Self::with_file(path, file, direct))
     }
 
-    /// Creates (or truncates) `path` for ordinary writes through the page cache, for a file
-    /// that is read back soon.
-    pub fn create_buffered(path: &Path) -> io::Result<Self> {
-        Ok(Self::with_file(path, File::create(path)?, false))
-    }
-
     fn with_file(path: &Path, file: File, direct: bool) -> Self {
         let buf = vec![0u8; CHUNK + ALIGN];
         // (the offset is at most ALIGN - 1: the allocation is large enough for any)
@@ -106,11 +100,6 @@ impl OutputFile {
             flushed: 0,
             hasher: xxhash_rust::xxh3::Xxh3::new(),
         }
-    }
-
-    /// The file's path.
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 
     /// Whether the file is being written with direct I/O (false after a fallback).
@@ -268,18 +257,16 @@ mod tests {
     }
 
     #[test]
-    fn buffered_files_agree_and_an_existing_file_is_truncated() {
+    fn an_existing_file_is_truncated() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("f");
         std::fs::write(&path, bytes(3 * CHUNK, 9)).unwrap();
         let data = bytes(CHUNK / 2 + 5, 3);
-        for create in [OutputFile::create, OutputFile::create_buffered] {
-            let mut out = create(&path).unwrap();
-            out.write_all(&data).unwrap();
-            let w = out.finish(false).unwrap();
-            assert_eq!(w.bytes, data.len() as u64);
-            assert_eq!(std::fs::read(&path).unwrap(), data);
-        }
+        let mut out = OutputFile::create(&path).unwrap();
+        out.write_all(&data).unwrap();
+        let w = out.finish(false).unwrap();
+        assert_eq!(w.bytes, data.len() as u64);
+        assert_eq!(std::fs::read(&path).unwrap(), data);
     }
 
     /// A direct write the file system refuses (here: from a buffer one byte off alignment,

@@ -259,15 +259,13 @@ pub fn write_store_with<R: Send>(
         }
         id_pairs.sort_unstable();
         // (ids are unique in a layered release; were one repeated, its last position stands)
-        let mut kept = 0;
-        for i in 0..id_pairs.len() {
-            if id_pairs.get(i + 1).is_some_and(|next| next.0 == id_pairs[i].0) {
-                continue;
+        id_pairs.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                kept.1 = later.1;
             }
-            id_pairs[kept] = id_pairs[i];
-            kept += 1;
-        }
-        id_pairs.truncate(kept);
+            same
+        });
         let (desc_ids, desc_idx): (Vec<u64>, Vec<u32>) = id_pairs.into_iter().unzip();
         // the language memberships on another thread (they need only the descriptions'
         // positions), while this one adds the definitions

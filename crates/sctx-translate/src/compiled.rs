@@ -994,9 +994,10 @@ fn write_file(path: &Path, bytes: &[u8], counts: &mut LegacyCounts) -> Result<()
     // (not read again by the import: written around the page cache)
     let mut out = sctx_io::OutputFile::create(path).map_err(TranslateError::io(path))?;
     std::io::Write::write_all(&mut out, bytes).map_err(TranslateError::io(path))?;
-    out.finish(false).map_err(TranslateError::io(path))?;
+    let written = out.finish(false).map_err(TranslateError::io(path))?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    counts.files.insert(name, format!("{:016x}", xxhash_rust::xxh3::xxh3_64(bytes)));
+    // (the checksum the writer computed on the way)
+    counts.files.insert(name, format!("{:016x}", written.xxh3));
     Ok(())
 }
 
