@@ -11,7 +11,9 @@ use crate::analysis::{Analyser, exact_key, query_tokens};
 use crate::docs::{self, DOCS_PAYLOAD};
 use crate::error::Context;
 use crate::keys::{self, KEYS_PAYLOAD, SegmentKeysBuilder, exact_hash};
-use crate::prefixes::{self, FIRST_PAYLOAD, PREFIX_PAYLOAD, PrefixBuilder, SegmentPrefixes};
+use crate::prefixes::{
+    self, FIRST_PAYLOAD, PREFIX_PAYLOAD, PrefixBuilder, SegmentPrefixes, WORDS_PAYLOAD,
+};
 use crate::schema::{
     FLAG_ACTIVE, FLAG_CONCEPT_ACTIVE, Fields, build_schema, index_settings, names,
     register_tokenizers,
@@ -133,7 +135,8 @@ impl<'a> IndexBuilder<'a> {
     }
 
     fn payload(&self) -> String {
-        format!("{SORTED_PAYLOAD} {PREFIX_PAYLOAD} {FIRST_PAYLOAD} {}", self.payload_unsorted())
+        let unsorted = self.payload_unsorted();
+        format!("{SORTED_PAYLOAD} {PREFIX_PAYLOAD} {FIRST_PAYLOAD} {WORDS_PAYLOAD} {unsorted}")
     }
 
     /// The payload words of an index whose documents were not added in static order (the
@@ -208,7 +211,8 @@ impl<'a> IndexBuilder<'a> {
             return self.rebuild_with(&sorted);
         }
         let parts = vec![(&sorted[..], keys)];
-        let Some(tables) = layout_keys(&self.index, dir, &self.fields, parts)? else {
+        let Some(tables) = layout_keys(&self.index, dir, &self.fields, self.store_terms, parts)?
+        else {
             return self.rebuild_with(&sorted);
         };
         let values = docs::encode(dir, &[&sorted[..]])?;
@@ -259,7 +263,9 @@ impl<'a> IndexBuilder<'a> {
         match combined {
             Ok(segments) => {
                 let parts = vec![(&sorted[..half], keys0), (&sorted[half..], keys1)];
-                let Some(tables) = layout_keys(&self.index, dir, &self.fields, parts)? else {
+                let Some(tables) =
+                    layout_keys(&self.index, dir, &self.fields, self.store_terms, parts)?
+                else {
                     return self.rebuild_with(sorted);
                 };
                 write_tables(dir, tables, vec![pfx0, pfx1], &values?)?;
@@ -438,7 +444,9 @@ fn document(
         builder.add(text.words.split(' ').filter(|w| !w.is_empty()), text.first_forms);
     }
     let mut d = TantivyDocument::default();
-    d.add_text(f.words, text.words);
+    if let Some(words) = f.words {
+        d.add_text(words, text.words);
+    }
     if let Some(field) = f.prefix
         && !text.prefixes.is_empty()
     {
@@ -520,8 +528,8 @@ fn index_chunk(
     };
     let mut pfx = PrefixBuilder::new(crate::analysis::PREFIX_EDGE);
     let mut analyser = Analyser::default();
-    // ~38 distinct edges per International term (32 of all words, 6 of the first)
-    pfx.reserve(chunk.len(), 38);
+    // ~44 lists per International term (32 edges of all words, 6 of the first, 6 forms)
+    pfx.reserve(chunk.len(), 44);
     let mut batch = Vec::with_capacity(INDEX_BATCH);
     for (i, (rank, doc)) in chunk.iter().enumerate() {
         let Ok(i) = DocId::try_from(i) else {
@@ -602,16 +610,19 @@ const LAYOUT_SAMPLES: usize = 256;
 /// The key tables of the committed index in `dir`, whose segments hold `parts` in order
 /// (each part's documents in doc-id order, with the entries `index_chunk` returned), after
 /// checking that layout: each segment holds as many documents as its part, and for evenly
-/// spaced documents the posting list of their first word form contains them at their
-/// position. `None` when it differs (the caller rebuilds the index the general way).
+/// spaced documents the postings of their first long first-word form (the `first` field)
+/// contain them at their position and, with stored terms, the doc store holds their term
+/// there. `None` when it differs (the caller rebuilds the index the general way).
 /// (One indexing thread with a budget that holds the whole part gives doc ids in the order
 /// documents are added; this guards against that ever changing underneath.)
 fn layout_keys(
     index: &Index,
     dir: &Path,
     fields: &Fields,
+    store_terms: bool,
     parts: Vec<(&[Ranked<'_, '_>], SegmentKeysBuilder)>,
 ) -> Result<Option<SegmentTables>, SearchError> {
+    use tantivy::schema::Value;
     let reader = index.reader().ctx(dir, "opening the index reader")?;
     let searcher = reader.searcher();
     let readers = searcher.segment_readers();
@@ -620,20 +631,31 @@ fn layout_keys(
     }
     let mut out = Vec::with_capacity(parts.len());
     let mut analyser = Analyser::default();
-    for (r, (chunk, keys)) in readers.iter().zip(parts) {
+    for (seg, (r, (chunk, keys))) in readers.iter().zip(parts).enumerate() {
         if r.max_doc() as usize != chunk.len() {
             return Ok(None);
         }
-        let inverted = r.inverted_index(fields.words).ctx(dir, "reading the word postings")?;
+        let inverted =
+            r.inverted_index(fields.first).ctx(dir, "reading the first-word postings")?;
         let step = chunk.len().div_ceil(LAYOUT_SAMPLES).max(1);
         for i in (0..chunk.len()).step_by(step) {
+            let doc = i as DocId;
+            if store_terms {
+                let stored: TantivyDocument = searcher
+                    .doc(tantivy::DocAddress::new(seg as u32, doc))
+                    .ctx(dir, "reading a stored term")?;
+                let term = stored.get_first(fields.term).and_then(|v| v.as_str());
+                if term != Some(&*chunk[i].1.term) {
+                    return Ok(None);
+                }
+            }
+            // (only first words longer than the edges are in the field)
             let text = analyser.index_text(&chunk[i].1.term, false);
-            let Some(word) = text.words.split(' ').find(|w| !w.is_empty()) else { continue };
-            let term = tantivy::Term::from_field_text(fields.words, word);
+            let Some(word) = text.first.split(' ').find(|w| !w.is_empty()) else { continue };
+            let term = tantivy::Term::from_field_text(fields.first, word);
             let postings = inverted
                 .read_postings(&term, tantivy::schema::IndexRecordOption::Basic)
-                .ctx(dir, "reading the word postings")?;
-            let doc = i as DocId;
+                .ctx(dir, "reading the first-word postings")?;
             // (a posting list may only be sought forward of its current doc)
             let at = |mut p: tantivy::postings::SegmentPostings| {
                 use tantivy::DocSet;
@@ -769,6 +791,14 @@ mod layout_tests {
     /// document values are never written against the wrong doc ids.
     #[test]
     fn layout_check_detects_a_shifted_order() {
+        for store_terms in [false, true] {
+            check_layout(store_terms);
+        }
+    }
+
+    /// [`layout_check_detects_a_shifted_order`] with or without stored terms (the check
+    /// reads the first-word postings, and the doc store when there is one).
+    fn check_layout(store_terms: bool) {
         let tmp = tempfile::tempdir().expect("tempdir");
         let dir = tmp.path().join("layout");
         let b = IndexBuilder::create(&dir, 0).expect("create");
@@ -794,17 +824,15 @@ mod layout_tests {
         let docs: Vec<Ranked<'_, '_>> = docs.iter().map(|(r, d)| (*r, d)).collect();
         let payload = b.payload();
         let (keys, _) =
-            index_chunk(&b.index, &dir, &b.fields, &docs, false, SORTED_BUILD_HEAP, &payload)
+            index_chunk(&b.index, &dir, &b.fields, &docs, store_terms, SORTED_BUILD_HEAP, &payload)
                 .expect("index");
-        let ok = layout_keys(&b.index, &dir, &b.fields, vec![(&docs[..], keys)]).expect("check");
-        assert!(ok.is_some());
+        let check = |docs: &[Ranked<'_, '_>], keys| {
+            layout_keys(&b.index, &dir, &b.fields, store_terms, vec![(docs, keys)]).expect("check")
+        };
+        assert!(check(&docs, keys).is_some(), "store_terms {store_terms}");
         let mut shifted = docs.clone();
         shifted.rotate_left(1);
-        let keys = SegmentKeysBuilder::default();
-        let bad = layout_keys(&b.index, &dir, &b.fields, vec![(&shifted[..], keys)]);
-        assert!(bad.expect("check").is_none());
-        let keys = SegmentKeysBuilder::default();
-        let short = layout_keys(&b.index, &dir, &b.fields, vec![(&docs[1..], keys)]);
-        assert!(short.expect("check").is_none());
+        assert!(check(&shifted, SegmentKeysBuilder::default()).is_none());
+        assert!(check(&docs[1..], SegmentKeysBuilder::default()).is_none());
     }
 }

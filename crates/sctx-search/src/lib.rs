@@ -38,11 +38,11 @@
 //! One document per description, sorted by a static rank so that posting lists are visited
 //! best-first: the builder sorts the documents and writes them in that order, a large index as
 //! two segments (the two halves, indexed in parallel, read as one list by queries) rather than
-//! one merged segment. Words are normalised in Rust (module `analysis`) and indexed as whole
-//! words and whole first words (tantivy fields), and as edge n-grams of up to 5 characters of
-//! every word and of the first word in prefix postings beside the segments (module
-//! `prefixes`: short prefix queries read one list; longer prefixes expand to the few whole
-//! words that start with them). Exact terms and concept ids are looked up in key tables beside
+//! one merged segment. Words are normalised in Rust (module `analysis`) and indexed as long
+//! whole first words (the tantivy field `first`), and as whole words and edge n-grams of up
+//! to 5 characters of every word and of the first word in prefix postings beside the
+//! segments (module `prefixes`: short prefix queries read one list; longer prefixes and
+//! typos read the union of the whole words that start with them or are close to them). Exact terms and concept ids are looked up in key tables beside
 //! the segments (module `keys`: hashes of the normalised terms, doc ids sorted by concept
 //! id) rather than indexed as 2.1M unique tantivy terms.
 //! Ids, flags, lengths, language codes and acceptability are document values beside the

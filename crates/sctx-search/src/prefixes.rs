@@ -1,6 +1,14 @@
 //! Prefix postings kept beside the tantivy index (`sctx-prefix.bin`): for every edge n-gram
 //! (the first 1 to [`crate::analysis::PREFIX_EDGE`] characters) of every word form, the
-//! documents whose term has a word starting with it.
+//! documents whose term has a word starting with it; for the first word's forms, likewise
+//! after [`FIRST_MARK`]; and for every whole word form, after [`WORD_MARK`], the documents
+//! with that word.
+//!
+//! Whole words answer whole-word matches (one list), typed prefixes longer than the edges
+//! (the union of the forms in an fst range) and typos (the union of the forms that a
+//! Levenshtein prefix automaton accepts, see [`WordsQuery`]). They were a tantivy field
+//! too, and tantivy's indexing thread spent ~3 CPU-seconds of the International build on
+//! them; here each costs one more list id per distinct form, appended with its edges.
 //!
 //! These were a tantivy field. An International term has about 32 distinct edges, 69% of
 //! all indexed tokens, and tantivy spent most of the index build hashing each of them into
@@ -46,13 +54,21 @@ pub(crate) const PREFIX_PAYLOAD: &str = "pfx1";
 /// Commit payload word marking prefix postings that also hold the term-start edges (keys
 /// after [`FIRST_MARK`]; with `pfx1` alone they are in the tantivy `first` field).
 pub(crate) const FIRST_PAYLOAD: &str = "pfx-first";
+/// Commit payload word marking prefix postings that also hold the whole word forms (keys
+/// after [`WORD_MARK`]; older indexes and the fallback build have them in the tantivy
+/// `words` field).
+pub(crate) const WORDS_PAYLOAD: &str = "pfx-words";
 
 const MAGIC: &[u8; 8] = b"SCTXPFX1";
 const ENTRY: usize = 64;
 const BLOCK: usize = BitPacker4x::BLOCK_LEN;
 /// The byte before the term-start edges (edges of the first word's forms) in the edge map;
-/// word forms are alphanumeric, so the two kinds of key never meet.
+/// word forms are alphanumeric, so the kinds of key never meet.
 pub(crate) const FIRST_MARK: u8 = 1;
+/// The byte before the whole word forms in the edge map: the key of a form's own list (the
+/// documents with that word), which answers whole-word matches, longer typed prefixes
+/// (a range of forms) and typos (forms within an edit distance).
+pub(crate) const WORD_MARK: u8 = 2;
 /// Skip-table bytes per full block: last doc, data offset, bit width.
 const SKIP: usize = 9;
 
@@ -156,8 +172,21 @@ impl PrefixBuilder {
         self.log.reserve(docs.saturating_mul(edges_per_doc));
     }
 
-    /// Computes and records the edge ids of `form` (as a first-word form: its edges are
-    /// keyed after [`FIRST_MARK`]).
+    /// The id of the list keyed `key` (a new, empty one the first time).
+    fn edge_id(&mut self, key: &str) -> u32 {
+        match self.edges.get(key) {
+            Some(&id) => id,
+            None => {
+                let id = self.next.len() as u32;
+                self.next.push(0);
+                self.edges.insert(key.into(), id);
+                id
+            }
+        }
+    }
+
+    /// Computes and records the list ids of `form`: its edges and, after [`WORD_MARK`], the
+    /// whole form (as a first-word form: only its edges, keyed after [`FIRST_MARK`]).
     fn intern_form(&mut self, form: &str, first: bool) -> (u32, u32) {
         let start = self.form_edges.len() as u32;
         let mut edge = String::with_capacity(form.len() + 1);
@@ -169,15 +198,14 @@ impl PrefixBuilder {
                 break;
             }
             edge.push(c);
-            let id = match self.edges.get(edge.as_str()) {
-                Some(&id) => id,
-                None => {
-                    let id = self.next.len() as u32;
-                    self.next.push(0);
-                    self.edges.insert(edge.as_str().into(), id);
-                    id
-                }
-            };
+            let id = self.edge_id(&edge);
+            self.form_edges.push(id);
+        }
+        if !first {
+            edge.clear();
+            edge.push(char::from(WORD_MARK));
+            edge.push_str(form);
+            let id = self.edge_id(&edge);
             self.form_edges.push(id);
         }
         let range = (start, self.form_edges.len() as u32);
@@ -798,6 +826,173 @@ impl Weight for PrefixQuery {
     }
 }
 
+/// Which word forms a [`WordsQuery`] takes.
+#[derive(Clone, Debug)]
+pub(crate) enum WordMatch {
+    /// The forms that start with the text (a typed prefix longer than the edges).
+    Prefix(String),
+    /// The forms that have a prefix within the edit distance of the text (a transposition
+    /// counts as one edit), as tantivy's prefix `FuzzyTermQuery` took them from its term
+    /// dictionary.
+    Fuzzy(String, u8),
+}
+
+/// Levenshtein automaton builders for distances 0 to 2, with transpositions (building one
+/// computes its parametric tables: built once, on first use).
+fn lev_builder(distance: u8) -> &'static levenshtein_automata::LevenshteinAutomatonBuilder {
+    static BUILDERS: [std::sync::OnceLock<levenshtein_automata::LevenshteinAutomatonBuilder>; 3] =
+        [const { std::sync::OnceLock::new() }; 3];
+    let d = distance.min(2);
+    BUILDERS[usize::from(d)]
+        .get_or_init(|| levenshtein_automata::LevenshteinAutomatonBuilder::new(d, true))
+}
+
+/// A Levenshtein prefix automaton over the whole-word keys: [`WORD_MARK`], then the DFA.
+struct MarkedDfa(levenshtein_automata::DFA);
+
+/// [`MarkedDfa`]'s state before the mark (the DFA's states are dense from 0, its sink).
+const BEFORE_MARK: u32 = u32::MAX;
+
+impl fst::Automaton for MarkedDfa {
+    type State = u32;
+
+    fn start(&self) -> u32 {
+        BEFORE_MARK
+    }
+
+    fn is_match(&self, s: &u32) -> bool {
+        *s != BEFORE_MARK && matches!(self.0.distance(*s), levenshtein_automata::Distance::Exact(_))
+    }
+
+    fn can_match(&self, s: &u32) -> bool {
+        *s != levenshtein_automata::SINK_STATE
+    }
+
+    fn accept(&self, s: &u32, byte: u8) -> u32 {
+        match *s {
+            BEFORE_MARK if byte == WORD_MARK => self.0.initial_state(),
+            BEFORE_MARK => levenshtein_automata::SINK_STATE,
+            s => self.0.transition(s, byte),
+        }
+    }
+}
+
+/// Lists above which a union is decoded into a bitset rather than merged on the fly.
+const MAX_MERGED: usize = 8;
+
+/// The values of the keys of `map` that `aut` accepts.
+fn matching<A: fst::Automaton>(map: &fst::Map<FstBytes>, aut: A) -> Vec<u64> {
+    use fst::{IntoStreamer, Streamer};
+    let mut stream = map.search(aut).into_stream();
+    let mut out = Vec::new();
+    while let Some((_, at)) = stream.next() {
+        out.push(at);
+    }
+    out
+}
+
+impl Prefixes {
+    /// The lists of segment `id`'s word forms that `q` takes.
+    fn word_lists(&self, id: SegmentId, q: &WordsQuery) -> Vec<PrefixDocs> {
+        let Some(s) = self.segments.iter().find(|s| s.segment == id) else {
+            return Vec::new();
+        };
+        let offsets = match (&q.matcher, &q.dfa) {
+            (_, Some(dfa)) => matching(&s.map, dfa.as_ref()),
+            (WordMatch::Prefix(text), None) => {
+                let key = format!("{}{text}", char::from(WORD_MARK));
+                matching(&s.map, fst::Automaton::starts_with(fst::automaton::Str::new(&key)))
+            }
+            (WordMatch::Fuzzy(..), None) => Vec::new(),
+        };
+        offsets
+            .into_iter()
+            .filter_map(|at| {
+                let at = usize::try_from(at).ok()?.min(s.lists.len());
+                PrefixDocs::new(s.lists.slice(at..s.lists.len()), s.max_doc)
+            })
+            .collect()
+    }
+}
+
+/// The documents in any of `lists` (of a segment of `max_doc` documents): merged on the fly
+/// when there are few lists, else decoded into a bitset.
+fn union(mut lists: Vec<PrefixDocs>, max_doc: u32, boost: Score) -> Box<dyn Scorer> {
+    match lists.len() {
+        0 => Box::new(EmptyScorer),
+        1 => match lists.pop() {
+            Some(docs) => Box::new(ConstScorer::new(docs, boost)),
+            None => Box::new(EmptyScorer),
+        },
+        n if n <= MAX_MERGED => Box::new(ConstScorer::new(PrefixAny::new(lists), boost)),
+        _ => {
+            let mut set = tantivy::BitSet::with_max_value(max_doc);
+            for mut l in lists {
+                // (a list's docs are below `max_doc`: `PrefixDocs` ends a list early
+                // rather than yield one outside the segment)
+                while l.doc() != TERMINATED {
+                    set.insert(l.doc());
+                    l.advance();
+                }
+            }
+            Box::new(ConstScorer::new(tantivy::query::BitSetDocSet::from(set), boost))
+        }
+    }
+}
+
+/// The documents with a word form taken by a [`WordMatch`], as a tantivy query: the union of
+/// the forms' lists (merged on the fly when few, else decoded into a bitset, as tantivy's
+/// automaton queries do).
+#[derive(Clone)]
+pub(crate) struct WordsQuery {
+    prefixes: std::sync::Arc<Prefixes>,
+    matcher: WordMatch,
+    /// The automaton of a fuzzy match (built once per query).
+    dfa: Option<std::sync::Arc<MarkedDfa>>,
+}
+
+impl std::fmt::Debug for WordsQuery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WordsQuery").field("matcher", &self.matcher).finish_non_exhaustive()
+    }
+}
+
+impl WordsQuery {
+    pub(crate) fn new(prefixes: std::sync::Arc<Prefixes>, matcher: WordMatch) -> Self {
+        let dfa = match &matcher {
+            WordMatch::Fuzzy(text, d) => {
+                Some(std::sync::Arc::new(MarkedDfa(lev_builder(*d).build_prefix_dfa(text))))
+            }
+            WordMatch::Prefix(_) => None,
+        };
+        Self { prefixes, matcher, dfa }
+    }
+}
+
+impl Query for WordsQuery {
+    fn weight(&self, _scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(self.clone()))
+    }
+}
+
+impl Weight for WordsQuery {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let lists = self.prefixes.word_lists(reader.segment_id(), self);
+        Ok(union(lists, reader.max_doc(), boost))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut scorer = self.scorer(reader, 1.0)?;
+        if scorer.seek(doc) != doc {
+            return Err(TantivyError::InvalidArgument(format!(
+                "document {doc} has no word taken by {:?}",
+                self.matcher
+            )));
+        }
+        Ok(Explanation::new("words", 1.0))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -858,10 +1053,17 @@ mod tests {
     }
 
     /// Expected lists: edge → docs, from the corpus directly; the first form of each
-    /// document also gives term-start edges (after [`FIRST_MARK`]).
+    /// document also gives term-start edges (after [`FIRST_MARK`]), and every form its
+    /// whole-word key (after [`WORD_MARK`]).
     fn expected(docs: &[Vec<String>]) -> BTreeMap<String, Vec<u32>> {
         let mut out: BTreeMap<String, Vec<u32>> = BTreeMap::new();
         for (d, forms) in docs.iter().enumerate() {
+            for f in forms {
+                let list = out.entry(format!("{}{f}", char::from(WORD_MARK))).or_default();
+                if list.last() != Some(&(d as u32)) {
+                    list.push(d as u32);
+                }
+            }
             let marked = forms.first().map(|f| format!("{}{f}", char::from(FIRST_MARK)));
             for f in forms.iter().chain(marked.as_ref()) {
                 let skip = usize::from(f.starts_with(char::from(FIRST_MARK)));
@@ -990,10 +1192,94 @@ mod tests {
         }
         let mark = char::from(FIRST_MARK);
         assert!(want.keys().any(|k| k.starts_with(mark)), "term-start edges are tested");
+        let word = char::from(WORD_MARK);
+        assert!(want.contains_key(&format!("{word}hear")), "a whole word that is an edge");
+        assert!(!want[&format!("{word}hear")].iter().eq(want["hear"].iter()));
         assert!(p.docs(id, "q").is_none());
         assert!(p.docs(id, "heart").is_some() && p.docs(id, "hearts").is_none());
         assert!(p.docs(id, "menie").is_some(), "edges of non-ASCII forms by characters");
         assert!(p.docs(SegmentId::generate_random(), "h").is_none());
+    }
+
+    /// The optimal-string-alignment distance of `a` and `b` (a transposition of adjacent
+    /// characters is one edit), by characters.
+    fn osa(a: &[char], b: &[char]) -> usize {
+        let (n, m) = (a.len(), b.len());
+        let mut d = vec![vec![0usize; m + 1]; n + 1];
+        for (i, row) in d.iter_mut().enumerate() {
+            row[0] = i;
+        }
+        for (j, cell) in d[0].iter_mut().enumerate() {
+            *cell = j;
+        }
+        for i in 1..=n {
+            for j in 1..=m {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                let mut v = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    v = v.min(d[i - 2][j - 2] + 1);
+                }
+                d[i][j] = v;
+            }
+        }
+        d[n][m]
+    }
+
+    /// Word queries take exactly the forms a brute-force reading of the corpus takes: those
+    /// starting with a prefix, and those with a prefix within an edit distance of a (typo'd)
+    /// token; the union is the same whether merged on the fly or through a bitset.
+    #[test]
+    fn word_queries_take_the_forms_a_scan_takes() {
+        let tmp = tempfile::tempdir().unwrap();
+        let docs = corpus(3000);
+        let (id, max) = build(tmp.path(), &docs);
+        let p = std::sync::Arc::new(Prefixes::open(tmp.path(), &[(id, max)]).unwrap());
+        let run = |m: WordMatch| -> Vec<u32> {
+            let q = WordsQuery::new(p.clone(), m);
+            let lists = p.word_lists(id, &q);
+            let n = lists.len();
+            let mut expect: Vec<u32> = lists.into_iter().flat_map(all).collect();
+            expect.sort_unstable();
+            expect.dedup();
+            // the union the query's scorer reads, merged or through a bitset
+            let mut scorer = union(p.word_lists(id, &q), max, 1.0);
+            let mut got = Vec::new();
+            while scorer.doc() != TERMINATED {
+                got.push(scorer.doc());
+                scorer.advance();
+            }
+            assert_eq!(got, expect, "{:?}: union of {n} lists", q.matcher);
+            got
+        };
+        let scan = |take: &dyn Fn(&str) -> bool| -> Vec<u32> {
+            (0..docs.len() as u32).filter(|&d| docs[d as usize].iter().any(|f| take(f))).collect()
+        };
+        for prefix in ["h", "hea", "heart", "hearts", "menier", "ménière", "abdom", "q"] {
+            let got = run(WordMatch::Prefix(prefix.into()));
+            assert_eq!(got, scan(&|f| f.starts_with(prefix)), "prefix {prefix}");
+        }
+        let within = |token: &str, d: usize, form: &str| {
+            let t: Vec<char> = token.chars().collect();
+            let f: Vec<char> = form.chars().collect();
+            (0..=f.len()).any(|k| osa(&t, &f[..k]) <= d)
+        };
+        for (token, d) in [
+            ("haert", 1u8),
+            ("hert", 1),
+            ("myocradial", 2),
+            ("infraction", 1),
+            ("abdomne", 2),
+            ("menire", 1),
+            ("zzzz", 1),
+            ("ab", 2),
+        ] {
+            let got = run(WordMatch::Fuzzy(token.into(), d));
+            let want = scan(&|f| within(token, usize::from(d), f));
+            assert_eq!(got, want, "{token} within {d}");
+        }
+        let forms = |m: WordMatch| p.word_lists(id, &WordsQuery::new(p.clone(), m)).len();
+        assert!(forms(WordMatch::Prefix("h".into())) <= MAX_MERGED, "a merged union");
+        assert!(forms(WordMatch::Fuzzy("ab".into(), 2)) > MAX_MERGED, "a bitset union");
     }
 
     #[test]

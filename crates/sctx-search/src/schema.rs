@@ -44,7 +44,9 @@ pub(crate) const FLAG_CONCEPT_ACTIVE: u64 = 2;
 /// Handles of every field.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Fields {
-    pub(crate) words: Field,
+    /// The whole-word field of indexes without whole words in the prefix postings
+    /// (`prefixes.rs`): older indexes and the fallback build.
+    pub(crate) words: Option<Field>,
     /// The edge n-gram field of indexes without prefix postings (`prefixes.rs`).
     pub(crate) prefix: Option<Field>,
     pub(crate) first: Field,
@@ -83,16 +85,19 @@ fn token_field(tokenizer: &str) -> TextOptions {
 
 /// Builds the schema. `fallback`: whether this is the fallback build, sorted by tantivy,
 /// whose edge n-grams of every word are a tantivy field rather than prefix postings beside
-/// the index (`prefixes.rs`) and which keeps the per-document values as fast fields (tantivy
-/// sorts by the `rank` field; the document values, `docs.rs`, are then read back from the
-/// `description_id` field). Without the `prefix` field, an older sctx refuses the index
-/// ("field `prefix` is missing") instead of answering short prefixes from an empty field;
-/// without the fast fields, it refuses it naming `concept_id`.
+/// the index (`prefixes.rs`), whose whole words are a tantivy field likewise, and which keeps
+/// the per-document values as fast fields (tantivy sorts by the `rank` field; the document
+/// values, `docs.rs`, are then read back from the `description_id` field). Without the
+/// `prefix` and `words` fields, an older sctx refuses the index ("field `words` is missing")
+/// instead of answering from empty fields; without the fast fields, it refuses it naming
+/// `concept_id`.
 pub(crate) fn build_schema(fallback: bool) -> Schema {
     let prefix_field = fallback;
     use names::*;
     let mut b = Schema::builder();
-    b.add_text_field(WORDS, token_field(WS_TOKENIZER));
+    if fallback {
+        b.add_text_field(WORDS, token_field(WS_TOKENIZER));
+    }
     if prefix_field {
         b.add_text_field(PREFIX, token_field(WS_TOKENIZER));
     }
@@ -139,7 +144,7 @@ impl Fields {
         };
         use names::*;
         Ok(Self {
-            words: get(WORDS)?,
+            words: schema.get_field(WORDS).ok(),
             prefix: schema.get_field(PREFIX).ok(),
             first: get(FIRST)?,
             exact: schema.get_field(EXACT).ok(),

@@ -35,12 +35,15 @@ use crate::analysis::{OLD_FIRST_EDGE, exact_key, query_tokens, truncate_chars};
 use crate::docs::{DOCS_PAYLOAD, DocTable, DocValues};
 use crate::error::Context;
 use crate::keys::{DocListQuery, KEYS_PAYLOAD, Keys, exact_hash};
-use crate::prefixes::{FIRST_MARK, FIRST_PAYLOAD, PREFIX_PAYLOAD, PrefixQuery, Prefixes};
+use crate::prefixes::{
+    FIRST_MARK, FIRST_PAYLOAD, PREFIX_PAYLOAD, PrefixQuery, Prefixes, WORD_MARK, WORDS_PAYLOAD,
+    WordMatch, WordsQuery,
+};
 use crate::schema::{FLAG_ACTIVE, FLAG_CONCEPT_ACTIVE, Fields, names, register_tokenizers};
 use crate::{DEFINITION_TYPE, FSN_TYPE, Fuzzy, Hit, SearchError, SearchQuery};
 
-/// Most words a long prefix is expanded to as a union of term queries; beyond this, an
-/// automaton query over the term dictionary is used.
+/// Most words a long prefix is expanded to as a union of term queries in the `words` or
+/// `first` field; beyond this, an automaton query over the term dictionary is used.
 const MAX_EXPANSION: usize = 256;
 
 /// Accepted documents per pass, at least.
@@ -83,6 +86,8 @@ struct Inner {
     first_whole: bool,
     /// The term-start edges are in the prefix postings (else in the `first` field).
     first_in_postings: bool,
+    /// The whole word forms are in the prefix postings (else in the `words` field).
+    words_in_postings: bool,
     /// Exact-term and concept-id look-up tables (`None` for indexes built before them,
     /// which index both as fields).
     keys: Option<Keys>,
@@ -396,6 +401,13 @@ impl SearchIndex {
         } else {
             None
         };
+        let words_in_postings = prefixes.is_some() && words.contains(&WORDS_PAYLOAD);
+        if !words_in_postings && fields.words.is_none() {
+            return Err(SearchError::Incompatible {
+                dir: dir.to_path_buf(),
+                detail: "neither whole words in the prefix postings nor a `words` field".into(),
+            });
+        }
         Ok(Self {
             inner: Arc::new(Inner {
                 dir: dir.to_path_buf(),
@@ -408,6 +420,7 @@ impl SearchIndex {
                 prefix_edge,
                 first_whole: words.contains(&crate::build::FIRST_WHOLE_PAYLOAD),
                 first_in_postings: words.contains(&FIRST_PAYLOAD),
+                words_in_postings,
                 keys,
                 prefixes,
                 _reader: reader,
@@ -435,6 +448,12 @@ impl SearchIndex {
     #[cfg(test)]
     pub(crate) fn inner_prefixes_absent(&self) -> bool {
         self.inner.prefixes.is_none()
+    }
+
+    /// Whether this index keeps its whole words in the prefix postings (tests).
+    #[cfg(test)]
+    pub(crate) fn inner_words_in_postings(&self) -> bool {
+        self.inner.words_in_postings
     }
 
     /// The index directory.
@@ -531,8 +550,8 @@ impl SearchIndex {
 
     /// Exact prefix query for one token: one edge n-gram posting list for short tokens (in
     /// the prefix postings, or the `prefix` field of older indexes); for longer ones, the
-    /// union of the whole words that start with the token (looked up in the term
-    /// dictionary; few words share a prefix of that length).
+    /// union of the whole words that start with the token (few words share a prefix of
+    /// that length).
     fn prefix_query(&self, token: &str) -> Box<dyn Query> {
         let f = &self.inner.fields;
         if token.chars().count() <= self.inner.prefix_edge {
@@ -545,7 +564,41 @@ impl SearchIndex {
             // not reached: `open` requires one of the two
             return Box::new(tantivy::query::EmptyQuery);
         }
-        self.expansion_query(f.words, token)
+        self.words_query(token, 0)
+    }
+
+    /// The documents with a word that has a prefix within edit distance `d` of `token`
+    /// (`d == 0`: a word starting with `token`): a union of whole-word lists from the prefix
+    /// postings, or an expansion or automaton query over the `words` field of older indexes.
+    fn words_query(&self, token: &str, d: u8) -> Box<dyn Query> {
+        if let (true, Some(p)) = (self.inner.words_in_postings, &self.inner.prefixes) {
+            let m = if d == 0 {
+                WordMatch::Prefix(token.to_owned())
+            } else {
+                WordMatch::Fuzzy(token.to_owned(), d)
+            };
+            return Box::new(WordsQuery::new(p.clone(), m));
+        }
+        match self.inner.fields.words {
+            Some(words) if d == 0 => self.expansion_query(words, token),
+            Some(words) => {
+                Box::new(FuzzyTermQuery::new_prefix(Term::from_field_text(words, token), d, true))
+            }
+            // not reached: `open` requires one of the two
+            None => Box::new(tantivy::query::EmptyQuery),
+        }
+    }
+
+    /// The documents with the word `token`.
+    fn whole_query(&self, token: &str) -> Box<dyn Query> {
+        if let (true, Some(p)) = (self.inner.words_in_postings, &self.inner.prefixes) {
+            let key = format!("{}{token}", char::from(WORD_MARK));
+            return Box::new(PrefixQuery::new(p.clone(), &[key.as_str()]));
+        }
+        match self.inner.fields.words {
+            Some(words) => Self::term_query(words, token),
+            None => Box::new(tantivy::query::EmptyQuery),
+        }
     }
 
     /// Documents whose term starts with one of the tokens: one union of term-start edge
@@ -665,14 +718,9 @@ impl SearchIndex {
         if d == 0 {
             return self.prefix_query(token);
         }
-        let fuzzy = FuzzyTermQuery::new_prefix(
-            Term::from_field_text(self.inner.fields.words, token),
-            d,
-            true,
-        );
         Box::new(BooleanQuery::new(vec![
             (Occur::Should, self.prefix_query(token)),
-            (Occur::Should, Box::new(fuzzy)),
+            (Occur::Should, self.words_query(token, d)),
         ]))
     }
 
@@ -710,10 +758,8 @@ impl SearchIndex {
         level: Level,
         retry: bool,
     ) -> Result<Plan<'q>, SearchError> {
-        let f = &self.inner.fields;
         let exact_q = self.exact_query(&exact_key(tokens));
-        let whole_qs: Vec<Box<dyn Query>> =
-            tokens.iter().map(|t| Self::term_query(f.words, t)).collect();
+        let whole_qs: Vec<Box<dyn Query>> = tokens.iter().map(|t| self.whole_query(t)).collect();
         let start_qs: Vec<Box<dyn Query>> = tokens.iter().map(|t| self.start_query(t)).collect();
         let prefix_qs: Vec<Box<dyn Query>> = tokens.iter().map(|t| self.prefix_query(t)).collect();
         // the passes need documents matching every prefix: short tokens as one
@@ -762,9 +808,7 @@ impl SearchIndex {
                         if edit_distance(t, level) < 2 {
                             return Ok(None);
                         }
-                        let q =
-                            FuzzyTermQuery::new_prefix(Term::from_field_text(f.words, t), 1, true);
-                        self.weight(&q).map(Some)
+                        self.weight(self.words_query(t, 1).as_ref()).map(Some)
                     })
                     .collect::<Result<_, SearchError>>()?
             },

@@ -859,6 +859,78 @@ fn prefix_postings_answer_like_the_prefix_field() {
     }
 }
 
+/// Whole words, longer prefixes and typos are answered from the whole-word lists in the
+/// prefix postings in the normal build and from the tantivy `words` field (term queries,
+/// term-dictionary expansion, tantivy's fuzzy automaton) in the fallback build: the answers
+/// are the same, at every typo setting, counted and listed.
+#[test]
+fn whole_word_postings_answer_like_the_words_field() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("fallback");
+    let mut b = IndexBuilder::create(&dir, 0).expect("create");
+    add_fixture_docs(&mut b);
+    b.rebuild_sorted_by_tantivy().expect("fallback build");
+    let other = SearchIndex::open(&dir).expect("open");
+    assert!(!other.inner_words_in_postings(), "the fallback build keeps the words field");
+    assert!(fixture().index.inner_words_in_postings(), "the normal build has word lists");
+    let key = |h: &[Hit]| hit_keys(h);
+    let mut compared = 0;
+    for q in [
+        "heart",
+        "heart attack",
+        "myocardial",
+        "myocard infarc",
+        "appendicitis",
+        "appendic",
+        "asthma",
+        "diabetes",
+        "diabet melli",
+        "alzimer",
+        "alzheimers",
+        "myocrdial",
+        "infraction",
+        "apendicitis",
+        "hart atack",
+        "asthmaa",
+        "sjogren",
+        "crohns",
+        "crohn",
+        "meniere",
+        "menieres",
+        "zzzzzz",
+        "heart xyzzy",
+    ] {
+        for fuzzy in [Fuzzy::Off, Fuzzy::Auto, Fuzzy::On] {
+            let mut sq = SearchQuery::new(q);
+            sq.fuzzy = fuzzy;
+            sq.limit = 50;
+            sq.include_inactive = true;
+            let a = fixture().index.search(&sq).expect("search");
+            let b = other.search(&sq).expect("search");
+            assert_eq!(key(&a), key(&b), "{q} {fuzzy:?}");
+            compared += usize::from(!a.is_empty());
+            let ca = fixture().index.count(&sq).expect("count");
+            assert_eq!(ca, other.count(&sq).expect("count"), "{q} {fuzzy:?}");
+        }
+    }
+    assert!(compared > 40, "most queries find something ({compared})");
+}
+
+/// An index whose payload does not say the whole words are in the prefix postings, and
+/// without a `words` field, cannot answer whole words: refused at open, naming the directory.
+#[test]
+fn an_index_without_any_word_data_is_refused() {
+    let tmp = copy_fixture();
+    let meta = tmp.path().join("meta.json");
+    let text = std::fs::read_to_string(&meta).expect("read meta");
+    let word = format!("{} ", crate::prefixes::WORDS_PAYLOAD);
+    assert!(text.contains(&word));
+    std::fs::write(&meta, text.replace(&word, "")).expect("write meta");
+    let err = SearchIndex::open(tmp.path()).expect_err("no word data").to_string();
+    assert!(err.contains("nor a `words` field"), "{err}");
+    assert!(err.contains(&tmp.path().display().to_string()), "{err}");
+}
+
 /// The checks every file sctx writes beside the index gets, on a copy of the fixture: a
 /// flipped last byte still opens (the structure is intact) and answers, and `verify` fails
 /// naming the file and the checksum; a truncated file is refused at open naming it (and
