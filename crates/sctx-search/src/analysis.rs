@@ -23,8 +23,10 @@ use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, RawTokenizer, TextAnaly
 pub(crate) const OLD_FIRST_EDGE: usize = 10;
 
 /// Longest prefix, in characters, that is indexed as an edge n-gram of every word (the
-/// `prefix` field). Longer query tokens are expanded against the term dictionary of the
-/// whole-word field instead: few words share a prefix that long, while most of the indexing
+/// prefix postings, or the `prefix` field of older indexes). Longer query tokens are
+/// expanded to the whole words that start with them instead (a range of the whole-word keys
+/// in the prefix postings, or the `words` field's term dictionary in older indexes): few
+/// words share a prefix that long, while most of the indexing
 /// work (and index size) would go into those longer n-grams. Five: at four, a query of three
 /// five-letter prefixes intersected three unions of word postings and was the slowest
 /// tenth of searches (BENCHMARKS.md). The value is recorded in the index (`edgeN` in the

@@ -111,7 +111,7 @@ impl<'a> IndexBuilder<'a> {
     pub fn create(dir: &Path, heap_bytes: usize) -> Result<Self, SearchError> {
         std::fs::create_dir_all(dir).ctx(dir, "creating the index directory")?;
         let index = Index::builder()
-            .schema(build_schema(false))
+            .schema(build_schema(false, false))
             .settings(IndexSettings { sort_by_field: None, ..index_settings() })
             .create_in_dir(dir)
             .ctx(dir, "creating the index")?;
@@ -136,7 +136,33 @@ impl<'a> IndexBuilder<'a> {
 
     fn payload(&self) -> String {
         let unsorted = self.payload_unsorted();
-        format!("{SORTED_PAYLOAD} {PREFIX_PAYLOAD} {FIRST_PAYLOAD} {WORDS_PAYLOAD} {unsorted}")
+        // (an index whose schema has the `words` field keeps its whole words there)
+        let words =
+            if self.fields.words.is_some() { String::new() } else { format!("{WORDS_PAYLOAD} ") };
+        format!("{SORTED_PAYLOAD} {PREFIX_PAYLOAD} {FIRST_PAYLOAD} {words}{unsorted}")
+    }
+
+    /// An empty index laid out as before whole words joined the prefix postings: the
+    /// `words` field holds them and the payload does not say `pfx-words` (tests of reading
+    /// such indexes).
+    #[cfg(test)]
+    pub(crate) fn create_with_words_field(dir: &Path) -> Result<Self, SearchError> {
+        std::fs::create_dir_all(dir).ctx(dir, "creating the index directory")?;
+        let index = Index::builder()
+            .schema(build_schema(false, true))
+            .settings(IndexSettings { sort_by_field: None, ..index_settings() })
+            .create_in_dir(dir)
+            .ctx(dir, "creating the index")?;
+        register_tokenizers(&index);
+        let fields = Fields::resolve(&index.schema(), dir)?;
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            index,
+            fields,
+            heap: MIN_HEAP_PER_THREAD,
+            batches: Vec::new(),
+            store_terms: true,
+        })
     }
 
     /// The payload words of an index whose documents were not added in static order (the
@@ -290,7 +316,7 @@ impl<'a> IndexBuilder<'a> {
         std::fs::remove_dir_all(dir).ctx(dir, "clearing the index directory")?;
         std::fs::create_dir_all(dir).ctx(dir, "creating the index directory")?;
         let index = Index::builder()
-            .schema(build_schema(true))
+            .schema(build_schema(true, true))
             .settings(index_settings())
             .create_in_dir(dir)
             .ctx(dir, "creating the index")?;
@@ -609,10 +635,12 @@ const LAYOUT_SAMPLES: usize = 256;
 
 /// The key tables of the committed index in `dir`, whose segments hold `parts` in order
 /// (each part's documents in doc-id order, with the entries `index_chunk` returned), after
-/// checking that layout: each segment holds as many documents as its part, and for evenly
-/// spaced documents the postings of their first long first-word form (the `first` field)
-/// contain them at their position and, with stored terms, the doc store holds their term
-/// there. `None` when it differs (the caller rebuilds the index the general way).
+/// checking that layout: each segment holds as many documents as its part, and in each of
+/// [`LAYOUT_SAMPLES`] evenly spaced windows the first document with a long first word (the
+/// only words in tantivy's `first` field) is in that word's postings at its position and,
+/// with stored terms, the doc store holds the term of the window's first document there.
+/// `None` when it differs (the caller rebuilds the index the general way). A segment with
+/// no long first word at all has nothing in tantivy whose order matters but the doc store.
 /// (One indexing thread with a budget that holds the whole part gives doc ids in the order
 /// documents are added; this guards against that ever changing underneath.)
 fn layout_keys(
@@ -639,20 +667,25 @@ fn layout_keys(
             r.inverted_index(fields.first).ctx(dir, "reading the first-word postings")?;
         let step = chunk.len().div_ceil(LAYOUT_SAMPLES).max(1);
         for i in (0..chunk.len()).step_by(step) {
-            let doc = i as DocId;
             if store_terms {
                 let stored: TantivyDocument = searcher
-                    .doc(tantivy::DocAddress::new(seg as u32, doc))
+                    .doc(tantivy::DocAddress::new(seg as u32, i as DocId))
                     .ctx(dir, "reading a stored term")?;
                 let term = stored.get_first(fields.term).and_then(|v| v.as_str());
                 if term != Some(&*chunk[i].1.term) {
                     return Ok(None);
                 }
             }
-            // (only first words longer than the edges are in the field)
-            let text = analyser.index_text(&chunk[i].1.term, false);
-            let Some(word) = text.first.split(' ').find(|w| !w.is_empty()) else { continue };
-            let term = tantivy::Term::from_field_text(fields.first, word);
+            // the window's first document with a long first word
+            let end = (i + step).min(chunk.len());
+            let Some((j, word)) = (i..end).find_map(|j| {
+                let text = analyser.index_text(&chunk[j].1.term, false);
+                text.first.split(' ').find(|w| !w.is_empty()).map(|w| (j, w.to_owned()))
+            }) else {
+                continue;
+            };
+            let doc = j as DocId;
+            let term = tantivy::Term::from_field_text(fields.first, &word);
             let postings = inverted
                 .read_postings(&term, tantivy::schema::IndexRecordOption::Basic)
                 .ctx(dir, "reading the first-word postings")?;
@@ -802,7 +835,9 @@ mod layout_tests {
         let tmp = tempfile::tempdir().expect("tempdir");
         let dir = tmp.path().join("layout");
         let b = IndexBuilder::create(&dir, 0).expect("create");
-        let words = ["heart", "lung", "liver", "kidney", "spleen", "brain", "bone", "skin"];
+        // one first word in eight is long enough for the `first` field: most windows'
+        // first documents have none, so the check must look further in the window
+        let words = ["heart", "lung", "liver", "kidney", "brain", "bone", "skin", "eye"];
         let docs: Vec<(u64, SearchDoc<'_>)> = (0..600u64)
             .map(|i| {
                 let term = format!("{} part {i}", words[i as usize % words.len()]);

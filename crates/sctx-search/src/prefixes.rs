@@ -10,7 +10,7 @@
 //! too, and tantivy's indexing thread spent ~3 CPU-seconds of the International build on
 //! them; here each costs one more list id per distinct form, appended with its edges.
 //!
-//! These were a tantivy field. An International term has about 32 distinct edges, 69% of
+//! The edges were a tantivy field. An International term has about 32 distinct edges, 69% of
 //! all indexed tokens, and tantivy spent most of the index build hashing each of them into
 //! its per-segment term table (BENCHMARKS.md). Here the builder hashes each *word form* once
 //! per segment (the edges of a form are computed the first time it is seen) and appends the
@@ -461,8 +461,10 @@ impl Prefixes {
         verify_mapped(&self.path, &self.bytes)
     }
 
-    /// The documents of segment `id` with a word starting with `edge`, or `None` when no
-    /// word does (or the list is malformed: the checksum check reports the file).
+    /// The list keyed `edge` in segment `id` (the documents with a word starting with an
+    /// edge; after [`FIRST_MARK`], whose first word does; after [`WORD_MARK`], with that
+    /// word), or `None` when there is none (or the list is malformed: the checksum check
+    /// reports the file).
     fn docs(&self, id: SegmentId, edge: &str) -> Option<PrefixDocs> {
         let s = self.segments.iter().find(|s| s.segment == id)?;
         let at = usize::try_from(s.map.get(edge.as_bytes())?).ok()?;
@@ -763,9 +765,10 @@ impl DocSet for PrefixAny {
     }
 }
 
-/// The documents with a word starting with each of `edges` (each at most
-/// [`crate::analysis::PREFIX_EDGE`] characters; several edges: documents with all of them,
-/// or with any of them when built by [`PrefixQuery::any`]), as a tantivy query.
+/// The documents in the lists keyed by each of `edges` (see [`Prefixes::docs`]: an edge of
+/// at most [`crate::analysis::PREFIX_EDGE`] characters, possibly after [`FIRST_MARK`], or
+/// a whole word after [`WORD_MARK`]; several keys: documents in all of them, or in any of
+/// them when built by [`PrefixQuery::any`]), as a tantivy query.
 #[derive(Clone, Debug)]
 pub(crate) struct PrefixQuery {
     prefixes: std::sync::Arc<Prefixes>,
@@ -842,6 +845,7 @@ pub(crate) enum WordMatch {
 fn lev_builder(distance: u8) -> &'static levenshtein_automata::LevenshteinAutomatonBuilder {
     static BUILDERS: [std::sync::OnceLock<levenshtein_automata::LevenshteinAutomatonBuilder>; 3] =
         [const { std::sync::OnceLock::new() }; 3];
+    debug_assert!(distance <= 2, "edit distances are at most 2 (see `edit_distance`)");
     let d = distance.min(2);
     BUILDERS[usize::from(d)]
         .get_or_init(|| levenshtein_automata::LevenshteinAutomatonBuilder::new(d, true))
@@ -916,7 +920,8 @@ impl Prefixes {
 }
 
 /// The documents in any of `lists` (of a segment of `max_doc` documents): merged on the fly
-/// when there are few lists, else decoded into a bitset.
+/// when there are few lists, else decoded into a bitset (as tantivy's automaton queries
+/// always do).
 fn union(mut lists: Vec<PrefixDocs>, max_doc: u32, boost: Score) -> Box<dyn Scorer> {
     match lists.len() {
         0 => Box::new(EmptyScorer),
@@ -941,8 +946,7 @@ fn union(mut lists: Vec<PrefixDocs>, max_doc: u32, boost: Score) -> Box<dyn Scor
 }
 
 /// The documents with a word form taken by a [`WordMatch`], as a tantivy query: the union of
-/// the forms' lists (merged on the fly when few, else decoded into a bitset, as tantivy's
-/// automaton queries do).
+/// the forms' lists (see [`union`]).
 #[derive(Clone)]
 pub(crate) struct WordsQuery {
     prefixes: std::sync::Arc<Prefixes>,

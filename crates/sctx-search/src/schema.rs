@@ -91,11 +91,13 @@ fn token_field(tokenizer: &str) -> TextOptions {
 /// `prefix` and `words` fields, an older sctx refuses the index ("field `words` is missing")
 /// instead of answering from empty fields; without the fast fields, it refuses it naming
 /// `concept_id`.
-pub(crate) fn build_schema(fallback: bool) -> Schema {
+/// `words_field`: whether whole words are a tantivy field even though it is not the fallback
+/// build (the layout of indexes from before they joined the prefix postings; tests).
+pub(crate) fn build_schema(fallback: bool, words_field: bool) -> Schema {
     let prefix_field = fallback;
     use names::*;
     let mut b = Schema::builder();
-    if fallback {
+    if fallback || words_field {
         b.add_text_field(WORDS, token_field(WS_TOKENIZER));
     }
     if prefix_field {

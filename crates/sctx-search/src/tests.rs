@@ -916,6 +916,57 @@ fn whole_word_postings_answer_like_the_words_field() {
     assert!(compared > 40, "most queries find something ({compared})");
 }
 
+/// An index laid out as the previous release wrote it (prefix postings with the edges and
+/// term-start edges, whole words in the tantivy `words` field, no `pfx-words` payload word)
+/// reads its whole words, longer prefixes and typos from the field and answers like the
+/// current layout.
+#[test]
+fn an_index_with_words_in_tantivy_answers_like_the_current_layout() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("words-field");
+    let mut b = IndexBuilder::create_with_words_field(&dir).expect("create");
+    add_fixture_docs(&mut b);
+    b.finish().expect("finish");
+    let meta = std::fs::read_to_string(dir.join("meta.json")).expect("meta");
+    assert!(!meta.contains(crate::prefixes::WORDS_PAYLOAD), "{meta}");
+    assert!(meta.contains(crate::prefixes::FIRST_PAYLOAD), "{meta}");
+    let other = SearchIndex::open(&dir).expect("open");
+    assert!(!other.inner_words_in_postings() && !other.inner_prefixes_absent());
+    let mut compared = 0;
+    for q in [
+        "heart",
+        "heart attack",
+        "myocardial",
+        "myocard infarc",
+        "appendicitis",
+        "appendic",
+        "asthma",
+        "diabet melli",
+        "alzimer",
+        "myocrdial",
+        "apendicitis",
+        "hart atack",
+        "crohns",
+        "meniere",
+        "hea",
+        "inf myo",
+        "zzzzzz",
+    ] {
+        for fuzzy in [Fuzzy::Off, Fuzzy::Auto, Fuzzy::On] {
+            let mut sq = SearchQuery::new(q);
+            sq.fuzzy = fuzzy;
+            sq.limit = 50;
+            let a = fixture().index.search(&sq).expect("search");
+            let b = other.search(&sq).expect("search");
+            assert_eq!(hit_keys(&a), hit_keys(&b), "{q} {fuzzy:?}");
+            compared += usize::from(!a.is_empty());
+            let ca = fixture().index.count(&sq).expect("count");
+            assert_eq!(ca, other.count(&sq).expect("count"), "{q} {fuzzy:?}");
+        }
+    }
+    assert!(compared > 30, "most queries find something ({compared})");
+}
+
 /// An index whose payload does not say the whole words are in the prefix postings, and
 /// without a `words` field, cannot answer whole words: refused at open, naming the directory.
 #[test]
