@@ -113,6 +113,9 @@ impl EclBackend for StoreBackend<'_> {
     /// type matches any description type, text definitions included (`type = def` selects
     /// them).
     fn descriptions(&self, idx: u32) -> Vec<DescriptionView<'_>> {
+        self.filter_descriptions(idx, true)
+    }
+    fn filter_descriptions(&self, idx: u32, acceptability: bool) -> Vec<DescriptionView<'_>> {
         self.store
             .descriptions(idx)
             .chain(self.store.text_definitions(idx))
@@ -124,7 +127,11 @@ impl EclBackend for StoreBackend<'_> {
                 language_code: d.language_code,
                 type_id: d.type_id,
                 term: d.term,
-                acceptability: d.acceptability().map(|(r, a)| (r, a == ids::PREFERRED)).collect(),
+                acceptability: if acceptability {
+                    d.acceptability().map(|(r, a)| (r, a == ids::PREFERRED)).collect()
+                } else {
+                    Vec::new()
+                },
             })
             .collect()
     }

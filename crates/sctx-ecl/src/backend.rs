@@ -122,6 +122,13 @@ pub trait EclBackend {
     fn concrete(&self, idx: u32) -> Vec<ConcreteRel>;
     /// All descriptions of the concept (active and inactive).
     fn descriptions(&self, idx: u32) -> Vec<DescriptionView<'_>>;
+    /// [`Self::descriptions`] for a description filter that may not read `acceptability`
+    /// (`acceptability == false`: it may be left empty, sparing the language refset
+    /// look-ups). The default answers [`Self::descriptions`].
+    fn filter_descriptions(&self, idx: u32, acceptability: bool) -> Vec<DescriptionView<'_>> {
+        let _ = acceptability;
+        self.descriptions(idx)
+    }
     /// All members (active and inactive) of a refset; empty when `refset_id` is not a refset.
     fn refset_members(&self, refset_id: u64) -> Vec<MemberView<'_>>; // all members (active and inactive) of a refset
     /// Refsets with an active member referencing the concept (for `^R`).
