@@ -217,6 +217,14 @@ struct DialectMatcher {
     accept: Option<Vec<bool>>,
 }
 
+/// A member filter with what it needs resolved once: the ids of a module or expression
+/// comparison, the compiled strings of a string comparison.
+struct CMember<'f> {
+    filter: &'f MemberFilter,
+    ids: HashSet<u64>,
+    strings: Vec<StringMatcher>,
+}
+
 enum CDesc<'f> {
     Plain(&'f DescriptionFilter),
     /// A term filter, its strings compiled once.
@@ -768,7 +776,7 @@ impl<'b, B: EclBackend + ?Sized> Evaluator<'b, B> {
     fn compile_member_filters<'f>(
         &self,
         blocks: &'f [Vec<MemberFilter>],
-    ) -> R<Vec<(&'f MemberFilter, HashSet<u64>)>> {
+    ) -> R<Vec<CMember<'f>>> {
         let mut out = Vec::new();
         for f in blocks.iter().flatten() {
             let ids = match f {
@@ -776,23 +784,29 @@ impl<'b, B: EclBackend + ?Sized> Evaluator<'b, B> {
                 MemberFilter::Field(_, FieldComparison::Expr(_, e)) => self.sub_ids(e)?,
                 _ => HashSet::new(),
             };
-            out.push((f, ids));
+            let strings = match f {
+                MemberFilter::Field(_, FieldComparison::String(_, strings)) => {
+                    strings.iter().map(|s| StringMatcher::new(s, StringMode::Match)).collect()
+                }
+                _ => Vec::new(),
+            };
+            out.push(CMember { filter: f, ids, strings });
         }
         Ok(out)
     }
 
-    fn member_passes(&self, m: &MemberView<'_>, filters: &[(&MemberFilter, HashSet<u64>)]) -> bool {
-        let has_active = filters.iter().any(|(f, _)| matches!(f, MemberFilter::Active(..)));
+    fn member_passes(&self, m: &MemberView<'_>, filters: &[CMember<'_>]) -> bool {
+        let has_active = filters.iter().any(|c| matches!(c.filter, MemberFilter::Active(..)));
         if !has_active && !m.active {
             return false;
         }
-        filters.iter().all(|(f, ids)| match f {
+        filters.iter().all(|c| match c.filter {
             MemberFilter::Active(op, v) => active_matches(*op, *v, m.active),
-            MemberFilter::Module(op, _) => ids.contains(&m.module) == (*op == EqOp::Eq),
+            MemberFilter::Module(op, _) => c.ids.contains(&m.module) == (*op == EqOp::Eq),
             MemberFilter::EffectiveTime(op, times) => time_matches(*op, times, m.effective_time),
             MemberFilter::Field(name, cmp) => match member_field(m, name) {
                 None => false,
-                Some(v) => field_matches(cmp, v, ids),
+                Some(v) => field_matches(cmp, v, &c.ids, &c.strings),
             },
         })
     }
@@ -1299,31 +1313,39 @@ fn member_field<'a>(m: &MemberView<'a>, name: &str) -> Option<FieldValue<'a>> {
     m.fields.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| *v)
 }
 
-fn field_matches(cmp: &FieldComparison, v: FieldValue<'_>, ids: &HashSet<u64>) -> bool {
-    let as_id = match v {
+/// Whether the field value `v` passes `cmp`; `ids` and `strings` are `cmp`'s resolved ids
+/// and compiled strings ([`CMember`]).
+fn field_matches(
+    cmp: &FieldComparison,
+    v: FieldValue<'_>,
+    ids: &HashSet<u64>,
+    strings: &[StringMatcher],
+) -> bool {
+    let as_id = || match v {
         FieldValue::Id(i) => Some(i),
         FieldValue::String(s) => s.trim().parse().ok(),
         FieldValue::Integer(i) => u64::try_from(i).ok(),
     };
-    let as_num = match v {
+    let as_num = || match v {
         FieldValue::Integer(i) => Some(i as f64),
         FieldValue::String(s) => s.trim().parse::<f64>().ok(),
         FieldValue::Id(_) => None,
     };
-    let text = match v {
-        FieldValue::String(s) => s.to_string(),
-        FieldValue::Id(i) => i.to_string(),
-        FieldValue::Integer(i) => i.to_string(),
+    let text = || match v {
+        FieldValue::String(s) => std::borrow::Cow::Borrowed(s),
+        FieldValue::Id(i) => std::borrow::Cow::Owned(i.to_string()),
+        FieldValue::Integer(i) => std::borrow::Cow::Owned(i.to_string()),
     };
     match cmp {
         FieldComparison::Expr(op, _) => {
-            as_id.is_some_and(|i| ids.contains(&i) == (*op == EqOp::Eq))
+            as_id().is_some_and(|i| ids.contains(&i) == (*op == EqOp::Eq))
         }
         FieldComparison::Numeric(op, n) => {
-            as_num.and_then(|a| a.partial_cmp(&n.as_f64())).is_some_and(|o| op.test(o))
+            as_num().and_then(|a| a.partial_cmp(&n.as_f64())).is_some_and(|o| op.test(o))
         }
-        FieldComparison::String(op, strings) => {
-            strings.iter().any(|s| search_matches(s, &text, StringMode::Match)) == (*op == EqOp::Eq)
+        FieldComparison::String(op, _) => {
+            let text = text();
+            strings.iter().any(|m| m.matches(&text)) == (*op == EqOp::Eq)
         }
         FieldComparison::Boolean(op, b) => {
             let actual = match v {
@@ -1335,7 +1357,7 @@ fn field_matches(cmp: &FieldComparison, v: FieldValue<'_>, ids: &HashSet<u64>) -
             actual.is_some_and(|a| (a == *b) == (*op == EqOp::Eq))
         }
         FieldComparison::Time(op, times) => {
-            text.trim().parse::<u32>().is_ok_and(|t| time_matches(*op, times, t))
+            text().trim().parse::<u32>().is_ok_and(|t| time_matches(*op, times, t))
         }
     }
 }
