@@ -330,3 +330,82 @@ fn description_filters_include_text_definitions() {
     assert!(obstruction.contains(&22298006) && obstruction.contains(&195967001), "{obstruction:?}");
     assert!(!ids(db, "<< 138875005 {{ type = def }}").contains(&44054006));
 }
+
+/// A final member field selection answers member rows (ECL 2.2 `^ [fields] X`): several
+/// fields, all fields (`[*]`), and one field whose values are not concepts, with member
+/// filters and paging; one field of concepts still answers concepts, and inside a larger
+/// expression a non-concept field is an error.
+#[test]
+fn member_field_selection_answers_rows() {
+    let db = sample();
+    let lang = sctx_types::LanguagePreference::default();
+    let run = |ecl: &str, limit: usize, offset: usize| {
+        let opts = sctx_db::EclOptions { limit, offset, ..Default::default() };
+        db.ecl(ecl, &opts, &lang).unwrap_or_else(|e| panic!("{ecl}: {e}"))
+    };
+    // Alzheimer's disease maps to two groups: F00.9 (group 2) and G30.9 (group 1)
+    let r =
+        run("^ [mapTarget, mapGroup] 447562003 {{ M referencedComponentId = 26929004 }}", 10, 0);
+    assert_eq!(r.total, 2);
+    assert!(r.items.is_empty());
+    let rows = r.rows.expect("rows");
+    let mut got: Vec<(String, i64)> = rows
+        .iter()
+        .map(|row| {
+            assert_eq!((row.refset_id, row.referenced_component_id), (447562003, 26929004));
+            let names: Vec<&str> = row.fields.iter().map(|(n, _)| n.as_str()).collect();
+            assert_eq!(names, ["mapTarget", "mapGroup"], "selection order");
+            match (&row.fields[0].1, &row.fields[1].1) {
+                (sctx_ecl::FieldValueOwned::String(t), sctx_ecl::FieldValueOwned::Integer(g)) => {
+                    (t.clone(), *g)
+                }
+                other => panic!("{other:?}"),
+            }
+        })
+        .collect();
+    got.sort();
+    assert_eq!(got, [("F00.9".to_string(), 2), ("G30.9".to_string(), 1)]);
+    // JSON: ids as strings, integers as numbers, fields in selection order
+    let json = serde_json::to_string(&rows[0]).expect("json");
+    assert!(
+        json.starts_with(
+            r#"{"refsetId":"447562003","referencedComponentId":"26929004","fields":{"mapTarget":"#
+        ),
+        "{json}"
+    );
+    // every field; only active members
+    let all = run("^ [*] 447562003", 100, 0);
+    let rows = all.rows.expect("rows");
+    assert_eq!(all.total, 37);
+    assert_eq!(rows.len(), 37);
+    assert!(rows[0].fields.iter().any(|(n, _)| n == "correlationId"));
+    // paging and counting
+    let page = run("^ [*] 447562003", 5, 35);
+    assert_eq!((page.total, page.rows.expect("rows").len()), (37, 2));
+    let count = db
+        .ecl(
+            "^ [*] 447562003",
+            &sctx_db::EclOptions { count_only: true, ..Default::default() },
+            &lang,
+        )
+        .expect("count");
+    assert_eq!((count.total, count.rows.expect("rows").len()), (37, 0));
+    // one field: values that are not concepts are rows, concepts stay concepts
+    let one = run("^ [mapTarget] 447562003 {{ M referencedComponentId = 22298006 }}", 10, 0);
+    let rows = one.rows.expect("rows");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        rows[0].fields,
+        [("mapTarget".to_string(), sctx_ecl::FieldValueOwned::String("I21.9".into()))]
+    );
+    let concepts = run("^ [referencedComponentId] 447562003 {{ M mapTarget = \"I21.9\" }}", 10, 0);
+    assert!(concepts.rows.is_none());
+    let got: BTreeSet<u64> = concepts.items.iter().map(|c| c.id.parse().expect("id")).collect();
+    assert_eq!(got, set(&[22298006, 57054005]));
+    // inside a larger expression a non-concept field is refused
+    let e = db.ecl("<< (^ [mapTarget] 447562003)", &Default::default(), &lang).unwrap_err();
+    assert!(
+        matches!(e, DbError::EclEval(sctx_ecl::EvalError::NotConcepts(ref f)) if f == "mapTarget"),
+        "{e}"
+    );
+}

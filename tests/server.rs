@@ -336,3 +336,31 @@ async fn response_cache_keys_on_language_and_build() {
         assert!(!hit(&h));
     }
 }
+
+/// `/v1/ecl` answers a final member field selection with member rows (ids as strings,
+/// integers as numbers), and an ordinary expression with concepts and no `rows`.
+#[tokio::test]
+async fn ecl_member_rows_over_http() {
+    let st = state_with(ServerConfig::default());
+    let body = serde_json::json!({
+        "ecl": "^ [mapTarget, mapGroup] 447562003 {{ M referencedComponentId = 26929004 }}",
+        "limit": 10
+    });
+    let req = Request::post("/v1/ecl")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let (s, _, b) = call(&st, req).await;
+    assert_eq!(s, StatusCode::OK);
+    let v: Value = serde_json::from_slice(&b).unwrap();
+    assert_eq!(v["total"], 2, "{v}");
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["refsetId"], "447562003");
+    assert_eq!(rows[0]["referencedComponentId"], "26929004");
+    let groups: Vec<i64> = rows.iter().map(|r| r["fields"]["mapGroup"].as_i64().unwrap()).collect();
+    assert!(groups.contains(&1) && groups.contains(&2), "{v}");
+    let (s, v) = get(&st, "/v1/ecl?ecl=%3C%3C%2073211009&limit=5").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(v.get("rows").is_none() && !v["items"].as_array().unwrap().is_empty(), "{v}");
+}

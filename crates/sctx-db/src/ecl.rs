@@ -247,8 +247,52 @@ pub struct EclResult {
     pub offset: usize,
     /// Page size.
     pub limit: usize,
-    /// The page, ordered by id.
+    /// The page, ordered by id (empty when the answer is member rows).
     pub items: Vec<ConceptRef>,
+    /// For an expression whose final operation selects several refset member fields or all
+    /// of them (`^ [mapTarget, mapGroup] X`, `^ [*] X`): the page of member rows, in refset
+    /// and member order; `total` counts rows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows: Option<Vec<EclMemberRow>>,
+}
+
+/// One refset member selected by an ECL member field selection. Ids are strings in JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EclMemberRow {
+    /// The refset.
+    pub refset_id: u64,
+    /// The member's referenced component.
+    pub referenced_component_id: u64,
+    /// The selected fields by name, in selection order (every field for `[*]`).
+    pub fields: Vec<(String, sctx_ecl::FieldValueOwned)>,
+}
+
+impl Serialize for EclMemberRow {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        /// The selected fields as a JSON object in selection order.
+        struct Fields<'a>(&'a [(String, sctx_ecl::FieldValueOwned)]);
+        impl Serialize for Fields<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut m = s.serialize_map(Some(self.0.len()))?;
+                for (name, v) in self.0 {
+                    match v {
+                        sctx_ecl::FieldValueOwned::Id(i) => {
+                            m.serialize_entry(name, &i.to_string())?
+                        }
+                        sctx_ecl::FieldValueOwned::Integer(i) => m.serialize_entry(name, i)?,
+                        sctx_ecl::FieldValueOwned::String(t) => m.serialize_entry(name, t)?,
+                    }
+                }
+                m.end()
+            }
+        }
+        let mut m = s.serialize_map(Some(3))?;
+        m.serialize_entry("refsetId", &self.refset_id.to_string())?;
+        m.serialize_entry("referencedComponentId", &self.referenced_component_id.to_string())?;
+        m.serialize_entry("fields", &Fields(&self.fields))?;
+        m.end()
+    }
 }
 
 impl Database {
@@ -309,11 +353,53 @@ impl Database {
         lang: &LanguagePreference,
     ) -> Result<EclResult, DbError> {
         let expr = self.ecl_parse(text)?;
-        let set = self.ecl_eval(
-            &expr,
-            Limits { max_results: opts.max_results, timeout: opts.timeout },
-            opts.strict,
-        )?;
+        let limits = Limits { max_results: opts.max_results, timeout: opts.timeout };
+        // several fields, or all, are member rows; one field is concepts when its values
+        // are (`^ [targetComponentId] X`), else member rows too (`^ [mapTarget] X`)
+        let set = if expr.selects_member_rows() {
+            None
+        } else {
+            match self.ecl_eval(&expr, limits, opts.strict) {
+                Err(DbError::EclEval(sctx_ecl::EvalError::NotConcepts(_)))
+                    if expr.selects_member_fields() =>
+                {
+                    None
+                }
+                other => Some(other?),
+            }
+        };
+        let Some(set) = set else {
+            let backend = self.ecl_backend();
+            let alt = self.alternate_identifier_fn();
+            let backend = StoreBackend { alt: alt.as_deref(), ..backend };
+            let rows = Evaluator::new(&backend)
+                .with_limits(limits)
+                .strict(opts.strict)
+                .member_fields(&expr)
+                .map_err(DbError::EclEval)?;
+            let total = rows.len() as u64;
+            let page = if opts.count_only {
+                Vec::new()
+            } else {
+                rows.into_iter()
+                    .skip(opts.offset)
+                    .take(opts.limit)
+                    .map(|r| EclMemberRow {
+                        refset_id: r.refset,
+                        referenced_component_id: r.referenced_component,
+                        fields: r.fields,
+                    })
+                    .collect()
+            };
+            return Ok(EclResult {
+                ecl: expr.to_string(),
+                total,
+                offset: opts.offset,
+                limit: opts.limit,
+                items: Vec::new(),
+                rows: Some(page),
+            });
+        };
         let total = set.len();
         let items = if opts.count_only {
             Vec::new()
@@ -328,6 +414,7 @@ impl Database {
             offset: opts.offset,
             limit: opts.limit,
             items,
+            rows: None,
         })
     }
 }

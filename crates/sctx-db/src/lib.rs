@@ -32,7 +32,7 @@ pub use detail::{
     AssociationRef, AttributeGroup, AttributeRef, ConceptDetail, ConceptRef, DescriptionDetail,
     Histories, RefsetMembership,
 };
-pub use ecl::{EclOptions, EclResult, StoreBackend, concrete_value};
+pub use ecl::{EclMemberRow, EclOptions, EclResult, StoreBackend, concrete_value};
 pub use import::{ImportOptions, ImportReport, import};
 pub use legacy::legacy_system;
 pub use sample::{sample_db, sample_release_dir};

@@ -521,6 +521,29 @@ pub enum HistorySupplement {
 }
 
 impl Expr {
+    /// Whether the expression's answer is refset member rows rather than concepts: its final
+    /// operation selects several member fields (`^ [mapTarget, mapGroup] X`) or all of them
+    /// (`^ [*] X`); see [`crate::Evaluator::member_fields`]. Selecting one field
+    /// (`^ [targetComponentId] X`) still gives concepts.
+    pub fn selects_member_rows(&self) -> bool {
+        matches!(
+            self,
+            Expr::Sub(s) if matches!(
+                &s.refset,
+                Some(RefsetOp::MemberOf(Some(FieldSelection::All)))
+            ) || matches!(
+                &s.refset,
+                Some(RefsetOp::MemberOf(Some(FieldSelection::Fields(f)))) if f.len() > 1
+            )
+        )
+    }
+
+    /// Whether the expression's final operation is a member field selection (of one field,
+    /// several or all).
+    pub fn selects_member_fields(&self) -> bool {
+        matches!(self, Expr::Sub(s) if matches!(&s.refset, Some(RefsetOp::MemberOf(Some(_)))))
+    }
+
     /// All SCTIDs referenced anywhere in the expression (including terms'
     /// concepts in filters), sorted and deduplicated. Useful to check that the
     /// referenced concepts exist before evaluation.

@@ -83,6 +83,13 @@ pub enum EvalError {
     /// The expression is syntactically valid but semantically invalid.
     #[error("invalid ECL: {0}")]
     Invalid(String),
+    /// A member field selection used as a set of concepts selects a field whose values are
+    /// not concepts (`^ [mapTarget] X` inside a larger expression); at the top level its
+    /// values are member rows ([`crate::Evaluator::member_fields`]).
+    #[error(
+        "invalid ECL: refset field `{0}` holds values that are not concepts; it can be selected only as the final operation"
+    )]
+    NotConcepts(String),
     /// A construct this evaluator does not support.
     #[error("unsupported ECL feature: {0}")]
     Unsupported(String),

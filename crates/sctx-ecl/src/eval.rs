@@ -773,10 +773,7 @@ impl<'b, B: EclBackend + ?Sized> Evaluator<'b, B> {
         Ok(out)
     }
 
-    fn compile_member_filters<'f>(
-        &self,
-        blocks: &'f [Vec<MemberFilter>],
-    ) -> R<Vec<CMember<'f>>> {
+    fn compile_member_filters<'f>(&self, blocks: &'f [Vec<MemberFilter>]) -> R<Vec<CMember<'f>>> {
         let mut out = Vec::new();
         for f in blocks.iter().flatten() {
             let ids = match f {
@@ -1195,9 +1192,7 @@ impl<'b, B: EclBackend + ?Sized> Evaluator<'b, B> {
 }
 
 fn non_concept_field(f: &str) -> EvalError {
-    EvalError::Invalid(format!(
-        "refset field `{f}` holds values that are not concepts; use Evaluator::member_fields to select it"
-    ))
+    EvalError::NotConcepts(f.to_string())
 }
 
 fn needs(r: &CRef, out: &mut bool, inb: &mut bool, conc: &mut bool) {

@@ -41,7 +41,7 @@ pub(crate) const ROUTES: &[(&str, &str, &str, &[&str])] = &[
     (
         "get",
         "/v1/ecl",
-        "Evaluate ECL 2.3: count and a page of concepts",
+        "Evaluate ECL 2.3: count and a page of concepts (of member rows, `rows`, for a final member field selection such as `^ [mapTarget, mapGroup] 447562003`)",
         &["ecl", "limit", "offset", "count", "lang"],
     ),
     ("post", "/v1/ecl", "Evaluate ECL (JSON body: ecl, limit, offset, count)", &["lang"]),
