@@ -705,8 +705,8 @@ impl<'b, B: EclBackend + ?Sized> Evaluator<'b, B> {
             Some(FieldSelection::Fields(v)) if v.len() == 1 => Some(v[0].as_str()),
             Some(_) => {
                 return Err(EvalError::Invalid(
-                    "selecting several refset fields (or `[*]`) is only allowed as the final operation; \
-                     use Evaluator::member_fields"
+                    "selecting several refset fields (or `[*]`) is only allowed as the final operation \
+                     (its answer is member rows, not concepts)"
                         .into(),
                 ));
             }
