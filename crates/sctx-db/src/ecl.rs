@@ -335,14 +335,20 @@ impl Database {
         limits: Limits,
         strict: bool,
     ) -> Result<RoaringBitmap, DbError> {
+        self.with_evaluator(limits, strict, |e| e.evaluate(expr))
+    }
+
+    /// Runs `f` with an evaluator over this database (alternate identifiers resolved).
+    fn with_evaluator<T>(
+        &self,
+        limits: Limits,
+        strict: bool,
+        f: impl FnOnce(Evaluator<'_, StoreBackend<'_>>) -> Result<T, sctx_ecl::EvalError>,
+    ) -> Result<T, DbError> {
         let backend = self.ecl_backend();
         let alt = self.alternate_identifier_fn();
         let backend = StoreBackend { alt: alt.as_deref(), ..backend };
-        Evaluator::new(&backend)
-            .with_limits(limits)
-            .strict(strict)
-            .evaluate(expr)
-            .map_err(DbError::EclEval)
+        f(Evaluator::new(&backend).with_limits(limits).strict(strict)).map_err(DbError::EclEval)
     }
 
     /// Evaluates ECL and returns a count and a page of concepts ordered by id.
@@ -369,14 +375,7 @@ impl Database {
             }
         };
         let Some(set) = set else {
-            let backend = self.ecl_backend();
-            let alt = self.alternate_identifier_fn();
-            let backend = StoreBackend { alt: alt.as_deref(), ..backend };
-            let rows = Evaluator::new(&backend)
-                .with_limits(limits)
-                .strict(opts.strict)
-                .member_fields(&expr)
-                .map_err(DbError::EclEval)?;
+            let rows = self.with_evaluator(limits, opts.strict, |e| e.member_fields(&expr))?;
             let total = rows.len() as u64;
             let page = if opts.count_only {
                 Vec::new()

@@ -161,9 +161,13 @@ struct CAttr {
 }
 
 enum CKind {
-    Rel { ne: bool, values: RoaringBitmap },
+    Rel {
+        ne: bool,
+        values: RoaringBitmap,
+    },
     Num(CmpOp, Number),
-    Str(EqOp, Vec<TypedString>),
+    /// A concrete string comparison, its strings compiled once (plain strings are exact).
+    Str(EqOp, Vec<StringMatcher>),
     Bool(EqOp, bool),
 }
 
@@ -998,7 +1002,10 @@ impl<'b, B: EclBackend + ?Sized> Evaluator<'b, B> {
                         CKind::Rel { ne: *op == EqOp::Ne, values: self.sub(v)? }
                     }
                     Comparison::Numeric(op, n) => CKind::Num(*op, *n),
-                    Comparison::String(op, v) => CKind::Str(*op, v.clone()),
+                    Comparison::String(op, v) => CKind::Str(
+                        *op,
+                        v.iter().map(|s| StringMatcher::new(s, StringMode::Plain)).collect(),
+                    ),
                     Comparison::Boolean(op, b) => CKind::Bool(*op, *b),
                 };
                 if a.reverse && !matches!(kind, CKind::Rel { .. }) {
@@ -1267,9 +1274,7 @@ fn concrete_matches(kind: &CKind, v: &ConcreteValue) -> bool {
     match kind {
         CKind::Num(op, n) => compare_num(v, *n).is_some_and(|o| op.test(o)),
         CKind::Str(op, strings) => match v {
-            ConcreteValue::String(s) => {
-                strings.iter().any(|t| search_matches(t, s, StringMode::Plain)) == (*op == EqOp::Eq)
-            }
+            ConcreteValue::String(s) => strings.iter().any(|m| m.matches(s)) == (*op == EqOp::Eq),
             _ => false,
         },
         CKind::Bool(op, b) => match v {
@@ -1355,12 +1360,6 @@ fn field_matches(
             text().trim().parse::<u32>().is_ok_and(|t| time_matches(*op, times, t))
         }
     }
-}
-
-/// Match a typed string against text. `plain` says what an unprefixed string
-/// means in this context.
-pub(crate) fn search_matches(s: &TypedString, text: &str, plain: StringMode) -> bool {
-    StringMatcher::new(s, plain).matches(text)
 }
 
 /// A typed search string compiled once, to be matched against many texts (a description

@@ -109,9 +109,15 @@ impl<'a> IndexBuilder<'a> {
     /// rebuilt with several indexing threads (at least 32 MB is used); the normal build
     /// uses one thread and one segment.
     pub fn create(dir: &Path, heap_bytes: usize) -> Result<Self, SearchError> {
+        Self::create_with(dir, heap_bytes, false)
+    }
+
+    /// [`Self::create`]; `words_field`: whole words go to the tantivy `words` field instead
+    /// of the prefix postings (the layout before they joined them; tests).
+    fn create_with(dir: &Path, heap_bytes: usize, words_field: bool) -> Result<Self, SearchError> {
         std::fs::create_dir_all(dir).ctx(dir, "creating the index directory")?;
         let index = Index::builder()
-            .schema(build_schema(false, false))
+            .schema(build_schema(false, words_field))
             .settings(IndexSettings { sort_by_field: None, ..index_settings() })
             .create_in_dir(dir)
             .ctx(dir, "creating the index")?;
@@ -147,22 +153,7 @@ impl<'a> IndexBuilder<'a> {
     /// such indexes).
     #[cfg(test)]
     pub(crate) fn create_with_words_field(dir: &Path) -> Result<Self, SearchError> {
-        std::fs::create_dir_all(dir).ctx(dir, "creating the index directory")?;
-        let index = Index::builder()
-            .schema(build_schema(false, true))
-            .settings(IndexSettings { sort_by_field: None, ..index_settings() })
-            .create_in_dir(dir)
-            .ctx(dir, "creating the index")?;
-        register_tokenizers(&index);
-        let fields = Fields::resolve(&index.schema(), dir)?;
-        Ok(Self {
-            dir: dir.to_path_buf(),
-            index,
-            fields,
-            heap: MIN_HEAP_PER_THREAD,
-            batches: Vec::new(),
-            store_terms: true,
-        })
+        Self::create_with(dir, MIN_HEAP_PER_THREAD, true)
     }
 
     /// The payload words of an index whose documents were not added in static order (the

@@ -466,9 +466,21 @@ impl Prefixes {
     /// word), or `None` when there is none (or the list is malformed: the checksum check
     /// reports the file).
     fn docs(&self, id: SegmentId, edge: &str) -> Option<PrefixDocs> {
-        let s = self.segments.iter().find(|s| s.segment == id)?;
-        let at = usize::try_from(s.map.get(edge.as_bytes())?).ok()?;
-        PrefixDocs::new(s.lists.slice(at.min(s.lists.len())..s.lists.len()), s.max_doc)
+        let s = self.segment(id)?;
+        s.list_at(s.map.get(edge.as_bytes())?)
+    }
+
+    /// Segment `id`'s part of the file.
+    fn segment(&self, id: SegmentId) -> Option<&SegmentPart> {
+        self.segments.iter().find(|s| s.segment == id)
+    }
+}
+
+impl SegmentPart {
+    /// The list at offset `at` of the segment's list bytes (an offset from its edge map).
+    fn list_at(&self, at: u64) -> Option<PrefixDocs> {
+        let at = usize::try_from(at).ok()?.min(self.lists.len());
+        PrefixDocs::new(self.lists.slice(at..self.lists.len()), self.max_doc)
     }
 }
 
@@ -898,24 +910,16 @@ fn matching<A: fst::Automaton>(map: &fst::Map<FstBytes>, aut: A) -> Vec<u64> {
 impl Prefixes {
     /// The lists of segment `id`'s word forms that `q` takes.
     fn word_lists(&self, id: SegmentId, q: &WordsQuery) -> Vec<PrefixDocs> {
-        let Some(s) = self.segments.iter().find(|s| s.segment == id) else {
+        let Some(s) = self.segment(id) else {
             return Vec::new();
         };
-        let offsets = match (&q.matcher, &q.dfa) {
-            (_, Some(dfa)) => matching(&s.map, dfa.as_ref()),
-            (WordMatch::Prefix(text), None) => {
-                let key = format!("{}{text}", char::from(WORD_MARK));
-                matching(&s.map, fst::Automaton::starts_with(fst::automaton::Str::new(&key)))
+        let offsets = match &q.automaton {
+            WordsAutomaton::Prefix(key) => {
+                matching(&s.map, fst::Automaton::starts_with(fst::automaton::Str::new(key)))
             }
-            (WordMatch::Fuzzy(..), None) => Vec::new(),
+            WordsAutomaton::Fuzzy(dfa) => matching(&s.map, dfa.as_ref()),
         };
-        offsets
-            .into_iter()
-            .filter_map(|at| {
-                let at = usize::try_from(at).ok()?.min(s.lists.len());
-                PrefixDocs::new(s.lists.slice(at..s.lists.len()), s.max_doc)
-            })
-            .collect()
+        offsets.into_iter().filter_map(|at| s.list_at(at)).collect()
     }
 }
 
@@ -950,9 +954,19 @@ fn union(mut lists: Vec<PrefixDocs>, max_doc: u32, boost: Score) -> Box<dyn Scor
 #[derive(Clone)]
 pub(crate) struct WordsQuery {
     prefixes: std::sync::Arc<Prefixes>,
+    /// What the query takes (for `Debug` and explanations).
     matcher: WordMatch,
-    /// The automaton of a fuzzy match (built once per query).
-    dfa: Option<std::sync::Arc<MarkedDfa>>,
+    /// How it is found in the edge map (built once per query).
+    automaton: WordsAutomaton,
+}
+
+/// The keys of the edge map a [`WordsQuery`] reads.
+#[derive(Clone)]
+enum WordsAutomaton {
+    /// The whole-word keys starting with this one ([`WORD_MARK`] and the typed prefix).
+    Prefix(String),
+    /// The whole-word keys a Levenshtein prefix automaton accepts.
+    Fuzzy(std::sync::Arc<MarkedDfa>),
 }
 
 impl std::fmt::Debug for WordsQuery {
@@ -963,13 +977,15 @@ impl std::fmt::Debug for WordsQuery {
 
 impl WordsQuery {
     pub(crate) fn new(prefixes: std::sync::Arc<Prefixes>, matcher: WordMatch) -> Self {
-        let dfa = match &matcher {
-            WordMatch::Fuzzy(text, d) => {
-                Some(std::sync::Arc::new(MarkedDfa(lev_builder(*d).build_prefix_dfa(text))))
+        let automaton = match &matcher {
+            WordMatch::Prefix(text) => {
+                WordsAutomaton::Prefix(format!("{}{text}", char::from(WORD_MARK)))
             }
-            WordMatch::Prefix(_) => None,
+            WordMatch::Fuzzy(text, d) => WordsAutomaton::Fuzzy(std::sync::Arc::new(MarkedDfa(
+                lev_builder(*d).build_prefix_dfa(text),
+            ))),
         };
-        Self { prefixes, matcher, dfa }
+        Self { prefixes, matcher, automaton }
     }
 }
 

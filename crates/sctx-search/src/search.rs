@@ -571,7 +571,7 @@ impl SearchIndex {
     /// (`d == 0`: a word starting with `token`): a union of whole-word lists from the prefix
     /// postings, or an expansion or automaton query over the `words` field of older indexes.
     fn words_query(&self, token: &str, d: u8) -> Box<dyn Query> {
-        if let (true, Some(p)) = (self.inner.words_in_postings, &self.inner.prefixes) {
+        if let Some(p) = self.word_postings() {
             let m = if d == 0 {
                 WordMatch::Prefix(token.to_owned())
             } else {
@@ -589,9 +589,14 @@ impl SearchIndex {
         }
     }
 
+    /// The prefix postings, when they hold the whole words.
+    fn word_postings(&self) -> Option<&Arc<Prefixes>> {
+        self.inner.prefixes.as_ref().filter(|_| self.inner.words_in_postings)
+    }
+
     /// The documents with the word `token`.
     fn whole_query(&self, token: &str) -> Box<dyn Query> {
-        if let (true, Some(p)) = (self.inner.words_in_postings, &self.inner.prefixes) {
+        if let Some(p) = self.word_postings() {
             let key = format!("{}{token}", char::from(WORD_MARK));
             return Box::new(PrefixQuery::new(p.clone(), &[key.as_str()]));
         }

@@ -873,9 +873,7 @@ fn whole_word_postings_answer_like_the_words_field() {
     let other = SearchIndex::open(&dir).expect("open");
     assert!(!other.inner_words_in_postings(), "the fallback build keeps the words field");
     assert!(fixture().index.inner_words_in_postings(), "the normal build has word lists");
-    let key = |h: &[Hit]| hit_keys(h);
-    let mut compared = 0;
-    for q in [
+    let queries = [
         "heart",
         "heart attack",
         "myocardial",
@@ -899,20 +897,8 @@ fn whole_word_postings_answer_like_the_words_field() {
         "menieres",
         "zzzzzz",
         "heart xyzzy",
-    ] {
-        for fuzzy in [Fuzzy::Off, Fuzzy::Auto, Fuzzy::On] {
-            let mut sq = SearchQuery::new(q);
-            sq.fuzzy = fuzzy;
-            sq.limit = 50;
-            sq.include_inactive = true;
-            let a = fixture().index.search(&sq).expect("search");
-            let b = other.search(&sq).expect("search");
-            assert_eq!(key(&a), key(&b), "{q} {fuzzy:?}");
-            compared += usize::from(!a.is_empty());
-            let ca = fixture().index.count(&sq).expect("count");
-            assert_eq!(ca, other.count(&sq).expect("count"), "{q} {fuzzy:?}");
-        }
-    }
+    ];
+    let compared = assert_answers_like_the_fixture(&other, &queries, true);
     assert!(compared > 40, "most queries find something ({compared})");
 }
 
@@ -932,8 +918,7 @@ fn an_index_with_words_in_tantivy_answers_like_the_current_layout() {
     assert!(meta.contains(crate::prefixes::FIRST_PAYLOAD), "{meta}");
     let other = SearchIndex::open(&dir).expect("open");
     assert!(!other.inner_words_in_postings() && !other.inner_prefixes_absent());
-    let mut compared = 0;
-    for q in [
+    let queries = [
         "heart",
         "heart attack",
         "myocardial",
@@ -951,11 +936,22 @@ fn an_index_with_words_in_tantivy_answers_like_the_current_layout() {
         "hea",
         "inf myo",
         "zzzzzz",
-    ] {
+    ];
+    let compared = assert_answers_like_the_fixture(&other, &queries, false);
+    assert!(compared > 30, "most queries find something ({compared})");
+}
+
+/// Asserts that `other` gives the fixture index's hits (identity and score) and counts for
+/// each of `queries` at every typo setting (50 hits; with inactive descriptions when
+/// `inactive`); returns how many of those searches found something.
+fn assert_answers_like_the_fixture(other: &SearchIndex, queries: &[&str], inactive: bool) -> usize {
+    let mut compared = 0;
+    for &q in queries {
         for fuzzy in [Fuzzy::Off, Fuzzy::Auto, Fuzzy::On] {
             let mut sq = SearchQuery::new(q);
             sq.fuzzy = fuzzy;
             sq.limit = 50;
+            sq.include_inactive = inactive;
             let a = fixture().index.search(&sq).expect("search");
             let b = other.search(&sq).expect("search");
             assert_eq!(hit_keys(&a), hit_keys(&b), "{q} {fuzzy:?}");
@@ -964,7 +960,7 @@ fn an_index_with_words_in_tantivy_answers_like_the_current_layout() {
             assert_eq!(ca, other.count(&sq).expect("count"), "{q} {fuzzy:?}");
         }
     }
-    assert!(compared > 30, "most queries find something ({compared})");
+    compared
 }
 
 /// An index whose payload does not say the whole words are in the prefix postings, and
